@@ -1,0 +1,303 @@
+//! Events: what the simulation emits, one `scan` per item line and one
+//! `transaction` (receipt) per basket.
+//!
+//! JSON field names are snake_case and stable; see the README for the schemas.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::money::Money;
+use crate::time::SimTime;
+
+/// The kinds of event, named as in sink paths (`kind=scan`) and the `kind` field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// One item line scanned at a register.
+    Scan,
+    /// One completed basket (the receipt).
+    Transaction,
+}
+
+impl EventKind {
+    /// Every kind, in a fixed order (the order of summaries and manifests).
+    pub const ALL: [EventKind; 2] = [EventKind::Scan, EventKind::Transaction];
+
+    /// The kind's name: `scan`, `transaction`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Scan => "scan",
+            EventKind::Transaction => "transaction",
+        }
+    }
+
+    /// A dense index, `0..ALL.len()`.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A transaction id derived from (store, local business date, daily sequence).
+///
+/// Written as `1101-20261123-000042`. Derived ids are stable across reruns,
+/// so downstream can de-duplicate after a retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TxnId {
+    /// The store id.
+    pub store_id: u32,
+    /// The store's local business date, `YYYYMMDD`.
+    pub date: u32,
+    /// The 1-based sequence of the transaction in that store and day.
+    pub seq: u32,
+}
+
+impl fmt::Display for TxnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}-{:06}", self.store_id, self.date, self.seq)
+    }
+}
+
+impl Serialize for TxnId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A scan id: the transaction id and the 1-based line number, `1101-20261123-000042-003`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ScanId {
+    /// The transaction the line belongs to.
+    pub txn: TxnId,
+    /// The 1-based line number.
+    pub line: u16,
+}
+
+impl fmt::Display for ScanId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{:03}", self.txn, self.line)
+    }
+}
+
+impl Serialize for ScanId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// How a basket was paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    /// Credit card.
+    Credit,
+    /// Debit card.
+    Debit,
+    /// Cash.
+    Cash,
+    /// A phone wallet (Apple Pay, Google Pay).
+    Mobile,
+}
+
+impl PaymentMethod {
+    /// Every method, in a fixed order.
+    pub const ALL: [PaymentMethod; 4] = [
+        PaymentMethod::Credit,
+        PaymentMethod::Debit,
+        PaymentMethod::Cash,
+        PaymentMethod::Mobile,
+    ];
+
+    /// The method's name as written in events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Credit => "credit",
+            PaymentMethod::Debit => "debit",
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Mobile => "mobile",
+        }
+    }
+}
+
+/// One item line scanned at a register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScanEvent {
+    /// Derived id: transaction id and line number.
+    pub event_id: ScanId,
+    /// When the line was scanned (UTC).
+    pub ts: SimTime,
+    /// The store id.
+    pub store_id: u32,
+    /// The register: 1.. for staffed lanes, 101.. for self-checkout stations.
+    pub register: u16,
+    /// The transaction this line belongs to.
+    pub transaction_id: TxnId,
+    /// The 1-based line number within the transaction.
+    pub line: u16,
+    /// The item id (SKU) from the item master.
+    pub sku: u32,
+    /// The item's category code.
+    pub category: u32,
+    /// Units on this line.
+    pub quantity: u16,
+    /// Shelf price of one unit.
+    pub unit_price: Money,
+    /// Member discount on the whole line (0 for anonymous shoppers).
+    pub discount: Money,
+}
+
+impl ScanEvent {
+    /// `quantity * unit_price - discount`.
+    pub fn net_amount(&self) -> Money {
+        self.unit_price * i64::from(self.quantity) - self.discount
+    }
+}
+
+/// One completed basket: the receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TransactionEvent {
+    /// Derived id: store, local business date, daily sequence.
+    pub transaction_id: TxnId,
+    /// When the receipt printed (UTC); equals `end_ts`.
+    pub ts: SimTime,
+    /// The store id.
+    pub store_id: u32,
+    /// The register: 1.. for staffed lanes, 101.. for self-checkout stations.
+    pub register: u16,
+    /// The loyalty member's id, or null for an anonymous shopper.
+    pub customer_id: Option<u64>,
+    /// When service started at the register (UTC).
+    pub start_ts: SimTime,
+    /// When payment completed (UTC).
+    pub end_ts: SimTime,
+    /// Item lines on the receipt.
+    pub line_count: u16,
+    /// Units on the receipt (sum of line quantities).
+    pub item_count: u32,
+    /// Sum of `quantity * unit_price` over the lines.
+    pub subtotal: Money,
+    /// Sum of line discounts.
+    pub discount: Money,
+    /// Sales tax on the taxable lines after discounts.
+    pub tax: Money,
+    /// `subtotal - discount + tax`.
+    pub total: Money,
+    /// How the basket was paid.
+    pub payment_method: PaymentMethod,
+    /// Time from joining the queue to the start of service, in milliseconds.
+    pub queue_wait_ms: u32,
+}
+
+/// Any event, tagged with its kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    /// A scan.
+    Scan(ScanEvent),
+    /// A transaction.
+    Transaction(TransactionEvent),
+}
+
+impl Event {
+    /// The event's kind.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::Scan(_) => EventKind::Scan,
+            Event::Transaction(_) => EventKind::Transaction,
+        }
+    }
+
+    /// The event's time (UTC).
+    pub fn ts(&self) -> SimTime {
+        match self {
+            Event::Scan(e) => e.ts,
+            Event::Transaction(e) => e.ts,
+        }
+    }
+
+    /// The store that emitted it.
+    pub fn store_id(&self) -> u32 {
+        match self {
+            Event::Scan(e) => e.store_id,
+            Event::Transaction(e) => e.store_id,
+        }
+    }
+}
+
+/// An event with its total-order key `(ts, store_id, seq)`.
+///
+/// `seq` counts the events a store has generated, so the key is unique and
+/// independent of threads and window lengths.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamped {
+    /// The store's generation sequence number.
+    pub seq: u64,
+    /// The event.
+    pub event: Event,
+}
+
+impl Stamped {
+    /// The ordering key `(ts, store_id, seq)`.
+    pub fn key(&self) -> (SimTime, u32, u64) {
+        (self.event.ts(), self.event.store_id(), self.seq)
+    }
+}
+
+/// A window's events, ordered by `(ts, store_id, seq)`.
+#[derive(Debug, Clone, Default)]
+pub struct EventBatch {
+    /// Start of the window (inclusive).
+    pub start: SimTime,
+    /// End of the window (exclusive); every event is before it.
+    pub end: SimTime,
+    /// The events, in order.
+    pub events: Vec<Stamped>,
+}
+
+impl EventBatch {
+    /// Number of events of each kind, indexed by [`EventKind::index`].
+    pub fn counts(&self) -> [u64; EventKind::ALL.len()] {
+        let mut counts = [0u64; EventKind::ALL.len()];
+        for e in &self.events {
+            counts[e.event.kind().index()] += 1;
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_json_is_stable() {
+        let txn = TxnId {
+            store_id: 1101,
+            date: 20261123,
+            seq: 42,
+        };
+        let e = Event::Scan(ScanEvent {
+            event_id: ScanId { txn, line: 3 },
+            ts: SimTime(1_795_000_000_123_456),
+            store_id: 1101,
+            register: 2,
+            transaction_id: txn,
+            line: 3,
+            sku: 12345,
+            category: 20100,
+            quantity: 2,
+            unit_price: Money(199),
+            discount: Money(80),
+        });
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"kind":"scan","event_id":"1101-20261123-000042-003","ts":"2026-11-18T11:06:40.123Z","store_id":1101,"register":2,"transaction_id":"1101-20261123-000042","line":3,"sku":12345,"category":20100,"quantity":2,"unit_price":1.99,"discount":0.8}"#
+        );
+    }
+}

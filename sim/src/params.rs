@@ -1,0 +1,107 @@
+//! Model parameters: the validated numbers a scenario gives the store model.
+//!
+//! Units are in the names; every value here has been checked by the scenario
+//! loader (positive, finite, shares in 0..=1).
+
+/// Basket composition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BasketParams {
+    /// Lines per basket are `1 + Poisson(L)` with `L ~ LogNormal(mu, sigma)`: mu.
+    pub lines_lognormal_mu: f64,
+    /// The lognormal sigma of the Poisson mean.
+    pub lines_lognormal_sigma: f64,
+    /// Upper bound on lines in one basket.
+    pub max_lines: u16,
+    /// Probability that a line has more than one unit.
+    pub multi_unit_share: f64,
+    /// Largest quantity on one line.
+    pub max_quantity: u16,
+    /// Zipf exponent of item popularity within a category.
+    pub zipf_exponent: f64,
+}
+
+/// Time spent walking the aisles before joining a queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShoppingParams {
+    /// Fixed part, in seconds.
+    pub base_s: f64,
+    /// Added per line, in seconds.
+    pub per_line_s: f64,
+    /// Lognormal sigma of the multiplicative noise (median 1).
+    pub noise_sigma: f64,
+    /// Longest shopping trip, in seconds.
+    pub max_s: f64,
+}
+
+/// Checkout lanes and service times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckoutParams {
+    /// Greeting and first scan at a staffed register, in seconds.
+    pub greet_s: f64,
+    /// Mean scan time per unit at a staffed register, in seconds.
+    pub scan_s_per_item: f64,
+    /// Mean scan time per unit at self-checkout, in seconds.
+    pub self_scan_s_per_item: f64,
+    /// Largest basket (in units) that may go to self-checkout.
+    pub self_max_items: u32,
+    /// Probability that an eligible shopper chooses self-checkout.
+    pub self_choice_share: f64,
+    /// Contactless card payment, in seconds.
+    pub contactless_s: f64,
+    /// Inserted-chip card payment, in seconds.
+    pub chip_s: f64,
+    /// Share of card payments made contactless.
+    pub contactless_share: f64,
+    /// Phone-wallet payment, in seconds.
+    pub mobile_s: f64,
+    /// Cash payment under $10, in seconds.
+    pub cash_small_s: f64,
+    /// Cash payment over $100, in seconds (interpolated between).
+    pub cash_large_s: f64,
+    /// Lognormal sigma of the multiplicative noise on payment times.
+    pub payment_noise_sigma: f64,
+}
+
+/// Payment method shares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentParams {
+    /// Shares of credit, debit, cash, mobile (summing to 1).
+    pub shares: [f64; 4],
+}
+
+/// Loyalty program.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoyaltyParams {
+    /// Share of baskets with a loyalty id.
+    pub member_share: f64,
+    /// Member discount on items with a member price, in basis points.
+    pub discount_bp: i64,
+    /// Share of items in the item master that carry a member price.
+    pub member_price_item_share: f64,
+    /// Members per store at traffic 1.0.
+    pub members_per_store: u32,
+}
+
+/// Store traffic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrafficParams {
+    /// Baskets on a base day (multiplier 1) in a store of traffic 1.0.
+    pub baskets_per_day: f64,
+}
+
+/// Every parameter of the store model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelParams {
+    /// Traffic.
+    pub traffic: TrafficParams,
+    /// Baskets.
+    pub basket: BasketParams,
+    /// Shopping time.
+    pub shopping: ShoppingParams,
+    /// Checkout.
+    pub checkout: CheckoutParams,
+    /// Payment.
+    pub payment: PaymentParams,
+    /// Loyalty.
+    pub loyalty: LoyaltyParams,
+}
