@@ -1,0 +1,301 @@
+//! Serde structs that mirror a scenario TOML file, field for field.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// A scenario file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioConfig {
+    /// Scenario name.
+    pub name: String,
+    /// One-line description.
+    #[serde(default)]
+    pub description: String,
+    /// Seed of the catalog (store classes, item names and costs).
+    #[serde(default = "default_catalog_seed")]
+    pub catalog_seed: u64,
+    /// Reference data files.
+    pub data: DataConfig,
+    /// Store and item counts.
+    #[serde(default)]
+    pub counts: CountsConfig,
+    /// Store size classes.
+    pub store_classes: Vec<StoreClassConfig>,
+    /// Traffic.
+    pub traffic: TrafficConfig,
+    /// The week, Monday to Sunday.
+    pub week: WeekConfig,
+    /// Hour-of-day curves by name: 24 relative weights.
+    pub curves: BTreeMap<String, Vec<f64>>,
+    /// Register staffing.
+    pub staffing: StaffingConfig,
+    /// Holidays and special days.
+    #[serde(default)]
+    pub holidays: Vec<HolidayConfig>,
+    /// Basket composition.
+    pub basket: BasketConfig,
+    /// Shopping time.
+    pub shopping: ShoppingConfig,
+    /// Checkout.
+    pub checkout: CheckoutConfig,
+    /// Payment mix.
+    pub payment: PaymentConfig,
+    /// Loyalty program.
+    pub loyalty: LoyaltyConfig,
+    /// Sales tax.
+    pub tax: TaxConfig,
+    /// Words for item names, by category code.
+    #[serde(default)]
+    pub names: BTreeMap<String, NamesConfig>,
+}
+
+fn default_catalog_seed() -> u64 {
+    1
+}
+
+/// Reference data files, relative to the scenario file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataConfig {
+    /// Stores CSV.
+    pub stores: String,
+    /// Item categories CSV.
+    pub categories: String,
+    /// Item master CSV.
+    pub items: String,
+}
+
+/// Store and item counts; absent means "as many as the reference data has".
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountsConfig {
+    /// Number of stores.
+    pub stores: Option<i64>,
+    /// Number of items.
+    pub items: Option<i64>,
+}
+
+/// A store size class.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreClassConfig {
+    /// Name.
+    pub name: String,
+    /// Share of stores.
+    pub share: f64,
+    /// Traffic relative to the base day.
+    pub traffic: f64,
+    /// Staffed registers.
+    pub registers: i64,
+    /// Self-checkout stations.
+    #[serde(default)]
+    pub self_checkouts: i64,
+}
+
+/// Traffic.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficConfig {
+    /// Baskets on a base day in a store of traffic 1.0.
+    pub baskets_per_day: f64,
+}
+
+/// One weekday.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DayConfig {
+    /// Opening time `HH:MM`, local.
+    pub open: Option<String>,
+    /// Closing time `HH:MM` (`24:00` for midnight), local.
+    pub close: Option<String>,
+    /// Closed all day.
+    #[serde(default)]
+    pub closed: bool,
+    /// Traffic multiplier.
+    #[serde(default = "one")]
+    pub multiplier: f64,
+    /// Curve name.
+    pub curve: String,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// The week.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeekConfig {
+    /// Monday.
+    pub monday: DayConfig,
+    /// Tuesday.
+    pub tuesday: DayConfig,
+    /// Wednesday.
+    pub wednesday: DayConfig,
+    /// Thursday.
+    pub thursday: DayConfig,
+    /// Friday.
+    pub friday: DayConfig,
+    /// Saturday.
+    pub saturday: DayConfig,
+    /// Sunday.
+    pub sunday: DayConfig,
+}
+
+/// Register staffing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffingConfig {
+    /// Share of registers open per local hour, 24 values in 0..=1.
+    pub by_hour: Vec<f64>,
+}
+
+/// A holiday.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HolidayConfig {
+    /// Name.
+    pub name: String,
+    /// `MM-DD`, `YYYY-MM-DD`, or `fourth thursday of november`.
+    pub when: String,
+    /// Days added to `when`.
+    #[serde(default)]
+    pub offset_days: i32,
+    /// Closed all day.
+    #[serde(default)]
+    pub closed: bool,
+    /// Opening time, if it differs.
+    pub open: Option<String>,
+    /// Closing time, if it differs.
+    pub close: Option<String>,
+    /// Traffic multiplier on top of the weekday's.
+    #[serde(default = "one")]
+    pub multiplier: f64,
+    /// Curve to use instead of the weekday's.
+    pub curve: Option<String>,
+}
+
+/// Basket composition.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasketConfig {
+    /// Lognormal mu of the Poisson mean of extra lines.
+    pub lines_lognormal_mu: f64,
+    /// Lognormal sigma.
+    pub lines_lognormal_sigma: f64,
+    /// Most lines in a basket.
+    pub max_lines: i64,
+    /// Share of lines with more than one unit.
+    pub multi_unit_share: f64,
+    /// Largest quantity on a line.
+    pub max_quantity: i64,
+    /// Zipf exponent of item popularity.
+    pub zipf_exponent: f64,
+}
+
+/// Shopping time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShoppingConfig {
+    /// Fixed part, seconds.
+    pub base_s: f64,
+    /// Per line, seconds.
+    pub per_line_s: f64,
+    /// Lognormal noise sigma.
+    pub noise_sigma: f64,
+    /// Longest trip, seconds.
+    pub max_s: f64,
+}
+
+/// Checkout.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutConfig {
+    /// Mean scan seconds per unit, staffed.
+    pub scan_s_per_item: f64,
+    /// Greeting, seconds.
+    pub greet_s: f64,
+    /// Mean scan seconds per unit, self-checkout.
+    pub self_scan_s_per_item: f64,
+    /// Largest basket allowed at self-checkout, units.
+    pub self_max_items: i64,
+    /// Share of eligible shoppers choosing self-checkout.
+    pub self_choice_share: f64,
+    /// Contactless payment seconds.
+    pub contactless_s: f64,
+    /// Chip payment seconds.
+    pub chip_s: f64,
+    /// Share of card payments made contactless.
+    pub contactless_share: f64,
+    /// Phone wallet payment seconds.
+    pub mobile_s: f64,
+    /// Cash payment under $10, seconds.
+    pub cash_small_s: f64,
+    /// Cash payment over $100, seconds.
+    pub cash_large_s: f64,
+    /// Lognormal noise sigma on payment time.
+    pub payment_noise_sigma: f64,
+}
+
+/// Payment mix.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentConfig {
+    /// Credit share.
+    pub credit: f64,
+    /// Debit share.
+    pub debit: f64,
+    /// Cash share.
+    pub cash: f64,
+    /// Mobile wallet share.
+    pub mobile: f64,
+}
+
+/// Loyalty program.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoyaltyConfig {
+    /// Share of baskets with a loyalty id.
+    pub member_share: f64,
+    /// Member discount, percent.
+    pub discount_pct: f64,
+    /// Share of items with a member price.
+    pub member_price_item_share: f64,
+    /// Members per store of traffic 1.0.
+    pub members_per_store: i64,
+}
+
+/// Sales tax.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxConfig {
+    /// Category codes exempt from tax.
+    #[serde(default)]
+    pub exempt_categories: Vec<u32>,
+    /// Rate for states not listed, percent.
+    #[serde(default)]
+    pub default_pct: f64,
+    /// Rates by two-letter state, percent.
+    #[serde(default)]
+    pub states: BTreeMap<String, f64>,
+}
+
+/// Words for item names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamesConfig {
+    /// Brands.
+    #[serde(default)]
+    pub brands: Vec<String>,
+    /// Descriptors.
+    #[serde(default)]
+    pub descriptors: Vec<String>,
+    /// Products.
+    #[serde(default)]
+    pub products: Vec<String>,
+    /// Cost as a share of price.
+    #[serde(default)]
+    pub cost_ratio: f64,
+}

@@ -1,0 +1,226 @@
+//! Reference data: the CSV files a scenario names, from disk or built in.
+
+use std::path::Path;
+
+use storesim_sim::catalog::{Category, ItemRecord, StoreRecord};
+use storesim_sim::Money;
+
+use crate::ScenarioError;
+
+/// Data files compiled into the binary, by their path in `scenarios/`.
+const BUILTIN_DATA: &[(&str, &str)] = &[
+    (
+        "data/acme/retail_stores.csv",
+        include_str!("../data/acme/retail_stores.csv"),
+    ),
+    (
+        "data/acme/item_categories.csv",
+        include_str!("../data/acme/item_categories.csv"),
+    ),
+    (
+        "data/acme/item_master.csv",
+        include_str!("../data/acme/item_master.csv"),
+    ),
+];
+
+/// Reads a data file: `path` relative to `base` if it exists there, else
+/// the built-in copy of the same name.
+pub(crate) fn read(base: Option<&Path>, path: &str) -> Result<(String, String), ScenarioError> {
+    let on_disk = match base {
+        Some(dir) => dir.join(path),
+        None => Path::new(path).to_path_buf(),
+    };
+    if base.is_some() || Path::new(path).is_absolute() {
+        if on_disk.exists() {
+            let text = std::fs::read_to_string(&on_disk).map_err(|e| ScenarioError::Data {
+                origin: on_disk.display().to_string(),
+                message: format!("cannot read: {e}"),
+            })?;
+            return Ok((on_disk.display().to_string(), text));
+        }
+    }
+    let normalised = path.trim_start_matches("./");
+    BUILTIN_DATA
+        .iter()
+        .find(|(name, _)| *name == normalised)
+        .map(|(name, text)| (format!("built-in {name}"), (*text).to_string()))
+        .ok_or_else(|| ScenarioError::Data {
+            origin: on_disk.display().to_string(),
+            message: "no such data file (and no built-in copy of that name)".into(),
+        })
+}
+
+struct Table<'a> {
+    origin: &'a str,
+    headers: Vec<String>,
+    rows: Vec<(u64, csv::StringRecord)>,
+}
+
+impl<'a> Table<'a> {
+    fn parse(origin: &'a str, text: &str) -> Result<Table<'a>, ScenarioError> {
+        let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| data_err(origin, format!("cannot read the header: {e}")))?
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| data_err(origin, format!("{e}")))?;
+            let line = record.position().map_or(0, |p| p.line());
+            rows.push((line, record));
+        }
+        Ok(Table {
+            origin,
+            headers,
+            rows,
+        })
+    }
+
+    fn column(&self, name: &str) -> Result<usize, ScenarioError> {
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| data_err(self.origin, format!("missing column `{name}`")))
+    }
+
+    fn get<T: std::str::FromStr>(
+        &self,
+        row: &(u64, csv::StringRecord),
+        column: usize,
+    ) -> Result<T, ScenarioError> {
+        let text = row.1.get(column).unwrap_or("").trim();
+        text.parse().map_err(|_| {
+            data_err(
+                self.origin,
+                format!(
+                    "line {}: column `{}`: invalid value `{text}`",
+                    row.0, self.headers[column]
+                ),
+            )
+        })
+    }
+
+    fn money(&self, row: &(u64, csv::StringRecord), column: usize) -> Result<Money, ScenarioError> {
+        let text = row.1.get(column).unwrap_or("").trim();
+        Money::parse_decimal(text).ok_or_else(|| {
+            data_err(
+                self.origin,
+                format!(
+                    "line {}: column `{}`: invalid amount `{text}`",
+                    row.0, self.headers[column]
+                ),
+            )
+        })
+    }
+}
+
+fn data_err(origin: &str, message: String) -> ScenarioError {
+    ScenarioError::Data {
+        origin: origin.to_string(),
+        message,
+    }
+}
+
+/// Parses the stores CSV (Apex `retail_stores.csv` columns).
+pub(crate) fn stores(origin: &str, text: &str) -> Result<Vec<StoreRecord>, ScenarioError> {
+    let t = Table::parse(origin, text)?;
+    let c = [
+        t.column("store_id")?,
+        t.column("address")?,
+        t.column("city")?,
+        t.column("state")?,
+        t.column("zipcode")?,
+        t.column("longitude")?,
+        t.column("latitude")?,
+        t.column("region")?,
+    ];
+    t.rows
+        .iter()
+        .map(|row| {
+            Ok(StoreRecord {
+                id: t.get(row, c[0])?,
+                address: t.get(row, c[1])?,
+                city: t.get(row, c[2])?,
+                state: t.get(row, c[3])?,
+                zipcode: t.get(row, c[4])?,
+                longitude: t.get(row, c[5])?,
+                latitude: t.get(row, c[6])?,
+                zone: t.get(row, c[7])?,
+            })
+        })
+        .collect()
+}
+
+/// Parses the categories CSV (Apex `item_categories.csv` columns).
+pub(crate) fn categories(
+    origin: &str,
+    text: &str,
+    exempt: &[u32],
+) -> Result<Vec<Category>, ScenarioError> {
+    let t = Table::parse(origin, text)?;
+    let c = [
+        t.column("category_code")?,
+        t.column("category_name")?,
+        t.column("category_description")?,
+        t.column("ytd_sales")?,
+        t.column("avg_price")?,
+        t.column("frequency")?,
+    ];
+    t.rows
+        .iter()
+        .map(|row| {
+            let code: u32 = t.get(row, c[0])?;
+            let frequency: f64 = t.get(row, c[5])?;
+            if !(frequency.is_finite() && frequency >= 0.0) {
+                return Err(data_err(
+                    origin,
+                    format!("line {}: column `frequency`: must be >= 0", row.0),
+                ));
+            }
+            Ok(Category {
+                category_code: code,
+                category_name: t.get(row, c[1])?,
+                category_description: t.get(row, c[2])?,
+                ytd_sales: t.get(row, c[3])?,
+                avg_price: t.money(row, c[4])?,
+                frequency,
+                taxable: !exempt.contains(&code),
+            })
+        })
+        .collect()
+}
+
+/// Parses the item master CSV (Apex `item_master.csv` columns).
+pub(crate) fn items(origin: &str, text: &str) -> Result<Vec<ItemRecord>, ScenarioError> {
+    let t = Table::parse(origin, text)?;
+    let c = [
+        t.column("category_code")?,
+        t.column("item_id")?,
+        t.column("item_price")?,
+        t.column("item_upc")?,
+        t.column("repl_qty")?,
+        t.column("_frequency")?,
+    ];
+    t.rows
+        .iter()
+        .map(|row| {
+            let price = t.money(row, c[2])?;
+            if price.cents() <= 0 {
+                return Err(data_err(
+                    origin,
+                    format!("line {}: column `item_price`: must be positive", row.0),
+                ));
+            }
+            Ok(ItemRecord {
+                category: t.get(row, c[0])?,
+                id: t.get(row, c[1])?,
+                price,
+                upc: t.get(row, c[3])?,
+                repl_qty: t.get(row, c[4])?,
+                popularity: t.get(row, c[5])?,
+            })
+        })
+        .collect()
+}

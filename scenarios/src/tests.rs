@@ -1,0 +1,155 @@
+//! Loader tests: built-ins load, bad files fail naming the key.
+
+use std::io::Write;
+
+use super::*;
+
+fn write(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    f
+}
+
+fn load_err(text: &str) -> String {
+    let f = write(text);
+    Scenario::load(f.path().to_str().unwrap())
+        .and_then(|s| s.build_world(&Overrides::default()).map(|_| ()))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn every_builtin_loads_and_builds() {
+    for b in BUILTINS {
+        let s = Scenario::load(b.name).unwrap();
+        let w = s.build_world(&Overrides { stores: Some(5), items: None }).unwrap();
+        assert_eq!(w.stores.len(), 5);
+    }
+}
+
+#[test]
+fn every_scenario_file_in_the_repo_loads() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") && path.file_name().unwrap() != "Cargo.toml" {
+            Scenario::load(path.to_str().unwrap())
+                .and_then(|s| s.build_world(&Overrides { stores: Some(3), items: Some(500) }))
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            n += 1;
+        }
+    }
+    assert!(n >= 1);
+}
+
+#[test]
+fn unknown_scenario_names_the_builtins() {
+    let e = Scenario::load("nosuch").unwrap_err().to_string();
+    assert!(e.contains("unknown scenario `nosuch`") && e.contains("chain"), "{e}");
+}
+
+#[test]
+fn extends_overrides_only_what_it_names() {
+    let f = write("extends = \"chain\"\n[traffic]\nbaskets_per_day = 100\n[counts]\nstores = 7\n");
+    let s = Scenario::load(f.path().to_str().unwrap()).unwrap();
+    assert_eq!(s.config.traffic.baskets_per_day, 100.0);
+    assert_eq!(s.config.name, "chain");
+    let w = s.build_world(&Overrides::default()).unwrap();
+    assert_eq!(w.stores.len(), 7);
+    assert_eq!(w.items.len(), 32_000);
+}
+
+#[test]
+fn syntax_errors_give_line_and_column() {
+    let e = load_err("extends = \"chain\"\n[traffic\n");
+    assert!(e.contains(":2:") && e.contains("invalid TOML"), "{e}");
+}
+
+#[test]
+fn bad_values_name_the_key() {
+    let cases = [
+        ("[traffic]\nbaskets_per_day = -3\n", "`traffic.baskets_per_day`: must be a positive number"),
+        ("[traffic]\nbaskets_per_dai = 3\n", "unknown field `baskets_per_dai`"),
+        ("[traffic]\nbaskets_per_day = \"many\"\n", "`traffic.baskets_per_day`"),
+        ("[week.monday]\nopen = \"25:00\"\n", "`week.monday.open`: must be a local time"),
+        ("[week.monday]\nopen = \"23:00\"\nclose = \"06:00\"\n", "`week.monday.close`: closing time 06:00 must be after"),
+        ("[week.monday]\ncurve = \"nope\"\n", "`week.monday.curve`: unknown curve `nope`"),
+        ("[curves]\nweekday = [1, 2]\n", "`curves.weekday`: must have 24 values"),
+        ("[counts]\nstores = 0\n", "`counts.stores`: must be between 1"),
+        ("[loyalty]\nmember_share = 1.5\n", "`loyalty.member_share`: must be a share"),
+        ("[[holidays]]\nname = \"x\"\nwhen = \"someday\"\n", "`holidays[0].when`: cannot read `someday`"),
+        ("[data]\nstores = \"nope.csv\"\n", "nope.csv: no such data file"),
+    ];
+    for (body, want) in cases {
+        let e = load_err(&format!("extends = \"chain\"\n{body}"));
+        assert!(e.contains(want), "{body:?}: got `{e}`, want `{want}`");
+        assert!(!e.contains('\n'), "multi-line error: {e}");
+    }
+}
+
+#[test]
+fn malformed_data_names_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("stores.csv"),
+        "store_id,address,city,state,zipcode,longitude,latitude,region\n1,a,b,CA,1,x,2,America/Los_Angeles\n",
+    )
+    .unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, "extends = \"chain\"\n[data]\nstores = \"stores.csv\"\n").unwrap();
+    let e = Scenario::load(path.to_str().unwrap())
+        .unwrap()
+        .build_world(&Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("stores.csv: line 2: column `longitude`: invalid value `x`"), "{e}");
+    std::fs::write(
+        dir.path().join("stores.csv"),
+        "store_id,address,city,state,zipcode,longitude,latitude,region\n1,a,b,CA,1,1,2,Mars/Olympus\n",
+    )
+    .unwrap();
+    let e = Scenario::load(path.to_str().unwrap())
+        .unwrap()
+        .build_world(&Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("store 1: unknown time zone `Mars/Olympus`"), "{e}");
+}
+
+#[test]
+fn when_rules_parse() {
+    use chrono::Weekday;
+    use storesim_sim::calendar::DateRule;
+    assert_eq!(
+        validate::parse_when("fourth thursday of november"),
+        Some(DateRule::NthWeekday { nth: 4, weekday: Weekday::Thu, month: 11 })
+    );
+    assert_eq!(
+        validate::parse_when("last mon of may"),
+        Some(DateRule::NthWeekday { nth: -1, weekday: Weekday::Mon, month: 5 })
+    );
+    assert_eq!(validate::parse_when("12-25"), Some(DateRule::Annual { month: 12, day: 25 }));
+    assert!(matches!(validate::parse_when("2026-11-27"), Some(DateRule::Exact(_))));
+    assert_eq!(validate::parse_when("13-01"), None);
+    assert_eq!(validate::parse_when("sometime"), None);
+}
+
+#[test]
+fn store_counts_take_a_stable_subset_or_grow() {
+    let s = Scenario::load("chain").unwrap();
+    let small = s.build_world(&Overrides { stores: Some(10), items: None }).unwrap();
+    let full = s.build_world(&Overrides::default()).unwrap();
+    assert_eq!(full.stores.len(), 1000);
+    assert_eq!(small.stores[..], full.stores[..10]);
+    let big = s.build_world(&Overrides { stores: Some(1500), items: Some(33_000) }).unwrap();
+    assert_eq!(big.stores.len(), 1500);
+    assert_eq!(big.stores[..1000], full.stores[..]);
+    let ids: std::collections::BTreeSet<_> = big.stores.iter().map(|s| s.store_id).collect();
+    assert_eq!(ids.len(), 1500);
+    let cities: std::collections::BTreeSet<_> = full.stores.iter().map(|s| &s.city).collect();
+    assert!(big.stores[1000..].iter().all(|s| cities.contains(&s.city)));
+    assert_eq!(big.items.len(), 33_000);
+    let upcs: std::collections::BTreeSet<_> = big.items.iter().map(|i| i.item_upc).collect();
+    assert_eq!(upcs.len(), 33_000);
+}

@@ -1,0 +1,488 @@
+//! Checks a parsed scenario and builds the validated model from it.
+
+use chrono::{NaiveDate, Weekday};
+use storesim_sim::calendar::{
+    Calendar, Curve, DateRule, Holiday, Hours, HoursOverride, WeekdayRule,
+};
+use storesim_sim::catalog::{build_items, build_stores, ItemPicker, NameParts, StoreClass};
+use storesim_sim::params::{
+    BasketParams, CheckoutParams, LoyaltyParams, ModelParams, PaymentParams, ShoppingParams,
+    TrafficParams,
+};
+use storesim_sim::World;
+
+use crate::config::{DayConfig, HolidayConfig, ScenarioConfig};
+use crate::{data, Scenario, ScenarioError};
+
+/// Counts given on the command line, over the scenario file's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Number of stores.
+    pub stores: Option<usize>,
+    /// Number of items.
+    pub items: Option<usize>,
+}
+
+/// Largest number of stores or items a run may ask for.
+pub const MAX_COUNT: usize = 1_000_000;
+
+struct Checker<'a> {
+    origin: String,
+    _config: &'a ScenarioConfig,
+}
+
+impl Checker<'_> {
+    fn err(&self, key: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+        ScenarioError::Field {
+            origin: self.origin.clone(),
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    fn positive(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
+        if v.is_finite() && v > 0.0 {
+            Ok(v)
+        } else {
+            Err(self.err(key, format!("must be a positive number, got {v}")))
+        }
+    }
+
+    fn non_negative(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
+        if v.is_finite() && v >= 0.0 {
+            Ok(v)
+        } else {
+            Err(self.err(key, format!("must be zero or more, got {v}")))
+        }
+    }
+
+    fn share(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
+        if v.is_finite() && (0.0..=1.0).contains(&v) {
+            Ok(v)
+        } else {
+            Err(self.err(key, format!("must be a share between 0 and 1, got {v}")))
+        }
+    }
+
+    fn int_in(&self, key: &str, v: i64, lo: i64, hi: i64) -> Result<i64, ScenarioError> {
+        if (lo..=hi).contains(&v) {
+            Ok(v)
+        } else {
+            Err(self.err(key, format!("must be between {lo} and {hi}, got {v}")))
+        }
+    }
+
+    fn time(&self, key: &str, text: &str) -> Result<u32, ScenarioError> {
+        let bad = || self.err(key, format!("must be a local time HH:MM (00:00-24:00), got `{text}`"));
+        let (h, m) = text.split_once(':').ok_or_else(bad)?;
+        let h: u32 = h.parse().map_err(|_| bad())?;
+        let m: u32 = m.parse().map_err(|_| bad())?;
+        if m >= 60 || h > 24 || (h == 24 && m != 0) {
+            return Err(bad());
+        }
+        Ok(h * 60 + m)
+    }
+
+    fn hours(
+        &self,
+        key: &str,
+        open: Option<&str>,
+        close: Option<&str>,
+    ) -> Result<Option<Hours>, ScenarioError> {
+        match (open, close) {
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(self.err(format!("{key}.close"), "missing (open is set)")),
+            (None, Some(_)) => Err(self.err(format!("{key}.open"), "missing (close is set)")),
+            (Some(o), Some(c)) => {
+                let open_min = self.time(&format!("{key}.open"), o)?;
+                let close_min = self.time(&format!("{key}.close"), c)?;
+                if close_min <= open_min {
+                    return Err(self.err(
+                        format!("{key}.close"),
+                        format!("closing time {c} must be after opening time {o}"),
+                    ));
+                }
+                Ok(Some(Hours {
+                    open_min,
+                    close_min,
+                }))
+            }
+        }
+    }
+
+    fn curve_index(&self, key: &str, name: &str, curves: &[Curve]) -> Result<usize, ScenarioError> {
+        curves.iter().position(|c| c.name == name).ok_or_else(|| {
+            let known: Vec<_> = curves.iter().map(|c| c.name.as_str()).collect();
+            self.err(
+                key,
+                format!("unknown curve `{name}` (defined: {})", known.join(", ")),
+            )
+        })
+    }
+
+    fn day(&self, key: &str, d: &DayConfig, curves: &[Curve]) -> Result<WeekdayRule, ScenarioError> {
+        let hours = if d.closed {
+            None
+        } else {
+            let h = self.hours(key, d.open.as_deref(), d.close.as_deref())?;
+            if h.is_none() {
+                return Err(self.err(
+                    format!("{key}.open"),
+                    "missing: give open and close, or closed = true",
+                ));
+            }
+            h
+        };
+        Ok(WeekdayRule {
+            hours,
+            multiplier: self.non_negative(&format!("{key}.multiplier"), d.multiplier)?,
+            curve: self.curve_index(&format!("{key}.curve"), &d.curve, curves)?,
+        })
+    }
+
+    fn holiday(&self, key: &str, h: &HolidayConfig, curves: &[Curve]) -> Result<Holiday, ScenarioError> {
+        let rule = parse_when(&h.when)
+            .ok_or_else(|| self.err(format!("{key}.when"), format!("cannot read `{}`: use MM-DD, YYYY-MM-DD or `fourth thursday of november`", h.when)))?;
+        let hours = if h.closed {
+            if h.open.is_some() || h.close.is_some() {
+                return Err(self.err(format!("{key}.closed"), "closed = true cannot have open or close"));
+            }
+            HoursOverride::Closed
+        } else {
+            match self.hours(key, h.open.as_deref(), h.close.as_deref())? {
+                Some(hours) => HoursOverride::Open(hours),
+                None => HoursOverride::Inherit,
+            }
+        };
+        if !(-366..=366).contains(&h.offset_days) {
+            return Err(self.err(format!("{key}.offset_days"), "must be within a year (-366..=366)"));
+        }
+        Ok(Holiday {
+            name: h.name.clone(),
+            rule,
+            offset_days: h.offset_days,
+            hours,
+            multiplier: self.non_negative(&format!("{key}.multiplier"), h.multiplier)?,
+            curve: h
+                .curve
+                .as_deref()
+                .map(|c| self.curve_index(&format!("{key}.curve"), c, curves))
+                .transpose()?,
+        })
+    }
+
+    fn hourly(&self, key: &str, values: &[f64]) -> Result<[f64; 24], ScenarioError> {
+        if values.len() != 24 {
+            return Err(self.err(key, format!("must have 24 values (hours 0-23), got {}", values.len())));
+        }
+        let mut out = [0.0; 24];
+        for (i, (slot, &v)) in out.iter_mut().zip(values).enumerate() {
+            *slot = self.non_negative(&format!("{key}[{i}]"), v)?;
+        }
+        Ok(out)
+    }
+}
+
+/// Parses `MM-DD`, `YYYY-MM-DD`, or `<nth> <weekday> of <month>`.
+pub(crate) fn parse_when(text: &str) -> Option<DateRule> {
+    let t = text.trim().to_ascii_lowercase();
+    if let Ok(date) = NaiveDate::parse_from_str(&t, "%Y-%m-%d") {
+        return Some(DateRule::Exact(date));
+    }
+    if let Some((m, d)) = t.split_once('-') {
+        let (month, day): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+        // Check against a leap year so 02-29 is accepted.
+        NaiveDate::from_ymd_opt(2024, month, day)?;
+        return Some(DateRule::Annual { month, day });
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let [nth, weekday, "of", month] = words.as_slice() else {
+        return None;
+    };
+    let nth = match *nth {
+        "first" | "1st" => 1,
+        "second" | "2nd" => 2,
+        "third" | "3rd" => 3,
+        "fourth" | "4th" => 4,
+        "fifth" | "5th" => 5,
+        "last" => -1,
+        _ => return None,
+    };
+    let weekday: Weekday = weekday.parse().ok()?;
+    let month = chrono::Month::try_from(
+        (1..=12u8).find(|&m| {
+            chrono::Month::try_from(m)
+                .map(|mm| {
+                    let name = mm.name().to_ascii_lowercase();
+                    name == *month || name[..3] == **month
+                })
+                .unwrap_or(false)
+        })?,
+    )
+    .ok()?;
+    Some(DateRule::NthWeekday {
+        nth,
+        weekday,
+        month: month.number_from_month(),
+    })
+}
+
+pub(crate) struct Model {
+    pub(crate) calendar: Calendar,
+    pub(crate) params: ModelParams,
+    pub(crate) classes: Vec<StoreClass>,
+}
+
+pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
+    let c = &s.config;
+    let k = Checker {
+        origin: s.origin.to_string(),
+        _config: c,
+    };
+    if c.curves.is_empty() {
+        return Err(k.err("curves", "define at least one curve"));
+    }
+    let mut curves = Vec::new();
+    for (name, values) in &c.curves {
+        let key = format!("curves.{name}");
+        let raw = k.hourly(&key, values)?;
+        let sum: f64 = raw.iter().sum();
+        if sum <= 0.0 {
+            return Err(k.err(key, "all 24 values are zero"));
+        }
+        curves.push(Curve {
+            name: name.clone(),
+            shares: raw.map(|v| v / sum),
+        });
+    }
+    let w = &c.week;
+    let days = [
+        ("monday", &w.monday),
+        ("tuesday", &w.tuesday),
+        ("wednesday", &w.wednesday),
+        ("thursday", &w.thursday),
+        ("friday", &w.friday),
+        ("saturday", &w.saturday),
+        ("sunday", &w.sunday),
+    ];
+    let mut week = Vec::new();
+    for (name, d) in days {
+        week.push(k.day(&format!("week.{name}"), d, &curves)?);
+    }
+    let week: [WeekdayRule; 7] = week
+        .try_into()
+        .map_err(|_| k.err("week", "needs seven days"))?;
+    let holidays = c
+        .holidays
+        .iter()
+        .enumerate()
+        .map(|(i, h)| k.holiday(&format!("holidays[{i}]"), h, &curves))
+        .collect::<Result<Vec<_>, _>>()?;
+    let staffing = k.hourly("staffing.by_hour", &c.staffing.by_hour)?;
+    for (i, v) in staffing.iter().enumerate() {
+        k.share(&format!("staffing.by_hour[{i}]"), *v)?;
+    }
+    if c.store_classes.is_empty() {
+        return Err(k.err("store_classes", "define at least one store class"));
+    }
+    let mut classes = Vec::new();
+    for (i, sc) in c.store_classes.iter().enumerate() {
+        let key = format!("store_classes[{i}]");
+        classes.push(StoreClass {
+            name: sc.name.clone(),
+            share: k.non_negative(&format!("{key}.share"), sc.share)?,
+            traffic: k.positive(&format!("{key}.traffic"), sc.traffic)?,
+            registers: k.int_in(&format!("{key}.registers"), sc.registers, 1, 99)? as u8,
+            self_checkouts: k.int_in(&format!("{key}.self_checkouts"), sc.self_checkouts, 0, 99)?
+                as u8,
+        });
+    }
+    if classes.iter().map(|c| c.share).sum::<f64>() <= 0.0 {
+        return Err(k.err("store_classes", "shares sum to zero"));
+    }
+    let b = &c.basket;
+    let sh = &c.shopping;
+    let co = &c.checkout;
+    let pay = &c.payment;
+    let l = &c.loyalty;
+    let shares = [
+        k.non_negative("payment.credit", pay.credit)?,
+        k.non_negative("payment.debit", pay.debit)?,
+        k.non_negative("payment.cash", pay.cash)?,
+        k.non_negative("payment.mobile", pay.mobile)?,
+    ];
+    if shares.iter().sum::<f64>() <= 0.0 {
+        return Err(k.err("payment", "shares sum to zero"));
+    }
+    let discount_pct = l.discount_pct;
+    if !(discount_pct.is_finite() && (0.0..=100.0).contains(&discount_pct)) {
+        return Err(k.err("loyalty.discount_pct", format!("must be 0-100, got {discount_pct}")));
+    }
+    let params = ModelParams {
+        traffic: TrafficParams {
+            baskets_per_day: k.positive("traffic.baskets_per_day", c.traffic.baskets_per_day)?,
+        },
+        basket: BasketParams {
+            lines_lognormal_mu: {
+                let v = b.lines_lognormal_mu;
+                if !(v.is_finite() && (-5.0..=6.0).contains(&v)) {
+                    return Err(k.err("basket.lines_lognormal_mu", format!("must be between -5 and 6, got {v}")));
+                }
+                v
+            },
+            lines_lognormal_sigma: {
+                let v = k.non_negative("basket.lines_lognormal_sigma", b.lines_lognormal_sigma)?;
+                if v > 4.0 {
+                    return Err(k.err("basket.lines_lognormal_sigma", format!("must be at most 4, got {v}")));
+                }
+                v
+            },
+            max_lines: k.int_in("basket.max_lines", b.max_lines, 1, 1000)? as u16,
+            multi_unit_share: k.share("basket.multi_unit_share", b.multi_unit_share)?,
+            max_quantity: k.int_in("basket.max_quantity", b.max_quantity, 1, 1000)? as u16,
+            zipf_exponent: k.non_negative("basket.zipf_exponent", b.zipf_exponent)?,
+        },
+        shopping: ShoppingParams {
+            base_s: k.non_negative("shopping.base_s", sh.base_s)?,
+            per_line_s: k.non_negative("shopping.per_line_s", sh.per_line_s)?,
+            noise_sigma: k.non_negative("shopping.noise_sigma", sh.noise_sigma)?,
+            max_s: k.positive("shopping.max_s", sh.max_s)?,
+        },
+        checkout: CheckoutParams {
+            greet_s: k.non_negative("checkout.greet_s", co.greet_s)?,
+            scan_s_per_item: k.positive("checkout.scan_s_per_item", co.scan_s_per_item)?,
+            self_scan_s_per_item: k.positive("checkout.self_scan_s_per_item", co.self_scan_s_per_item)?,
+            self_max_items: k.int_in("checkout.self_max_items", co.self_max_items, 0, 100_000)? as u32,
+            self_choice_share: k.share("checkout.self_choice_share", co.self_choice_share)?,
+            contactless_s: k.positive("checkout.contactless_s", co.contactless_s)?,
+            chip_s: k.positive("checkout.chip_s", co.chip_s)?,
+            contactless_share: k.share("checkout.contactless_share", co.contactless_share)?,
+            mobile_s: k.positive("checkout.mobile_s", co.mobile_s)?,
+            cash_small_s: k.positive("checkout.cash_small_s", co.cash_small_s)?,
+            cash_large_s: k.positive("checkout.cash_large_s", co.cash_large_s)?,
+            payment_noise_sigma: k.non_negative("checkout.payment_noise_sigma", co.payment_noise_sigma)?,
+        },
+        payment: PaymentParams { shares },
+        loyalty: LoyaltyParams {
+            member_share: k.share("loyalty.member_share", l.member_share)?,
+            discount_bp: (discount_pct * 100.0).round() as i64,
+            member_price_item_share: k.share("loyalty.member_price_item_share", l.member_price_item_share)?,
+            members_per_store: k.int_in("loyalty.members_per_store", l.members_per_store, 1, 100_000_000)? as u32,
+        },
+    };
+    for (state, pct) in &c.tax.states {
+        tax_bp(&k, &format!("tax.states.{state}"), *pct)?;
+    }
+    tax_bp(&k, "tax.default_pct", c.tax.default_pct)?;
+    for key in c.names.keys() {
+        if key.parse::<u32>().is_err() {
+            return Err(k.err(format!("names.{key}"), "must be a numeric category code"));
+        }
+    }
+    if let Some(n) = c.counts.stores {
+        k.int_in("counts.stores", n, 1, MAX_COUNT as i64)?;
+    }
+    if let Some(n) = c.counts.items {
+        k.int_in("counts.items", n, 1, MAX_COUNT as i64)?;
+    }
+    Ok(Model {
+        calendar: Calendar {
+            week,
+            holidays,
+            curves,
+            staffing,
+        },
+        params,
+        classes,
+    })
+}
+
+fn tax_bp(k: &Checker<'_>, key: &str, pct: f64) -> Result<u32, ScenarioError> {
+    if !(pct.is_finite() && (0.0..=50.0).contains(&pct)) {
+        return Err(k.err(key, format!("must be a percentage 0-50, got {pct}")));
+    }
+    Ok((pct * 100.0).round() as u32)
+}
+
+pub(crate) fn check(s: &Scenario) -> Result<(), ScenarioError> {
+    model(s).map(|_| ())
+}
+
+pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, ScenarioError> {
+    let m = model(s)?;
+    let c = &s.config;
+    let origin = s.origin.to_string();
+    let k = Checker {
+        origin: origin.clone(),
+        _config: c,
+    };
+    let base = s.base_dir();
+    let (stores_origin, stores_text) = data::read(base, &c.data.stores)?;
+    let store_records = data::stores(&stores_origin, &stores_text)?;
+    let (cat_origin, cat_text) = data::read(base, &c.data.categories)?;
+    let categories = data::categories(&cat_origin, &cat_text, &c.tax.exempt_categories)?;
+    let (items_origin, items_text) = data::read(base, &c.data.items)?;
+    let item_records = data::items(&items_origin, &items_text)?;
+
+    let store_count = overrides
+        .stores
+        .or(c.counts.stores.map(|n| n as usize))
+        .unwrap_or(store_records.len());
+    let item_count = overrides
+        .items
+        .or(c.counts.items.map(|n| n as usize))
+        .unwrap_or(item_records.len());
+    if store_count == 0 || store_count > MAX_COUNT {
+        return Err(k.err("counts.stores", format!("must be between 1 and {MAX_COUNT}, got {store_count}")));
+    }
+    if item_count == 0 || item_count > MAX_COUNT {
+        return Err(k.err("counts.items", format!("must be between 1 and {MAX_COUNT}, got {item_count}")));
+    }
+    let default_bp = tax_bp(&k, "tax.default_pct", c.tax.default_pct)?;
+    let states = &c.tax.states;
+    let tax = |state: &str| {
+        states
+            .get(state)
+            .map_or(default_bp, |pct| (pct * 100.0).round() as u32)
+    };
+    let stores = build_stores(&store_records, store_count, &m.classes, &tax, c.catalog_seed)
+        .map_err(|e| ScenarioError::Data {
+            origin: stores_origin.clone(),
+            message: e.to_string(),
+        })?;
+    let names = |code: u32| {
+        c.names.get(&code.to_string()).map(|n| NameParts {
+            brands: n.brands.clone(),
+            descriptors: n.descriptors.clone(),
+            products: n.products.clone(),
+            cost_ratio: n.cost_ratio,
+        })
+    };
+    let items = build_items(
+        &item_records,
+        item_count,
+        &categories,
+        &names,
+        m.params.loyalty.member_price_item_share,
+        c.catalog_seed,
+    )
+    .map_err(|e| ScenarioError::Data {
+        origin: items_origin.clone(),
+        message: e.to_string(),
+    })?;
+    let picker = ItemPicker::new(&categories, &items, m.params.basket.zipf_exponent).map_err(
+        |e| ScenarioError::Data {
+            origin: items_origin.clone(),
+            message: e.to_string(),
+        },
+    )?;
+    Ok(World {
+        name: c.name.clone(),
+        calendar: m.calendar,
+        params: m.params,
+        stores,
+        categories,
+        items,
+        picker,
+    })
+}
