@@ -144,12 +144,16 @@ pub struct WeekConfig {
     pub sunday: DayConfig,
 }
 
-/// Register staffing.
+/// Register staffing, planned from forecast arrivals.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaffingConfig {
-    /// Share of registers open per local hour, 24 values in 0..=1.
-    pub by_hour: Vec<f64>,
+    /// Target utilisation of open staffed lanes.
+    pub target_utilization: f64,
+    /// The planner's mean service time at a staffed lane, seconds.
+    pub planning_service_s: f64,
+    /// The planner's share of shoppers at staffed lanes.
+    pub planning_staffed_share: f64,
 }
 
 /// A holiday.

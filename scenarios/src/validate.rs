@@ -7,7 +7,7 @@ use storesim_sim::calendar::{
 use storesim_sim::catalog::{build_items, build_stores, ItemPicker, NameParts, StoreClass};
 use storesim_sim::params::{
     BasketParams, CheckoutParams, LoyaltyParams, ModelParams, PaymentParams, ShoppingParams,
-    TrafficParams,
+    StaffingParams, TrafficParams,
 };
 use storesim_sim::World;
 
@@ -278,10 +278,6 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         .enumerate()
         .map(|(i, h)| k.holiday(&format!("holidays[{i}]"), h, &curves))
         .collect::<Result<Vec<_>, _>>()?;
-    let staffing = k.hourly("staffing.by_hour", &c.staffing.by_hour)?;
-    for (i, v) in staffing.iter().enumerate() {
-        k.share(&format!("staffing.by_hour[{i}]"), *v)?;
-    }
     if c.store_classes.is_empty() {
         return Err(k.err("store_classes", "define at least one store class"));
     }
@@ -369,6 +365,14 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             member_price_item_share: k.share("loyalty.member_price_item_share", l.member_price_item_share)?,
             members_per_store: k.int_in("loyalty.members_per_store", l.members_per_store, 1, 100_000_000)? as u32,
         },
+        staffing: StaffingParams {
+            target_utilization: {
+                let v = k.positive("staffing.target_utilization", c.staffing.target_utilization)?;
+                k.share("staffing.target_utilization", v)?
+            },
+            planning_service_s: k.positive("staffing.planning_service_s", c.staffing.planning_service_s)?,
+            planning_staffed_share: k.share("staffing.planning_staffed_share", c.staffing.planning_staffed_share)?,
+        },
     };
     for (state, pct) in &c.tax.states {
         tax_bp(&k, &format!("tax.states.{state}"), *pct)?;
@@ -390,7 +394,6 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             week,
             holidays,
             curves,
-            staffing,
         },
         params,
         classes,

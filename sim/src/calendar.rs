@@ -130,8 +130,6 @@ pub struct Calendar {
     pub holidays: Vec<Holiday>,
     /// Hour-of-day curves.
     pub curves: Vec<Curve>,
-    /// Share of a store's staffed registers open in each local hour, 0..=1.
-    pub staffing: [f64; 24],
 }
 
 /// One local date of a store, with every rule applied.

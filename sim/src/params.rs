@@ -82,6 +82,18 @@ pub struct LoyaltyParams {
     pub members_per_store: u32,
 }
 
+/// How stores plan staffed registers: from the day's forecast arrivals per
+/// hour, enough lanes to keep the planned utilisation under a target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffingParams {
+    /// Target utilisation of open staffed lanes, in (0, 1].
+    pub target_utilization: f64,
+    /// The planner's mean service time at a staffed lane, in seconds.
+    pub planning_service_s: f64,
+    /// The planner's share of shoppers using staffed lanes.
+    pub planning_staffed_share: f64,
+}
+
 /// Store traffic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrafficParams {
@@ -104,4 +116,6 @@ pub struct ModelParams {
     pub payment: PaymentParams,
     /// Loyalty.
     pub loyalty: LoyaltyParams,
+    /// Staffing.
+    pub staffing: StaffingParams,
 }

@@ -35,6 +35,8 @@ struct Segment {
     rate: f64,
     /// Staffed registers open for joining.
     staffed: u8,
+    /// The local hour, 0..24.
+    hour: u8,
 }
 
 /// One shopper.
@@ -101,6 +103,8 @@ pub struct StoreCounters {
     pub arrivals: u64,
     /// Shoppers whose service started.
     pub served: u64,
+    /// Arrivals by local hour of day.
+    pub arrivals_by_hour: [u64; 24],
 }
 
 /// One store's simulation state.
@@ -543,7 +547,9 @@ impl StoreModel {
         };
         let curve = &world.calendar.curves[day.curve].shares;
         let per_day = world.params.traffic.baskets_per_day * store.traffic * day.multiplier;
-        let staff_factor = day.multiplier.sqrt();
+        let plan = &world.params.staffing;
+        let erlangs_per_arrival_hour =
+            plan.planning_staffed_share * plan.planning_service_s / 3600.0;
         for h in 0..24u32 {
             let lo = (h * 60).max(hours.open_min);
             let hi = ((h + 1) * 60).min(hours.close_min);
@@ -555,16 +561,18 @@ impl StoreModel {
             if start >= end {
                 continue;
             }
-            let staffed = (f64::from(store.registers)
-                * world.calendar.staffing[h as usize]
-                * staff_factor)
-                .round()
+            // Forecast-driven staffing: enough lanes for the hour's expected
+            // arrivals at the target utilisation.
+            let load = per_day * curve[h as usize] * erlangs_per_arrival_hour;
+            let staffed = (load / plan.target_utilization)
+                .ceil()
                 .clamp(1.0, f64::from(store.registers.max(1))) as u8;
             self.segments.push_back(Segment {
                 start,
                 end,
                 rate: per_day * curve[h as usize] / MICROS_PER_HOUR as f64,
                 staffed,
+                hour: h as u8,
             });
         }
         true
@@ -588,6 +596,7 @@ impl StoreModel {
             if mass < avail {
                 let t = SimTime((from.0 + (mass / seg.rate) as i64).min(seg.end.0 - 1));
                 self.arrival_cursor = t;
+                self.counters.arrivals_by_hour[usize::from(seg.hour)] += 1;
                 return Some(t);
             }
             mass -= avail;

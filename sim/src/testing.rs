@@ -15,7 +15,7 @@ use crate::catalog::{
 use crate::money::Money;
 use crate::params::{
     BasketParams, CheckoutParams, LoyaltyParams, ModelParams, PaymentParams, ShoppingParams,
-    TrafficParams,
+    StaffingParams, TrafficParams,
 };
 use crate::world::World;
 
@@ -76,6 +76,11 @@ pub fn params() -> ModelParams {
             discount_bp: 2000,
             member_price_item_share: 0.22,
             members_per_store: 20_000,
+        },
+        staffing: StaffingParams {
+            target_utilization: 0.85,
+            planning_service_s: 55.0,
+            planning_staffed_share: 0.7,
         },
     }
 }
@@ -168,10 +173,6 @@ pub fn world() -> Arc<World> {
             name: "weekday".into(),
             shares: weekday_curve(),
         }],
-        staffing: [
-            0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.3, 0.3, 0.4, 0.5, 0.6, 0.7, 0.7, 0.6, 0.6, 0.7, 0.7,
-            0.7, 0.6, 0.5, 0.4, 0.3, 0.3, 0.0,
-        ],
     };
     Arc::new(World {
         name: "test".into(),
