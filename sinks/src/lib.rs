@@ -1,1 +1,142 @@
-//! stub
+//! storesim sinks: where events go.
+//!
+//! A [`Sink`] receives [`EventBatch`]es (one per window, already ordered by
+//! `(ts, store, seq)`), writes them, and on [`Sink::close`] flushes and says
+//! what it delivered. A sink knows events and batches, never stores or queues.
+//!
+//! Sinks are named by a spec string, parsed by [`SinkSpec`]:
+//!
+//! | spec | what |
+//! |---|---|
+//! | `null` | counts and discards (measures the engine without I/O) |
+//! | `stdout` | JSON lines on standard output |
+//! | `files:DIR[?compression=zstd\|gzip\|none&level=N&max_events_per_file=N&overwrite=true]` | JSON lines under `DIR/kind=scan/date=2026-11-27/` |
+//! | `csv:DIR[?...]` | the same layout, as CSV with a header |
+//!
+//! # Guarantees
+//!
+//! - Events are written in the order given.
+//! - Every event handed to [`Sink::write`] is counted as delivered or
+//!   failed; [`Sink::close`] returns the final [`DeliveryReport`].
+//! - The files sink writes each part under a hidden in-progress name and
+//!   renames it when complete; `_SUCCESS` marks a complete run.
+
+pub mod encode;
+pub mod files;
+pub mod memory;
+pub mod null;
+pub mod spec;
+pub mod stdout;
+
+use async_trait::async_trait;
+use storesim_sim::{EventBatch, EventKind};
+
+pub use spec::{SinkKind, SinkSpec};
+
+/// Errors from sinks.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SinkError {
+    /// The sink spec cannot be used. Fatal.
+    #[error("sink `{spec}`: {message}")]
+    Spec {
+        /// The spec as given.
+        spec: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A file or directory operation failed. Fatal.
+    #[error("sink {sink}: {path}: {source}")]
+    Io {
+        /// The sink's name.
+        sink: String,
+        /// The path involved.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The reader of standard output went away (a closed pipe). Not an
+    /// error for the user: the run stops quietly.
+    #[error("sink {sink}: broken pipe")]
+    BrokenPipe {
+        /// The sink's name.
+        sink: String,
+    },
+    /// An event could not be encoded. Fatal.
+    #[error("sink {sink}: cannot encode an event: {message}")]
+    Encode {
+        /// The sink's name.
+        sink: String,
+        /// The encoder's message.
+        message: String,
+    },
+}
+
+impl SinkError {
+    /// Whether retrying the same operation could succeed.
+    pub fn is_retriable(&self) -> bool {
+        match self {
+            SinkError::Io { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::Interrupted | std::io::ErrorKind::WouldBlock
+            ),
+            _ => false,
+        }
+    }
+}
+
+/// What a sink delivered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Events delivered, by [`EventKind::index`].
+    pub delivered: [u64; EventKind::ALL.len()],
+    /// Events handed to the sink and not delivered.
+    pub failed: u64,
+    /// Bytes written (after compression, where the sink compresses).
+    pub bytes: u64,
+}
+
+impl DeliveryReport {
+    /// All events delivered.
+    pub fn delivered_total(&self) -> u64 {
+        self.delivered.iter().sum()
+    }
+
+    /// Counts a batch as delivered.
+    pub fn add_batch(&mut self, batch: &EventBatch) {
+        for (slot, n) in self.delivered.iter_mut().zip(batch.counts()) {
+            *slot += n;
+        }
+    }
+}
+
+/// A destination for events.
+///
+/// Methods are async so network sinks (Kafka, PostgreSQL) can await
+/// delivery; file sinks do blocking I/O on the sink's own thread.
+#[async_trait]
+pub trait Sink: Send {
+    /// The sink's name for messages (its spec, secrets removed).
+    fn name(&self) -> &str;
+
+    /// Writes a batch, in order.
+    async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError>;
+
+    /// Pushes buffered events out.
+    async fn flush(&mut self) -> Result<(), SinkError>;
+
+    /// Flushes, finishes every file or connection, and returns the final report.
+    async fn close(&mut self) -> Result<DeliveryReport, SinkError>;
+
+    /// What has been delivered so far.
+    fn report(&self) -> DeliveryReport;
+}
+
+/// Opens the sink a spec names.
+pub fn open(spec: &SinkSpec) -> Result<Box<dyn Sink>, SinkError> {
+    Ok(match &spec.kind {
+        SinkKind::Null => Box::new(null::NullSink::new(spec.to_string())),
+        SinkKind::Stdout => Box::new(stdout::StdoutSink::new(spec.to_string())),
+        SinkKind::Files(config) => Box::new(files::FilesSink::open(spec.to_string(), config.clone())?),
+    })
+}

@@ -1,0 +1,245 @@
+//! The files sink: JSON lines or CSV under a directory, partitioned
+//! Hive-style by event kind and UTC date, so lake engines read it as is:
+//!
+//! ```text
+//! DIR/kind=scan/date=2026-11-27/part-00000.jsonl.zst
+//! DIR/kind=transaction/date=2026-11-27/part-00000.jsonl.zst
+//! DIR/_SUCCESS
+//! ```
+//!
+//! A part is written as `.part-NNNNN.EXT.inprogress` (hidden from Spark,
+//! Trino and DuckDB globbing) and renamed when complete: when the day is
+//! over, when it reaches `max_events_per_file`, or at close. `_SUCCESS` is
+//! written last, only by a run that closed cleanly.
+
+mod part;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use storesim_sim::{EventBatch, EventKind};
+
+use crate::{DeliveryReport, Sink, SinkError};
+use part::Part;
+
+/// How events are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON lines (`.jsonl`).
+    Json,
+    /// CSV with a header (`.csv`).
+    Csv,
+}
+
+/// Compression of each part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// None.
+    None,
+    /// zstd (`.zst`).
+    Zstd,
+    /// gzip (`.gz`).
+    Gzip,
+}
+
+/// Settings of a files sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilesConfig {
+    /// The output directory.
+    pub dir: PathBuf,
+    /// JSON lines or CSV.
+    pub format: Format,
+    /// Compression.
+    pub compression: Compression,
+    /// Compression level; the codec's default when absent (zstd 3, gzip 6).
+    pub level: Option<i32>,
+    /// Largest number of events in one part file.
+    pub max_events_per_file: u64,
+    /// Replace earlier output in `dir` instead of refusing to start.
+    pub overwrite: bool,
+}
+
+impl FilesConfig {
+    /// Defaults: no compression, 5,000,000 events a part, no overwrite.
+    pub fn new(dir: PathBuf, format: Format) -> FilesConfig {
+        FilesConfig {
+            dir,
+            format,
+            compression: Compression::None,
+            level: None,
+            max_events_per_file: 5_000_000,
+            overwrite: false,
+        }
+    }
+
+    fn extension(&self) -> String {
+        let base = match self.format {
+            Format::Json => "jsonl",
+            Format::Csv => "csv",
+        };
+        match self.compression {
+            Compression::None => base.to_string(),
+            Compression::Zstd => format!("{base}.zst"),
+            Compression::Gzip => format!("{base}.gz"),
+        }
+    }
+}
+
+/// Writes events to partitioned files.
+#[derive(Debug)]
+pub struct FilesSink {
+    name: String,
+    config: FilesConfig,
+    /// Open parts by (kind, UTC date `YYYYMMDD`).
+    open: BTreeMap<(EventKind, u32), Part>,
+    /// Next part number by (kind, date).
+    next_index: BTreeMap<(EventKind, u32), u32>,
+    report: DeliveryReport,
+    scratch: Vec<u8>,
+}
+
+impl FilesSink {
+    /// Prepares the directory: creates it, and refuses to mix with earlier
+    /// output unless `overwrite` is set (then earlier partitions go).
+    pub fn open(name: String, config: FilesConfig) -> Result<FilesSink, SinkError> {
+        let io = |path: &std::path::Path, source| SinkError::Io {
+            sink: name.clone(),
+            path: path.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(&config.dir).map_err(|e| io(&config.dir, e))?;
+        let mut earlier = Vec::new();
+        for entry in std::fs::read_dir(&config.dir).map_err(|e| io(&config.dir, e))? {
+            let entry = entry.map_err(|e| io(&config.dir, e))?;
+            let file_name = entry.file_name().to_string_lossy().to_string();
+            if file_name.starts_with("kind=") || file_name == "_SUCCESS" {
+                earlier.push(entry.path());
+            }
+        }
+        if !earlier.is_empty() {
+            if !config.overwrite {
+                return Err(SinkError::Spec {
+                    spec: name,
+                    message: format!(
+                        "{} holds output of an earlier run; pass --overwrite (or ?overwrite=true) to replace it",
+                        config.dir.display()
+                    ),
+                });
+            }
+            earlier.sort();
+            for path in earlier {
+                let result = if path.is_dir() {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                };
+                result.map_err(|e| io(&path, e))?;
+            }
+        }
+        Ok(FilesSink {
+            name,
+            config,
+            open: BTreeMap::new(),
+            next_index: BTreeMap::new(),
+            report: DeliveryReport::default(),
+            scratch: Vec::with_capacity(1 << 16),
+        })
+    }
+
+    fn finish_before(&mut self, date: u32) -> Result<(), SinkError> {
+        let done: Vec<_> = self
+            .open
+            .keys()
+            .filter(|(_, d)| *d < date)
+            .copied()
+            .collect();
+        for key in done {
+            if let Some(part) = self.open.remove(&key) {
+                self.report.bytes += part.finish(&self.name)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn part(&mut self, kind: EventKind, date: u32) -> Result<&mut Part, SinkError> {
+        let key = (kind, date);
+        let full = self
+            .open
+            .get(&key)
+            .is_some_and(|p| p.events() >= self.config.max_events_per_file);
+        if full {
+            if let Some(part) = self.open.remove(&key) {
+                self.report.bytes += part.finish(&self.name)?;
+            }
+        }
+        if !self.open.contains_key(&key) {
+            let index = self.next_index.entry(key).or_insert(0);
+            let part = Part::create(&self.name, &self.config, kind, date, *index)?;
+            *index += 1;
+            self.open.insert(key, part);
+        }
+        Ok(self.open.get_mut(&key).expect("inserted above"))
+    }
+}
+
+#[async_trait]
+impl Sink for FilesSink {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
+        let mut current_date = 0;
+        for stamped in &batch.events {
+            let event = &stamped.event;
+            let date = event.ts().utc_yyyymmdd();
+            if date != current_date {
+                // Events come in time order: earlier days are complete.
+                self.finish_before(date)?;
+                current_date = date;
+            }
+            let kind = event.kind();
+            let mut scratch = std::mem::take(&mut self.scratch);
+            let name = self.name.clone();
+            let result = self.part(kind, date).and_then(|p| p.write(&name, event, &mut scratch));
+            self.scratch = scratch;
+            match result {
+                Ok(()) => self.report.delivered[kind.index()] += 1,
+                Err(e) => {
+                    self.report.failed += 1;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), SinkError> {
+        for part in self.open.values_mut() {
+            part.flush(&self.name)?;
+        }
+        Ok(())
+    }
+
+    async fn close(&mut self) -> Result<DeliveryReport, SinkError> {
+        let open = std::mem::take(&mut self.open);
+        for (_, part) in open {
+            self.report.bytes += part.finish(&self.name)?;
+        }
+        let success = self.config.dir.join("_SUCCESS");
+        std::fs::write(&success, b"").map_err(|source| SinkError::Io {
+            sink: self.name.clone(),
+            path: success.display().to_string(),
+            source,
+        })?;
+        Ok(self.report)
+    }
+
+    fn report(&self) -> DeliveryReport {
+        self.report
+    }
+}
+
+#[cfg(test)]
+mod tests;

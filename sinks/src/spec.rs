@@ -1,0 +1,184 @@
+//! Sink specs: `null`, `stdout`, `files:DIR?...`, `csv:DIR?...`.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use crate::files::{Compression, FilesConfig, Format};
+use crate::SinkError;
+
+/// A parsed sink spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SinkSpec {
+    /// The spec as written.
+    pub raw: String,
+    /// What it names.
+    pub kind: SinkKind,
+}
+
+/// The kinds of sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SinkKind {
+    /// Discard.
+    Null,
+    /// JSON lines on stdout.
+    Stdout,
+    /// Files under a directory.
+    Files(FilesConfig),
+}
+
+impl SinkSpec {
+    /// Sets `overwrite` on file sinks (the `--overwrite` flag).
+    pub fn set_overwrite(&mut self, overwrite: bool) {
+        if let SinkKind::Files(c) = &mut self.kind {
+            c.overwrite |= overwrite;
+        }
+    }
+}
+
+impl fmt::Display for SinkSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+impl FromStr for SinkSpec {
+    type Err = SinkError;
+
+    fn from_str(raw: &str) -> Result<SinkSpec, SinkError> {
+        let err = |message: String| SinkError::Spec {
+            spec: raw.to_string(),
+            message,
+        };
+        let (scheme, rest) = match raw.split_once(':') {
+            Some((s, r)) => (s, Some(r)),
+            None => (raw, None),
+        };
+        let kind = match (scheme, rest) {
+            ("null", None) => SinkKind::Null,
+            ("stdout", None) => SinkKind::Stdout,
+            ("files" | "csv", Some(rest)) => {
+                let (dir, query) = match rest.split_once('?') {
+                    Some((d, q)) => (d, Some(q)),
+                    None => (rest, None),
+                };
+                if dir.is_empty() {
+                    return Err(err(format!("missing directory: write `{scheme}:DIR`")));
+                }
+                let mut config = FilesConfig::new(
+                    PathBuf::from(dir),
+                    if scheme == "csv" { Format::Csv } else { Format::Json },
+                );
+                for pair in query.into_iter().flat_map(|q| q.split('&')).filter(|p| !p.is_empty()) {
+                    let (key, value) = pair
+                        .split_once('=')
+                        .ok_or_else(|| err(format!("option `{pair}` is not key=value")))?;
+                    match key {
+                        "compression" => {
+                            config.compression = match value {
+                                "none" => Compression::None,
+                                "zstd" => Compression::Zstd,
+                                "gzip" | "gz" => Compression::Gzip,
+                                _ => return Err(err(format!("compression `{value}`: use none, zstd or gzip"))),
+                            }
+                        }
+                        "level" => {
+                            config.level = Some(value.parse().ok().filter(|l| (1..=22).contains(l)).ok_or_else(
+                                || err(format!("level `{value}`: use a whole number 1-22 (gzip: 1-9)")),
+                            )?)
+                        }
+                        "max_events_per_file" => {
+                            config.max_events_per_file = value
+                                .parse()
+                                .ok()
+                                .filter(|&n: &u64| n > 0)
+                                .ok_or_else(|| err(format!("max_events_per_file `{value}`: use a positive whole number")))?
+                        }
+                        "overwrite" => {
+                            config.overwrite = value
+                                .parse()
+                                .map_err(|_| err(format!("overwrite `{value}`: use true or false")))?
+                        }
+                        _ => {
+                            return Err(err(format!(
+                                "unknown option `{key}` (known: compression, level, max_events_per_file, overwrite)"
+                            )))
+                        }
+                    }
+                }
+                if let (Compression::Gzip, Some(l)) = (config.compression, config.level) {
+                    if l > 9 {
+                        return Err(err(format!("level `{l}`: gzip takes 1-9")));
+                    }
+                }
+                SinkKind::Files(config)
+            }
+            ("files" | "csv", None) => {
+                return Err(err(format!("missing directory: write `{scheme}:DIR`")))
+            }
+            ("null" | "stdout", Some(_)) => {
+                return Err(err(format!("`{scheme}` takes no options")))
+            }
+            ("kafka" | "postgres" | "postgresql", _) => {
+                return Err(err(format!("the {scheme} sink is not available in this version yet")))
+            }
+            _ => {
+                return Err(err(
+                    "unknown sink: use null, stdout, files:DIR or csv:DIR".to_string(),
+                ))
+            }
+        };
+        Ok(SinkSpec {
+            raw: raw.to_string(),
+            kind,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_specs() {
+        assert_eq!("null".parse::<SinkSpec>().unwrap().kind, SinkKind::Null);
+        assert_eq!("stdout".parse::<SinkSpec>().unwrap().kind, SinkKind::Stdout);
+        let SinkKind::Files(c) = "files:out/x?compression=zstd&level=5&max_events_per_file=10"
+            .parse::<SinkSpec>()
+            .unwrap()
+            .kind
+        else {
+            panic!()
+        };
+        assert_eq!(c.dir, PathBuf::from("out/x"));
+        assert_eq!(c.compression, Compression::Zstd);
+        assert_eq!(c.level, Some(5));
+        assert_eq!(c.max_events_per_file, 10);
+        assert_eq!(c.format, Format::Json);
+        let SinkKind::Files(c) = "csv:d".parse::<SinkSpec>().unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(c.format, Format::Csv);
+    }
+
+    #[test]
+    fn rejects_bad_specs_naming_them() {
+        for (spec, want) in [
+            ("files:", "missing directory"),
+            ("files", "missing directory"),
+            ("nope:x", "unknown sink"),
+            ("files:d?compression=lz4", "compression `lz4`"),
+            ("files:d?level=0", "level `0`"),
+            ("files:d?max_events_per_file=0", "max_events_per_file `0`"),
+            ("files:d?color=red", "unknown option `color`"),
+            ("files:d?gzip", "not key=value"),
+            ("files:d?compression=gzip&level=12", "gzip takes 1-9"),
+            ("stdout:x", "takes no options"),
+            ("kafka://localhost:9092", "not available"),
+        ] {
+            let e = spec.parse::<SinkSpec>().unwrap_err().to_string();
+            assert!(e.starts_with(&format!("sink `{spec}`")), "{e}");
+            assert!(e.contains(want), "{spec}: {e}");
+        }
+    }
+}
