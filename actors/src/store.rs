@@ -1,0 +1,63 @@
+//! The store actor: one store's model behind a mailbox.
+
+use actix::{Actor, Context, Handler, Message, MessageResult};
+use storesim_sim::store::StoreCounters;
+use storesim_sim::{SimTime, Stamped, StoreModel};
+
+/// Simulate to `until` (exclusive) and return the events stamped before it.
+#[derive(Debug, Clone, Copy)]
+pub struct Advance {
+    /// End of the window.
+    pub until: SimTime,
+}
+
+/// What a store hands back for a window.
+#[derive(Debug)]
+pub struct StoreOutput {
+    /// Events before `until`, ordered by `(ts, seq)`.
+    pub events: Vec<Stamped>,
+    /// Whether the store has nothing left to do.
+    pub done: bool,
+    /// The store's counters so far.
+    pub counters: StoreCounters,
+}
+
+impl Message for Advance {
+    type Result = StoreOutput;
+}
+
+/// One store.
+///
+/// Handles [`Advance`]. Lives until the system stops.
+#[derive(Debug)]
+pub struct StoreActor {
+    model: StoreModel,
+    /// Capacity hint for the next window's events.
+    last_len: usize,
+}
+
+impl StoreActor {
+    /// Wraps a store model.
+    pub fn new(model: StoreModel) -> StoreActor {
+        StoreActor { model, last_len: 0 }
+    }
+}
+
+impl Actor for StoreActor {
+    type Context = Context<Self>;
+}
+
+impl Handler<Advance> for StoreActor {
+    type Result = MessageResult<Advance>;
+
+    fn handle(&mut self, msg: Advance, _: &mut Context<Self>) -> Self::Result {
+        let mut events = Vec::with_capacity(self.last_len + self.last_len / 4);
+        self.model.advance(msg.until, &mut events);
+        self.last_len = events.len();
+        MessageResult(StoreOutput {
+            events,
+            done: self.model.is_done(),
+            counters: self.model.counters(),
+        })
+    }
+}
