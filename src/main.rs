@@ -1,1 +1,276 @@
-fn main() {}
+//! storesim: generate realistic retail point-of-sale data.
+//!
+//! The binary parses, wires and reports; the simulation lives in the
+//! `storesim-sim`, `storesim-actors`, `storesim-scenarios` and
+//! `storesim-sinks` crates.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use storesim_actors::{Pacing, Progress, RunConfig, RunError, RunSummary};
+use storesim_scenarios::{Overrides, Scenario, BUILTINS};
+use storesim_sim::EventKind;
+use storesim_sinks::{SinkError, SinkSpec};
+
+use cli::{CatalogArgs, Cli, Command, RunArgs, ScenariosAction};
+
+/// Why the process stops early.
+enum Failure {
+    /// Bad input: a flag, a scenario, a sink spec. Exit code 2.
+    Input(anyhow::Error),
+    /// The run failed. Exit code 1.
+    Runtime(anyhow::Error),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                };
+            }
+            // One line: clap's first line names the flag and the problem.
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("error: invalid arguments");
+            eprintln!("{first}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Scenarios { action } => scenarios(action),
+        Command::Catalog(args) => catalog(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(Failure::Input(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn input<T, E: Into<anyhow::Error>>(r: Result<T, E>) -> Result<T, Failure> {
+    r.map_err(|e| Failure::Input(e.into()))
+}
+
+fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let scenario = input(Scenario::load(&args.scenario))?;
+    let mut specs = Vec::new();
+    let raw_specs = if args.sinks.is_empty() {
+        vec!["files:out?compression=zstd".to_string()]
+    } else {
+        args.sinks.clone()
+    };
+    for raw in &raw_specs {
+        let mut spec: SinkSpec = input(raw.parse())?;
+        spec.set_overwrite(args.overwrite);
+        specs.push(spec);
+    }
+    let world = input(scenario.build_world(&Overrides {
+        stores: args.stores.map(|n| n as usize),
+        items: args.items.map(|n| n as usize),
+    }))?;
+    let mut sinks = Vec::new();
+    for spec in &specs {
+        sinks.push(input(storesim_sinks::open(spec))?);
+    }
+    let threads = args.threads.map(|n| n as usize).unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    });
+    let span = args.start.span(args.days);
+    let stores: Vec<usize> = (0..world.stores.len()).collect();
+    let (start, end) = world.run_span(&stores, span);
+    let bar = progress_bar(args.quiet, start.0, end.0);
+    let progress_bar = bar.clone();
+    let progress = move |p: &Progress| {
+        let done = (p.clock.0 - p.span.0 .0).max(0) as f64 / (p.span.1 .0 - p.span.0 .0).max(1) as f64;
+        progress_bar.set_position((done.min(1.0) * 1000.0) as u64);
+        let total: u64 = p.events.iter().sum();
+        let rate = total as f64 / p.elapsed.as_secs_f64().max(1e-3);
+        let clock = p.clock.to_datetime().format("%Y-%m-%d %H:%MZ");
+        progress_bar.set_message(format!("virtual {clock}  {} events  {}/s", human(total as f64), human(rate)));
+    };
+    tracing::info!(stores = world.stores.len(), seed = args.seed, threads, "Run started.");
+    let config = RunConfig {
+        world: Arc::clone(&world),
+        seed: args.seed,
+        span,
+        stores,
+        threads,
+        window_us: args.window.0,
+        max_windows_in_flight: args.max_windows_in_flight as usize,
+        pacing: Pacing::Max,
+        sinks,
+        progress: Some(Box::new(progress)),
+    };
+    let result = storesim_actors::run(config);
+    bar.finish_and_clear();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(RunError::Sink {
+            source: SinkError::BrokenPipe { .. },
+            ..
+        }) => return Ok(ExitCode::SUCCESS),
+        Err(e) => return Err(Failure::Runtime(e.into())),
+    };
+    if !args.quiet {
+        print_summary(&args, &world, &summary);
+    }
+    let undelivered = summary.undelivered();
+    if undelivered > 0 {
+        return Err(Failure::Runtime(anyhow::anyhow!(
+            "{undelivered} events were not delivered (see the sink lines above)"
+        )));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(quiet: bool, _start: i64, _end: i64) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(1000), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30.cyan/blue}] {percent:>3}% {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn human(x: f64) -> String {
+    if x >= 1e9 {
+        format!("{:.2}G", x / 1e9)
+    } else if x >= 1e6 {
+        format!("{:.2}M", x / 1e6)
+    } else if x >= 1e3 {
+        format!("{:.1}k", x / 1e3)
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+fn print_summary(args: &RunArgs, world: &storesim_sim::World, s: &RunSummary) {
+    let mut err = std::io::stderr().lock();
+    let wall = s.wall.as_secs_f64();
+    let total = s.events_total();
+    let _ = writeln!(
+        err,
+        "storesim: scenario {}, seed {}, {} stores, {} .. {} (virtual), {} windows",
+        world.name,
+        args.seed,
+        world.stores.len(),
+        s.span.0,
+        s.span.1,
+        s.windows
+    );
+    let kinds: Vec<String> = EventKind::ALL
+        .iter()
+        .map(|k| format!("{} {}", s.events[k.index()], k))
+        .collect();
+    let _ = writeln!(err, "events:   {} ({} total)", kinds.join(", "), total);
+    let _ = writeln!(
+        err,
+        "wall:     {:.2} s, {:.0} events/s",
+        wall,
+        total as f64 / wall.max(1e-9)
+    );
+    let q = &s.queue_wait_ms;
+    let _ = writeln!(
+        err,
+        "queue:    {} shoppers served; wait p50 {:.1} s, p95 {:.1} s, p99 {:.1} s, max {:.1} s",
+        s.served,
+        q.value_at_quantile(0.50) as f64 / 1000.0,
+        q.value_at_quantile(0.95) as f64 / 1000.0,
+        q.value_at_quantile(0.99) as f64 / 1000.0,
+        q.max() as f64 / 1000.0
+    );
+    for sink in &s.sinks {
+        let r = &sink.report;
+        let _ = writeln!(
+            err,
+            "sink:     {}: delivered {}, failed {}{}",
+            sink.name,
+            r.delivered_total(),
+            r.failed + total.saturating_sub(r.delivered_total()),
+            if r.bytes > 0 { format!(", {} bytes", r.bytes) } else { String::new() }
+        );
+    }
+}
+
+fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
+    let mut out = std::io::stdout().lock();
+    match action {
+        ScenariosAction::List => {
+            for b in BUILTINS {
+                let s = input(Scenario::load(b.name))?;
+                let _ = writeln!(out, "{:<10} {}", b.name, s.config.description);
+            }
+        }
+        ScenariosAction::Show { name } => {
+            let s = input(Scenario::load(&name))?;
+            let _ = out.write_all(s.text.as_bytes());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn catalog(args: CatalogArgs) -> Result<ExitCode, Failure> {
+    let scenario = input(Scenario::load(&args.scenario))?;
+    let world = input(scenario.build_world(&Overrides {
+        stores: args.stores.map(|n| n as usize),
+        items: args.items.map(|n| n as usize),
+    }))?;
+    let runtime = |e: anyhow::Error| Failure::Runtime(e);
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))
+        .map_err(runtime)?;
+    write_csv(&args.out.join("stores.csv"), &world.stores).map_err(runtime)?;
+    write_csv(&args.out.join("item_categories.csv"), &world.categories).map_err(runtime)?;
+    write_csv(&args.out.join("item_master.csv"), &world.items).map_err(runtime)?;
+    eprintln!(
+        "wrote {} stores, {} categories, {} items to {}",
+        world.stores.len(),
+        world.categories.len(),
+        world.items.len(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_csv<T: serde::Serialize>(path: &std::path::Path, rows: &[T]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("csv.inprogress");
+    let mut w = csv::Writer::from_path(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    for row in rows {
+        w.serialize(row).with_context(|| format!("cannot write {}", tmp.display()))?;
+    }
+    w.flush().with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,202 @@
+//! Command-line arguments (clap derive) and their parsed types.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate};
+use clap::{Args, Parser, Subcommand};
+use storesim_sim::{RunSpan, SimTime};
+
+/// Generate realistic retail point-of-sale data: an actor-based
+/// discrete-event simulation of stores on a virtual clock.
+#[derive(Debug, Parser)]
+#[command(name = "storesim", version, about, propagate_version = true)]
+pub(crate) struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Simulate and write events to sinks.
+    Run(RunArgs),
+    /// List or show scenarios.
+    Scenarios {
+        /// list or show.
+        #[command(subcommand)]
+        action: ScenariosAction,
+    },
+    /// Write a scenario's static tables (stores, categories, item master) as CSV.
+    Catalog(CatalogArgs),
+}
+
+/// `scenarios` actions.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ScenariosAction {
+    /// List the built-in scenarios.
+    List,
+    /// Print a scenario file.
+    Show {
+        /// A built-in name or a path to a .toml file.
+        name: String,
+    },
+}
+
+/// Options of `run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Scenario: a built-in name (see `storesim scenarios list`) or a path to a .toml file.
+    #[arg(long, default_value = "chain")]
+    pub(crate) scenario: String,
+    /// Seed; the same seed gives the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
+    /// First day, YYYY-MM-DD (each store runs whole local days in its own
+    /// time zone), or an RFC 3339 instant such as 2026-11-27T12:00:00Z (one
+    /// UTC interval for all stores).
+    #[arg(long, default_value = "2026-11-23")]
+    pub(crate) start: StartArg,
+    /// Number of days to simulate.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3660))]
+    pub(crate) days: u32,
+    /// Number of stores (default: the scenario's). Fewer than the reference
+    /// data takes a stable subset; more adds stores.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub(crate) stores: Option<u64>,
+    /// Number of items in the item master (default: the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub(crate) items: Option<u64>,
+    /// Where events go; repeat for several sinks: null, stdout, files:DIR,
+    /// csv:DIR (options: ?compression=zstd|gzip|none&level=N&max_events_per_file=N).
+    /// Default: files:out?compression=zstd.
+    #[arg(long = "sink", value_name = "SPEC")]
+    pub(crate) sinks: Vec<String>,
+    /// Replace earlier output in file sinks' directories.
+    #[arg(long)]
+    pub(crate) overwrite: bool,
+    /// Threads for store actors (default: the number of cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub(crate) threads: Option<u64>,
+    /// Window of virtual time the stores simulate between merges, such as
+    /// 15m or 1h. Never changes the output; longer is faster, shorter uses
+    /// less memory.
+    #[arg(long, default_value = "15m")]
+    pub(crate) window: WindowArg,
+    /// Windows a sink may have unconfirmed before the clock waits.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub(crate) max_windows_in_flight: u64,
+    /// No progress bar and no summary.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+/// Options of `catalog`.
+#[derive(Debug, Args)]
+pub(crate) struct CatalogArgs {
+    /// Scenario: a built-in name or a path to a .toml file.
+    #[arg(long, default_value = "chain")]
+    pub(crate) scenario: String,
+    /// Output directory.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    /// Number of stores (default: the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub(crate) stores: Option<u64>,
+    /// Number of items (default: the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub(crate) items: Option<u64>,
+}
+
+/// `--start`: a local date or a UTC instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StartArg {
+    /// Whole local days from this date.
+    Date(NaiveDate),
+    /// A UTC instant.
+    Instant(SimTime),
+}
+
+impl StartArg {
+    /// The run span for `days` days.
+    pub(crate) fn span(self, days: u32) -> RunSpan {
+        match self {
+            StartArg::Date(first) => RunSpan::LocalDays { first, days },
+            StartArg::Instant(start) => RunSpan::Utc {
+                start,
+                end: start.plus_micros(i64::from(days) * storesim_sim::time::MICROS_PER_DAY),
+            },
+        }
+    }
+}
+
+impl FromStr for StartArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<StartArg, String> {
+        let bad = || {
+            format!("`{s}` is not a date (YYYY-MM-DD) or an RFC 3339 time (2026-11-27T12:00:00Z)")
+        };
+        let in_range = |y: i32| (1970..=9000).contains(&y);
+        if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            use chrono::Datelike;
+            return if in_range(date.year()) {
+                Ok(StartArg::Date(date))
+            } else {
+                Err(format!("year {} is out of range (1970-9000)", date.year()))
+            };
+        }
+        let dt = DateTime::parse_from_rfc3339(s).map_err(|_| bad())?;
+        use chrono::Datelike;
+        if !in_range(dt.year()) {
+            return Err(format!("year {} is out of range (1970-9000)", dt.year()));
+        }
+        Ok(StartArg::Instant(SimTime::from_datetime(&dt)))
+    }
+}
+
+/// `--window`: a positive duration of virtual time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WindowArg(pub(crate) i64);
+
+impl FromStr for WindowArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<WindowArg, String> {
+        let d = humantime::parse_duration(s).map_err(|e| format!("`{s}`: {e} (use 15m, 1h, 30s)"))?;
+        let us = i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
+        if us < 1_000_000 || us > storesim_sim::time::MICROS_PER_DAY {
+            return Err(format!("`{s}`: use between 1s and 24h"));
+        }
+        Ok(WindowArg(us))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_parses_dates_and_instants() {
+        assert!(matches!("2026-11-23".parse::<StartArg>(), Ok(StartArg::Date(_))));
+        assert!(matches!("2026-11-23T06:00:00Z".parse::<StartArg>(), Ok(StartArg::Instant(_))));
+        assert!("2026-02-30".parse::<StartArg>().is_err());
+        assert!("tomorrow".parse::<StartArg>().is_err());
+        assert!("0001-01-01".parse::<StartArg>().unwrap_err().contains("out of range"));
+    }
+
+    #[test]
+    fn window_parses_durations() {
+        assert_eq!("15m".parse::<WindowArg>().unwrap().0, 900_000_000);
+        assert!("0s".parse::<WindowArg>().is_err());
+        assert!("3d".parse::<WindowArg>().is_err());
+        assert!("soon".parse::<WindowArg>().is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}
