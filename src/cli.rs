@@ -82,7 +82,7 @@ pub(crate) struct RunArgs {
     /// Window of virtual time the stores simulate between merges, such as
     /// 15m or 1h. Never changes the output; longer is faster, shorter uses
     /// less memory.
-    #[arg(long, default_value = "15m")]
+    #[arg(long, default_value = "5m")]
     pub(crate) window: WindowArg,
     /// Windows a sink may have unconfirmed before the clock waits.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=64))]
@@ -164,7 +164,8 @@ impl FromStr for WindowArg {
     type Err = String;
 
     fn from_str(s: &str) -> Result<WindowArg, String> {
-        let d = humantime::parse_duration(s).map_err(|e| format!("`{s}`: {e} (use 15m, 1h, 30s)"))?;
+        let d =
+            humantime::parse_duration(s).map_err(|e| format!("`{s}`: {e} (use 15m, 1h, 30s)"))?;
         let us = i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
         if us < 1_000_000 || us > storesim_sim::time::MICROS_PER_DAY {
             return Err(format!("`{s}`: use between 1s and 24h"));
@@ -179,11 +180,20 @@ mod tests {
 
     #[test]
     fn start_parses_dates_and_instants() {
-        assert!(matches!("2026-11-23".parse::<StartArg>(), Ok(StartArg::Date(_))));
-        assert!(matches!("2026-11-23T06:00:00Z".parse::<StartArg>(), Ok(StartArg::Instant(_))));
+        assert!(matches!(
+            "2026-11-23".parse::<StartArg>(),
+            Ok(StartArg::Date(_))
+        ));
+        assert!(matches!(
+            "2026-11-23T06:00:00Z".parse::<StartArg>(),
+            Ok(StartArg::Instant(_))
+        ));
         assert!("2026-02-30".parse::<StartArg>().is_err());
         assert!("tomorrow".parse::<StartArg>().is_err());
-        assert!("0001-01-01".parse::<StartArg>().unwrap_err().contains("out of range"));
+        assert!("0001-01-01"
+            .parse::<StartArg>()
+            .unwrap_err()
+            .contains("out of range"));
     }
 
     #[test]

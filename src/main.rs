@@ -34,7 +34,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;
-            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+            if matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) {
                 let _ = e.print();
                 return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                     ExitCode::from(2)
@@ -99,23 +104,34 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     for spec in &specs {
         sinks.push(input(storesim_sinks::open(spec))?);
     }
-    let threads = args.threads.map(|n| n as usize).unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    });
+    let threads = args
+        .threads
+        .map(|n| n as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let span = args.start.span(args.days);
     let stores: Vec<usize> = (0..world.stores.len()).collect();
     let (start, end) = world.run_span(&stores, span);
     let bar = progress_bar(args.quiet, start.0, end.0);
     let progress_bar = bar.clone();
     let progress = move |p: &Progress| {
-        let done = (p.clock.0 - p.span.0 .0).max(0) as f64 / (p.span.1 .0 - p.span.0 .0).max(1) as f64;
+        let done =
+            (p.clock.0 - p.span.0 .0).max(0) as f64 / (p.span.1 .0 - p.span.0 .0).max(1) as f64;
         progress_bar.set_position((done.min(1.0) * 1000.0) as u64);
         let total: u64 = p.events.iter().sum();
         let rate = total as f64 / p.elapsed.as_secs_f64().max(1e-3);
         let clock = p.clock.to_datetime().format("%Y-%m-%d %H:%MZ");
-        progress_bar.set_message(format!("virtual {clock}  {} events  {}/s", human(total as f64), human(rate)));
+        progress_bar.set_message(format!(
+            "virtual {clock}  {} events  {}/s",
+            human(total as f64),
+            human(rate)
+        ));
     };
-    tracing::info!(stores = world.stores.len(), seed = args.seed, threads, "Run started.");
+    tracing::info!(
+        stores = world.stores.len(),
+        seed = args.seed,
+        threads,
+        "Run started."
+    );
     let config = RunConfig {
         world: Arc::clone(&world),
         seed: args.seed,
@@ -219,7 +235,11 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, s: &RunSummary) {
             sink.name,
             r.delivered_total(),
             r.failed + total.saturating_sub(r.delivered_total()),
-            if r.bytes > 0 { format!(", {} bytes", r.bytes) } else { String::new() }
+            if r.bytes > 0 {
+                format!(", {} bytes", r.bytes)
+            } else {
+                String::new()
+            }
         );
     }
 }
@@ -266,11 +286,14 @@ fn catalog(args: CatalogArgs) -> Result<ExitCode, Failure> {
 
 fn write_csv<T: serde::Serialize>(path: &std::path::Path, rows: &[T]) -> anyhow::Result<()> {
     let tmp = path.with_extension("csv.inprogress");
-    let mut w = csv::Writer::from_path(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut w =
+        csv::Writer::from_path(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
     for row in rows {
-        w.serialize(row).with_context(|| format!("cannot write {}", tmp.display()))?;
+        w.serialize(row)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
     }
-    w.flush().with_context(|| format!("cannot write {}", tmp.display()))?;
+    w.flush()
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))?;
     Ok(())
 }

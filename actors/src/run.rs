@@ -144,7 +144,10 @@ impl RunSummary {
         self.sinks
             .iter()
             .map(|s| {
-                s.report.failed + self.events_total().saturating_sub(s.report.delivered_total())
+                s.report.failed
+                    + self
+                        .events_total()
+                        .saturating_sub(s.report.delivered_total())
             })
             .sum()
     }
@@ -217,7 +220,8 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
         for sink in sinks {
             let arbiter = Arbiter::new();
             let name = sink.name().to_string();
-            let addr = SinkActor::start_in_arbiter(&arbiter.handle(), move |_| SinkActor::new(sink));
+            let addr =
+                SinkActor::start_in_arbiter(&arbiter.handle(), move |_| SinkActor::new(sink));
             sink_arbiters.push(arbiter);
             sink_addrs.push((name, addr));
         }

@@ -33,7 +33,9 @@ pub struct SinkActor {
 
 impl std::fmt::Debug for SinkActor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SinkActor").field("name", &self.name).finish()
+        f.debug_struct("SinkActor")
+            .field("name", &self.name)
+            .finish()
     }
 }
 

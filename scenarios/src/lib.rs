@@ -138,13 +138,11 @@ impl Scenario {
     pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
         let (origin, text) = resolve(name_or_path, None)?;
         let table = merged_table(&origin, &text, 0)?;
-        let config: ScenarioConfig =
-            serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|e| {
-                ScenarioError::Field {
-                    origin: origin.to_string(),
-                    key: e.path().to_string(),
-                    message: e.inner().message().trim().to_string(),
-                }
+        let config: ScenarioConfig = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| ScenarioError::Field {
+                origin: origin.to_string(),
+                key: e.path().to_string(),
+                message: e.inner().message().trim().to_string(),
             })?;
         let scenario = Scenario {
             config,
@@ -170,7 +168,10 @@ impl Scenario {
     }
 }
 
-fn resolve(name_or_path: &str, relative_to: Option<&Path>) -> Result<(Origin, String), ScenarioError> {
+fn resolve(
+    name_or_path: &str,
+    relative_to: Option<&Path>,
+) -> Result<(Origin, String), ScenarioError> {
     if let Some(b) = BUILTINS.iter().find(|b| b.name == name_or_path) {
         return Ok((Origin::Builtin(b.name), b.text.to_string()));
     }
@@ -201,10 +202,7 @@ fn resolve(name_or_path: &str, relative_to: Option<&Path>) -> Result<(Origin, St
 
 fn merged_table(origin: &Origin, text: &str, depth: usize) -> Result<toml::Table, ScenarioError> {
     let mut table: toml::Table = toml::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .span()
-            .map(|s| line_col(text, s.start))
-            .unwrap_or((1, 1));
+        let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         ScenarioError::Syntax {
             origin: origin.to_string(),
             line,

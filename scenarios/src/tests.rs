@@ -22,7 +22,12 @@ fn load_err(text: &str) -> String {
 fn every_builtin_loads_and_builds() {
     for b in BUILTINS {
         let s = Scenario::load(b.name).unwrap();
-        let w = s.build_world(&Overrides { stores: Some(5), items: None }).unwrap();
+        let w = s
+            .build_world(&Overrides {
+                stores: Some(5),
+                items: None,
+            })
+            .unwrap();
         assert_eq!(w.stores.len(), 5);
     }
 }
@@ -33,9 +38,16 @@ fn every_scenario_file_in_the_repo_loads() {
     let mut n = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") && path.file_name().unwrap() != "Cargo.toml" {
+        if path.extension().is_some_and(|e| e == "toml")
+            && path.file_name().unwrap() != "Cargo.toml"
+        {
             Scenario::load(path.to_str().unwrap())
-                .and_then(|s| s.build_world(&Overrides { stores: Some(3), items: Some(500) }))
+                .and_then(|s| {
+                    s.build_world(&Overrides {
+                        stores: Some(3),
+                        items: Some(500),
+                    })
+                })
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             n += 1;
         }
@@ -46,7 +58,10 @@ fn every_scenario_file_in_the_repo_loads() {
 #[test]
 fn unknown_scenario_names_the_builtins() {
     let e = Scenario::load("nosuch").unwrap_err().to_string();
-    assert!(e.contains("unknown scenario `nosuch`") && e.contains("chain"), "{e}");
+    assert!(
+        e.contains("unknown scenario `nosuch`") && e.contains("chain"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -69,17 +84,50 @@ fn syntax_errors_give_line_and_column() {
 #[test]
 fn bad_values_name_the_key() {
     let cases = [
-        ("[traffic]\nbaskets_per_day = -3\n", "`traffic.baskets_per_day`: must be a positive number"),
-        ("[traffic]\nbaskets_per_dai = 3\n", "unknown field `baskets_per_dai`"),
-        ("[traffic]\nbaskets_per_day = \"many\"\n", "`traffic.baskets_per_day`"),
-        ("[week.monday]\nopen = \"25:00\"\n", "`week.monday.open`: must be a local time"),
-        ("[week.monday]\nopen = \"23:00\"\nclose = \"06:00\"\n", "`week.monday.close`: closing time 06:00 must be after"),
-        ("[week.monday]\ncurve = \"nope\"\n", "`week.monday.curve`: unknown curve `nope`"),
-        ("[curves]\nweekday = [1, 2]\n", "`curves.weekday`: must have 24 values"),
-        ("[counts]\nstores = 0\n", "`counts.stores`: must be between 1"),
-        ("[loyalty]\nmember_share = 1.5\n", "`loyalty.member_share`: must be a share"),
-        ("[[holidays]]\nname = \"x\"\nwhen = \"someday\"\n", "`holidays[0].when`: cannot read `someday`"),
-        ("[data]\nstores = \"nope.csv\"\n", "nope.csv: no such data file"),
+        (
+            "[traffic]\nbaskets_per_day = -3\n",
+            "`traffic.baskets_per_day`: must be a positive number",
+        ),
+        (
+            "[traffic]\nbaskets_per_dai = 3\n",
+            "unknown field `baskets_per_dai`",
+        ),
+        (
+            "[traffic]\nbaskets_per_day = \"many\"\n",
+            "`traffic.baskets_per_day`",
+        ),
+        (
+            "[week.monday]\nopen = \"25:00\"\n",
+            "`week.monday.open`: must be a local time",
+        ),
+        (
+            "[week.monday]\nopen = \"23:00\"\nclose = \"06:00\"\n",
+            "`week.monday.close`: closing time 06:00 must be after",
+        ),
+        (
+            "[week.monday]\ncurve = \"nope\"\n",
+            "`week.monday.curve`: unknown curve `nope`",
+        ),
+        (
+            "[curves]\nweekday = [1, 2]\n",
+            "`curves.weekday`: must have 24 values",
+        ),
+        (
+            "[counts]\nstores = 0\n",
+            "`counts.stores`: must be between 1",
+        ),
+        (
+            "[loyalty]\nmember_share = 1.5\n",
+            "`loyalty.member_share`: must be a share",
+        ),
+        (
+            "[[holidays]]\nname = \"x\"\nwhen = \"someday\"\n",
+            "`holidays[0].when`: cannot read `someday`",
+        ),
+        (
+            "[data]\nstores = \"nope.csv\"\n",
+            "nope.csv: no such data file",
+        ),
     ];
     for (body, want) in cases {
         let e = load_err(&format!("extends = \"chain\"\n{body}"));
@@ -97,13 +145,20 @@ fn malformed_data_names_file_line_and_column() {
     )
     .unwrap();
     let path = dir.path().join("s.toml");
-    std::fs::write(&path, "extends = \"chain\"\n[data]\nstores = \"stores.csv\"\n").unwrap();
+    std::fs::write(
+        &path,
+        "extends = \"chain\"\n[data]\nstores = \"stores.csv\"\n",
+    )
+    .unwrap();
     let e = Scenario::load(path.to_str().unwrap())
         .unwrap()
         .build_world(&Overrides::default())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("stores.csv: line 2: column `longitude`: invalid value `x`"), "{e}");
+    assert!(
+        e.contains("stores.csv: line 2: column `longitude`: invalid value `x`"),
+        "{e}"
+    );
     std::fs::write(
         dir.path().join("stores.csv"),
         "store_id,address,city,state,zipcode,longitude,latitude,region\n1,a,b,CA,1,1,2,Mars/Olympus\n",
@@ -114,7 +169,10 @@ fn malformed_data_names_file_line_and_column() {
         .build_world(&Overrides::default())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("store 1: unknown time zone `Mars/Olympus`"), "{e}");
+    assert!(
+        e.contains("store 1: unknown time zone `Mars/Olympus`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -123,14 +181,28 @@ fn when_rules_parse() {
     use storesim_sim::calendar::DateRule;
     assert_eq!(
         validate::parse_when("fourth thursday of november"),
-        Some(DateRule::NthWeekday { nth: 4, weekday: Weekday::Thu, month: 11 })
+        Some(DateRule::NthWeekday {
+            nth: 4,
+            weekday: Weekday::Thu,
+            month: 11
+        })
     );
     assert_eq!(
         validate::parse_when("last mon of may"),
-        Some(DateRule::NthWeekday { nth: -1, weekday: Weekday::Mon, month: 5 })
+        Some(DateRule::NthWeekday {
+            nth: -1,
+            weekday: Weekday::Mon,
+            month: 5
+        })
     );
-    assert_eq!(validate::parse_when("12-25"), Some(DateRule::Annual { month: 12, day: 25 }));
-    assert!(matches!(validate::parse_when("2026-11-27"), Some(DateRule::Exact(_))));
+    assert_eq!(
+        validate::parse_when("12-25"),
+        Some(DateRule::Annual { month: 12, day: 25 })
+    );
+    assert!(matches!(
+        validate::parse_when("2026-11-27"),
+        Some(DateRule::Exact(_))
+    ));
     assert_eq!(validate::parse_when("13-01"), None);
     assert_eq!(validate::parse_when("sometime"), None);
 }
@@ -138,11 +210,21 @@ fn when_rules_parse() {
 #[test]
 fn store_counts_take_a_stable_subset_or_grow() {
     let s = Scenario::load("chain").unwrap();
-    let small = s.build_world(&Overrides { stores: Some(10), items: None }).unwrap();
+    let small = s
+        .build_world(&Overrides {
+            stores: Some(10),
+            items: None,
+        })
+        .unwrap();
     let full = s.build_world(&Overrides::default()).unwrap();
     assert_eq!(full.stores.len(), 1000);
     assert_eq!(small.stores[..], full.stores[..10]);
-    let big = s.build_world(&Overrides { stores: Some(1500), items: Some(33_000) }).unwrap();
+    let big = s
+        .build_world(&Overrides {
+            stores: Some(1500),
+            items: Some(33_000),
+        })
+        .unwrap();
     assert_eq!(big.stores.len(), 1500);
     assert_eq!(big.stores[..1000], full.stores[..]);
     let ids: std::collections::BTreeSet<_> = big.stores.iter().map(|s| s.store_id).collect();

@@ -73,7 +73,12 @@ impl Checker<'_> {
     }
 
     fn time(&self, key: &str, text: &str) -> Result<u32, ScenarioError> {
-        let bad = || self.err(key, format!("must be a local time HH:MM (00:00-24:00), got `{text}`"));
+        let bad = || {
+            self.err(
+                key,
+                format!("must be a local time HH:MM (00:00-24:00), got `{text}`"),
+            )
+        };
         let (h, m) = text.split_once(':').ok_or_else(bad)?;
         let h: u32 = h.parse().map_err(|_| bad())?;
         let m: u32 = m.parse().map_err(|_| bad())?;
@@ -120,7 +125,12 @@ impl Checker<'_> {
         })
     }
 
-    fn day(&self, key: &str, d: &DayConfig, curves: &[Curve]) -> Result<WeekdayRule, ScenarioError> {
+    fn day(
+        &self,
+        key: &str,
+        d: &DayConfig,
+        curves: &[Curve],
+    ) -> Result<WeekdayRule, ScenarioError> {
         let hours = if d.closed {
             None
         } else {
@@ -140,12 +150,27 @@ impl Checker<'_> {
         })
     }
 
-    fn holiday(&self, key: &str, h: &HolidayConfig, curves: &[Curve]) -> Result<Holiday, ScenarioError> {
-        let rule = parse_when(&h.when)
-            .ok_or_else(|| self.err(format!("{key}.when"), format!("cannot read `{}`: use MM-DD, YYYY-MM-DD or `fourth thursday of november`", h.when)))?;
+    fn holiday(
+        &self,
+        key: &str,
+        h: &HolidayConfig,
+        curves: &[Curve],
+    ) -> Result<Holiday, ScenarioError> {
+        let rule = parse_when(&h.when).ok_or_else(|| {
+            self.err(
+                format!("{key}.when"),
+                format!(
+                    "cannot read `{}`: use MM-DD, YYYY-MM-DD or `fourth thursday of november`",
+                    h.when
+                ),
+            )
+        })?;
         let hours = if h.closed {
             if h.open.is_some() || h.close.is_some() {
-                return Err(self.err(format!("{key}.closed"), "closed = true cannot have open or close"));
+                return Err(self.err(
+                    format!("{key}.closed"),
+                    "closed = true cannot have open or close",
+                ));
             }
             HoursOverride::Closed
         } else {
@@ -155,7 +180,10 @@ impl Checker<'_> {
             }
         };
         if !(-366..=366).contains(&h.offset_days) {
-            return Err(self.err(format!("{key}.offset_days"), "must be within a year (-366..=366)"));
+            return Err(self.err(
+                format!("{key}.offset_days"),
+                "must be within a year (-366..=366)",
+            ));
         }
         Ok(Holiday {
             name: h.name.clone(),
@@ -173,7 +201,10 @@ impl Checker<'_> {
 
     fn hourly(&self, key: &str, values: &[f64]) -> Result<[f64; 24], ScenarioError> {
         if values.len() != 24 {
-            return Err(self.err(key, format!("must have 24 values (hours 0-23), got {}", values.len())));
+            return Err(self.err(
+                key,
+                format!("must have 24 values (hours 0-23), got {}", values.len()),
+            ));
         }
         let mut out = [0.0; 24];
         for (i, (slot, &v)) in out.iter_mut().zip(values).enumerate() {
@@ -209,16 +240,14 @@ pub(crate) fn parse_when(text: &str) -> Option<DateRule> {
         _ => return None,
     };
     let weekday: Weekday = weekday.parse().ok()?;
-    let month = chrono::Month::try_from(
-        (1..=12u8).find(|&m| {
-            chrono::Month::try_from(m)
-                .map(|mm| {
-                    let name = mm.name().to_ascii_lowercase();
-                    name == *month || name[..3] == **month
-                })
-                .unwrap_or(false)
-        })?,
-    )
+    let month = chrono::Month::try_from((1..=12u8).find(|&m| {
+        chrono::Month::try_from(m)
+            .map(|mm| {
+                let name = mm.name().to_ascii_lowercase();
+                name == *month || name[..3] == **month
+            })
+            .unwrap_or(false)
+    })?)
     .ok()?;
     Some(DateRule::NthWeekday {
         nth,
@@ -312,7 +341,10 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
     }
     let discount_pct = l.discount_pct;
     if !(discount_pct.is_finite() && (0.0..=100.0).contains(&discount_pct)) {
-        return Err(k.err("loyalty.discount_pct", format!("must be 0-100, got {discount_pct}")));
+        return Err(k.err(
+            "loyalty.discount_pct",
+            format!("must be 0-100, got {discount_pct}"),
+        ));
     }
     let params = ModelParams {
         traffic: TrafficParams {
@@ -322,14 +354,20 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             lines_lognormal_mu: {
                 let v = b.lines_lognormal_mu;
                 if !(v.is_finite() && (-5.0..=6.0).contains(&v)) {
-                    return Err(k.err("basket.lines_lognormal_mu", format!("must be between -5 and 6, got {v}")));
+                    return Err(k.err(
+                        "basket.lines_lognormal_mu",
+                        format!("must be between -5 and 6, got {v}"),
+                    ));
                 }
                 v
             },
             lines_lognormal_sigma: {
                 let v = k.non_negative("basket.lines_lognormal_sigma", b.lines_lognormal_sigma)?;
                 if v > 4.0 {
-                    return Err(k.err("basket.lines_lognormal_sigma", format!("must be at most 4, got {v}")));
+                    return Err(k.err(
+                        "basket.lines_lognormal_sigma",
+                        format!("must be at most 4, got {v}"),
+                    ));
                 }
                 v
             },
@@ -347,8 +385,10 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         checkout: CheckoutParams {
             greet_s: k.non_negative("checkout.greet_s", co.greet_s)?,
             scan_s_per_item: k.positive("checkout.scan_s_per_item", co.scan_s_per_item)?,
-            self_scan_s_per_item: k.positive("checkout.self_scan_s_per_item", co.self_scan_s_per_item)?,
-            self_max_items: k.int_in("checkout.self_max_items", co.self_max_items, 0, 100_000)? as u32,
+            self_scan_s_per_item: k
+                .positive("checkout.self_scan_s_per_item", co.self_scan_s_per_item)?,
+            self_max_items: k.int_in("checkout.self_max_items", co.self_max_items, 0, 100_000)?
+                as u32,
             self_choice_share: k.share("checkout.self_choice_share", co.self_choice_share)?,
             contactless_s: k.positive("checkout.contactless_s", co.contactless_s)?,
             chip_s: k.positive("checkout.chip_s", co.chip_s)?,
@@ -356,22 +396,33 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             mobile_s: k.positive("checkout.mobile_s", co.mobile_s)?,
             cash_small_s: k.positive("checkout.cash_small_s", co.cash_small_s)?,
             cash_large_s: k.positive("checkout.cash_large_s", co.cash_large_s)?,
-            payment_noise_sigma: k.non_negative("checkout.payment_noise_sigma", co.payment_noise_sigma)?,
+            payment_noise_sigma: k
+                .non_negative("checkout.payment_noise_sigma", co.payment_noise_sigma)?,
         },
         payment: PaymentParams { shares },
         loyalty: LoyaltyParams {
             member_share: k.share("loyalty.member_share", l.member_share)?,
             discount_bp: (discount_pct * 100.0).round() as i64,
-            member_price_item_share: k.share("loyalty.member_price_item_share", l.member_price_item_share)?,
-            members_per_store: k.int_in("loyalty.members_per_store", l.members_per_store, 1, 100_000_000)? as u32,
+            member_price_item_share: k
+                .share("loyalty.member_price_item_share", l.member_price_item_share)?,
+            members_per_store: k.int_in(
+                "loyalty.members_per_store",
+                l.members_per_store,
+                1,
+                100_000_000,
+            )? as u32,
         },
         staffing: StaffingParams {
             target_utilization: {
                 let v = k.positive("staffing.target_utilization", c.staffing.target_utilization)?;
                 k.share("staffing.target_utilization", v)?
             },
-            planning_service_s: k.positive("staffing.planning_service_s", c.staffing.planning_service_s)?,
-            planning_staffed_share: k.share("staffing.planning_staffed_share", c.staffing.planning_staffed_share)?,
+            planning_service_s: k
+                .positive("staffing.planning_service_s", c.staffing.planning_service_s)?,
+            planning_staffed_share: k.share(
+                "staffing.planning_staffed_share",
+                c.staffing.planning_staffed_share,
+            )?,
         },
     };
     for (state, pct) in &c.tax.states {
@@ -436,10 +487,16 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
         .or(c.counts.items.map(|n| n as usize))
         .unwrap_or(item_records.len());
     if store_count == 0 || store_count > MAX_COUNT {
-        return Err(k.err("counts.stores", format!("must be between 1 and {MAX_COUNT}, got {store_count}")));
+        return Err(k.err(
+            "counts.stores",
+            format!("must be between 1 and {MAX_COUNT}, got {store_count}"),
+        ));
     }
     if item_count == 0 || item_count > MAX_COUNT {
-        return Err(k.err("counts.items", format!("must be between 1 and {MAX_COUNT}, got {item_count}")));
+        return Err(k.err(
+            "counts.items",
+            format!("must be between 1 and {MAX_COUNT}, got {item_count}"),
+        ));
     }
     let default_bp = tax_bp(&k, "tax.default_pct", c.tax.default_pct)?;
     let states = &c.tax.states;
@@ -448,11 +505,17 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
             .get(state)
             .map_or(default_bp, |pct| (pct * 100.0).round() as u32)
     };
-    let stores = build_stores(&store_records, store_count, &m.classes, &tax, c.catalog_seed)
-        .map_err(|e| ScenarioError::Data {
-            origin: stores_origin.clone(),
-            message: e.to_string(),
-        })?;
+    let stores = build_stores(
+        &store_records,
+        store_count,
+        &m.classes,
+        &tax,
+        c.catalog_seed,
+    )
+    .map_err(|e| ScenarioError::Data {
+        origin: stores_origin.clone(),
+        message: e.to_string(),
+    })?;
     let names = |code: u32| {
         c.names.get(&code.to_string()).map(|n| NameParts {
             brands: n.brands.clone(),
@@ -473,12 +536,13 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
         origin: items_origin.clone(),
         message: e.to_string(),
     })?;
-    let picker = ItemPicker::new(&categories, &items, m.params.basket.zipf_exponent).map_err(
-        |e| ScenarioError::Data {
-            origin: items_origin.clone(),
-            message: e.to_string(),
-        },
-    )?;
+    let picker =
+        ItemPicker::new(&categories, &items, m.params.basket.zipf_exponent).map_err(|e| {
+            ScenarioError::Data {
+                origin: items_origin.clone(),
+                message: e.to_string(),
+            }
+        })?;
     Ok(World {
         name: c.name.clone(),
         calendar: m.calendar,

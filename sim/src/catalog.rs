@@ -455,8 +455,8 @@ impl ItemPicker {
             let zipf: Vec<f64> = (0..list.len())
                 .map(|rank| 1.0 / ((rank + 1) as f64).powf(zipf_exponent))
                 .collect();
-            let alias =
-                WeightedAliasIndex::new(zipf).map_err(|_| CatalogError::Weights { what: "item" })?;
+            let alias = WeightedAliasIndex::new(zipf)
+                .map_err(|_| CatalogError::Weights { what: "item" })?;
             weights.push(categories[c].frequency);
             category_of.push(c);
             per_category.push((alias, list));
@@ -464,9 +464,8 @@ impl ItemPicker {
         if weights.is_empty() {
             return Err(CatalogError::Empty { what: "items" });
         }
-        let categories = WeightedAliasIndex::new(weights).map_err(|_| CatalogError::Weights {
-            what: "category",
-        })?;
+        let categories = WeightedAliasIndex::new(weights)
+            .map_err(|_| CatalogError::Weights { what: "category" })?;
         Ok(ItemPicker {
             categories,
             category_of,

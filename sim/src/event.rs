@@ -58,15 +58,60 @@ pub struct TxnId {
     pub seq: u32,
 }
 
+impl TxnId {
+    /// Writes the id into `buf` and returns its length; the hot-path form
+    /// of [`Display`](fmt::Display), without the formatting machinery.
+    fn write(&self, buf: &mut [u8; 40]) -> usize {
+        let mut n = put_u32(buf, 0, self.store_id);
+        buf[n] = b'-';
+        n = put_u32(buf, n + 1, self.date);
+        buf[n] = b'-';
+        put_padded(buf, n + 1, self.seq, 6)
+    }
+}
+
+/// Writes `v` in decimal at `at`; returns the end.
+fn put_u32(buf: &mut [u8; 40], at: usize, v: u32) -> usize {
+    let mut digits = [0u8; 10];
+    let mut len = 0;
+    let mut v = v;
+    loop {
+        digits[len] = b'0' + (v % 10) as u8;
+        len += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for i in 0..len {
+        buf[at + i] = digits[len - 1 - i];
+    }
+    at + len
+}
+
+/// Writes `v` zero-padded to at least `width` digits at `at`; returns the end.
+fn put_padded(buf: &mut [u8; 40], at: usize, v: u32, width: usize) -> usize {
+    let mut tmp = [0u8; 40];
+    let len = put_u32(&mut tmp, 0, v);
+    let pad = width.saturating_sub(len);
+    buf[at..at + pad].fill(b'0');
+    buf[at + pad..at + pad + len].copy_from_slice(&tmp[..len]);
+    at + pad + len
+}
+
 impl fmt::Display for TxnId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}-{:06}", self.store_id, self.date, self.seq)
+        let mut buf = [0u8; 40];
+        let n = self.write(&mut buf);
+        f.write_str(std::str::from_utf8(&buf[..n]).map_err(|_| fmt::Error)?)
     }
 }
 
 impl Serialize for TxnId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut buf = [0u8; 40];
+        let n = self.write(&mut buf);
+        serializer.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
     }
 }
 
@@ -79,15 +124,27 @@ pub struct ScanId {
     pub line: u16,
 }
 
+impl ScanId {
+    fn write(&self, buf: &mut [u8; 40]) -> usize {
+        let n = self.txn.write(buf);
+        buf[n] = b'-';
+        put_padded(buf, n + 1, u32::from(self.line), 3)
+    }
+}
+
 impl fmt::Display for ScanId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{:03}", self.txn, self.line)
+        let mut buf = [0u8; 40];
+        let n = self.write(&mut buf);
+        f.write_str(std::str::from_utf8(&buf[..n]).map_err(|_| fmt::Error)?)
     }
 }
 
 impl Serialize for ScanId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut buf = [0u8; 40];
+        let n = self.write(&mut buf);
+        serializer.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
     }
 }
 
@@ -126,26 +183,27 @@ impl PaymentMethod {
 }
 
 /// One item line scanned at a register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Serialised with a leading `"kind":"scan"`, its derived `event_id` and the
+/// `store_id` (both kept inside `transaction_id`, so the event stays small):
+/// `kind, event_id, ts, store_id, register, transaction_id, line, sku,
+/// category, quantity, unit_price, discount`, in JSON and CSV alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanEvent {
-    /// Derived id: transaction id and line number.
-    pub event_id: ScanId,
     /// When the line was scanned (UTC).
     pub ts: SimTime,
-    /// The store id.
-    pub store_id: u32,
+    /// The transaction this line belongs to (and so the store).
+    pub transaction_id: TxnId,
     /// The register: 1.. for staffed lanes, 101.. for self-checkout stations.
     pub register: u16,
-    /// The transaction this line belongs to.
-    pub transaction_id: TxnId,
     /// The 1-based line number within the transaction.
     pub line: u16,
+    /// Units on this line.
+    pub quantity: u16,
     /// The item id (SKU) from the item master.
     pub sku: u32,
     /// The item's category code.
     pub category: u32,
-    /// Units on this line.
-    pub quantity: u16,
     /// Shelf price of one unit.
     pub unit_price: Money,
     /// Member discount on the whole line (0 for anonymous shoppers).
@@ -157,10 +215,46 @@ impl ScanEvent {
     pub fn net_amount(&self) -> Money {
         self.unit_price * i64::from(self.quantity) - self.discount
     }
+
+    /// The derived scan id: transaction id and line number.
+    pub fn event_id(&self) -> ScanId {
+        ScanId {
+            txn: self.transaction_id,
+            line: self.line,
+        }
+    }
+
+    /// The store id.
+    pub fn store_id(&self) -> u32 {
+        self.transaction_id.store_id
+    }
+}
+
+impl Serialize for ScanEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("ScanEvent", 12)?;
+        s.serialize_field("kind", "scan")?;
+        s.serialize_field("event_id", &self.event_id())?;
+        s.serialize_field("ts", &self.ts)?;
+        s.serialize_field("store_id", &self.store_id())?;
+        s.serialize_field("register", &self.register)?;
+        s.serialize_field("transaction_id", &self.transaction_id)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("sku", &self.sku)?;
+        s.serialize_field("category", &self.category)?;
+        s.serialize_field("quantity", &self.quantity)?;
+        s.serialize_field("unit_price", &self.unit_price)?;
+        s.serialize_field("discount", &self.discount)?;
+        s.end()
+    }
 }
 
 /// One completed basket: the receipt.
+///
+/// Serialised with a leading `"kind":"transaction"`, in JSON and CSV alike.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename = "transaction")]
 pub struct TransactionEvent {
     /// Derived id: store, local business date, daily sequence.
     pub transaction_id: TxnId,
@@ -194,14 +288,14 @@ pub struct TransactionEvent {
     pub queue_wait_ms: u32,
 }
 
-/// Any event, tagged with its kind.
+/// Any event; each kind carries its own `kind` tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(untagged)]
 pub enum Event {
     /// A scan.
     Scan(ScanEvent),
-    /// A transaction.
-    Transaction(TransactionEvent),
+    /// A transaction (boxed: receipts are a tenth of events and twice the size).
+    Transaction(Box<TransactionEvent>),
 }
 
 impl Event {
@@ -224,7 +318,7 @@ impl Event {
     /// The store that emitted it.
     pub fn store_id(&self) -> u32 {
         match self {
-            Event::Scan(e) => e.store_id,
+            Event::Scan(e) => e.store_id(),
             Event::Transaction(e) => e.store_id,
         }
     }
@@ -276,6 +370,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn events_stay_small() {
+        // Events are moved and buffered by the million: keep them compact.
+        assert!(
+            std::mem::size_of::<Stamped>() <= 72,
+            "{}",
+            std::mem::size_of::<Stamped>()
+        );
+    }
+
+    #[test]
+    fn ids_format_with_padding() {
+        let txn = TxnId {
+            store_id: 7,
+            date: 20261123,
+            seq: 1_234_567,
+        };
+        assert_eq!(txn.to_string(), "7-20261123-1234567");
+        assert_eq!(
+            ScanId { txn, line: 1000 }.to_string(),
+            "7-20261123-1234567-1000"
+        );
+        let txn = TxnId {
+            store_id: 4_000_000_000,
+            date: 20261123,
+            seq: 0,
+        };
+        assert_eq!(
+            ScanId { txn, line: 5 }.to_string(),
+            "4000000000-20261123-000000-005"
+        );
+    }
+
+    #[test]
     fn scan_json_is_stable() {
         let txn = TxnId {
             store_id: 1101,
@@ -283,9 +410,7 @@ mod tests {
             seq: 42,
         };
         let e = Event::Scan(ScanEvent {
-            event_id: ScanId { txn, line: 3 },
             ts: SimTime(1_795_000_000_123_456),
-            store_id: 1101,
             register: 2,
             transaction_id: txn,
             line: 3,

@@ -15,9 +15,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, LogNormal, Poisson};
 
-use crate::event::{
-    Event, PaymentMethod, ScanEvent, ScanId, Stamped, TransactionEvent, TxnId,
-};
+use crate::event::{Event, PaymentMethod, ScanEvent, Stamped, TransactionEvent, TxnId};
 use crate::money::Money;
 use crate::rng::{stream, StreamKind};
 use crate::time::{local_to_utc, yyyymmdd, SimTime, MICROS_PER_HOUR, MICROS_PER_SEC};
@@ -161,8 +159,9 @@ impl StoreModel {
             .succ_opt()
             .unwrap_or(first_date);
         let p = &world.params;
-        let lines_mean = LogNormal::new(p.basket.lines_lognormal_mu, p.basket.lines_lognormal_sigma)
-            .expect("validated lognormal");
+        let lines_mean =
+            LogNormal::new(p.basket.lines_lognormal_mu, p.basket.lines_lognormal_sigma)
+                .expect("validated lognormal");
         let shop_noise = LogNormal::new(0.0, p.shopping.noise_sigma).expect("validated sigma");
         let pay_noise =
             LogNormal::new(0.0, p.checkout.payment_noise_sigma).expect("validated sigma");
@@ -246,8 +245,7 @@ impl StoreModel {
         if self.outbox.is_empty() {
             return;
         }
-        self.outbox
-            .sort_unstable_by_key(|s| (s.event.ts(), s.seq));
+        self.outbox.sort_unstable_by_key(|s| (s.event.ts(), s.seq));
         let ready = self.outbox.partition_point(|s| s.event.ts() < until);
         out.extend(self.outbox.drain(..ready));
     }
@@ -313,7 +311,9 @@ impl StoreModel {
             None
         };
         let mean = self.lines_mean.sample(&mut self.rng).min(500.0);
-        let extra = Poisson::new(mean).map(|d| d.sample(&mut self.rng)).unwrap_or(0.0);
+        let extra = Poisson::new(mean)
+            .map(|d| d.sample(&mut self.rng))
+            .unwrap_or(0.0);
         let n_lines = (1.0 + extra).min(f64::from(p.basket.max_lines)) as usize;
         let mut lines = Vec::with_capacity(n_lines);
         let mut units = 0u32;
@@ -420,9 +420,7 @@ impl StoreModel {
             }
             let line = n as u16 + 1;
             self.emit(Event::Scan(ScanEvent {
-                event_id: ScanId { txn, line },
                 ts: t,
-                store_id: self.store_id,
                 register,
                 transaction_id: txn,
                 line,
@@ -456,7 +454,7 @@ impl StoreModel {
         } * self.pay_noise.sample(&mut self.rng);
         let end = t.plus_micros(secs(pay_s).max(MICROS_PER_SEC));
         let wait_ms = ((now.0 - shopper.joined.0) / 1000).clamp(0, i64::from(u32::MAX)) as u32;
-        self.emit(Event::Transaction(TransactionEvent {
+        self.emit(Event::Transaction(Box::new(TransactionEvent {
             transaction_id: txn,
             ts: end,
             store_id: self.store_id,
@@ -472,7 +470,7 @@ impl StoreModel {
             total,
             payment_method: method,
             queue_wait_ms: wait_ms,
-        }));
+        })));
         self.schedule(end, free);
     }
 
@@ -536,7 +534,8 @@ impl StoreModel {
         let world = Arc::clone(&self.world);
         let store = &world.stores[self.index];
         let tz = store.tz;
-        self.days.push_back((local_to_utc(tz, date, 0), yyyymmdd(date)));
+        self.days
+            .push_back((local_to_utc(tz, date, 0), yyyymmdd(date)));
         if date >= self.end_date {
             // Only the closing midnight, for ids of late receipts.
             return true;

@@ -9,8 +9,7 @@ use chrono::Weekday;
 
 use crate::calendar::{Calendar, Curve, DateRule, Holiday, Hours, HoursOverride, WeekdayRule};
 use crate::catalog::{
-    build_items, build_stores, Category, ItemPicker, ItemRecord, NameParts, StoreClass,
-    StoreRecord,
+    build_items, build_stores, Category, ItemPicker, ItemRecord, NameParts, StoreClass, StoreRecord,
 };
 use crate::money::Money;
 use crate::params::{

@@ -134,7 +134,10 @@ impl fmt::Display for SimTime {
 
 impl serde::Serialize for SimTime {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut buf = [0u8; 24];
+        self.write_rfc3339(&mut buf);
+        // ASCII only, so this never fails.
+        serializer.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
     }
 }
 
@@ -189,12 +192,24 @@ mod tests {
     fn local_to_utc_follows_dst() {
         let tz: Tz = "America/New_York".parse().unwrap();
         let d = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        assert_eq!(local_to_utc(tz, d, 6 * 60).to_string(), "2026-11-23T11:00:00.000Z");
+        assert_eq!(
+            local_to_utc(tz, d, 6 * 60).to_string(),
+            "2026-11-23T11:00:00.000Z"
+        );
         let summer = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
-        assert_eq!(local_to_utc(tz, summer, 6 * 60).to_string(), "2026-07-01T10:00:00.000Z");
+        assert_eq!(
+            local_to_utc(tz, summer, 6 * 60).to_string(),
+            "2026-07-01T10:00:00.000Z"
+        );
         // 2026-03-08 02:30 does not exist in New York: it maps past the gap.
         let spring = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap();
-        assert_eq!(local_to_utc(tz, spring, 150).to_string(), "2026-03-08T07:00:00.000Z");
-        assert_eq!(local_to_utc(tz, d, 1440).to_string(), "2026-11-24T05:00:00.000Z");
+        assert_eq!(
+            local_to_utc(tz, spring, 150).to_string(),
+            "2026-03-08T07:00:00.000Z"
+        );
+        assert_eq!(
+            local_to_utc(tz, d, 1440).to_string(),
+            "2026-11-24T05:00:00.000Z"
+        );
     }
 }

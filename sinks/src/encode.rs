@@ -15,9 +15,70 @@ pub fn json_line(event: &Event, buf: &mut Vec<u8>) -> Result<(), serde_json::Err
     Ok(())
 }
 
-/// Writes `event` as a CSV row (without the `kind` column: files of one
-/// kind share one header).
-pub fn csv_row<W: Write>(event: &Event, writer: &mut csv::Writer<W>) -> Result<(), csv::Error> {
+/// Events encoded back to back, with the end offset of each.
+#[derive(Debug, Default)]
+pub struct Encoded {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// `ends[i]` is the end of event `i` in `bytes`.
+    pub ends: Vec<usize>,
+}
+
+impl Encoded {
+    /// The bytes of events `from..to`.
+    pub fn range(&self, from: usize, to: usize) -> &[u8] {
+        let start = if from == 0 { 0 } else { self.ends[from - 1] };
+        &self.bytes[start..self.ends[to - 1]]
+    }
+}
+
+/// Encodes events as JSON lines.
+pub fn json_lines<'a>(
+    events: impl Iterator<Item = &'a Event>,
+) -> Result<Encoded, serde_json::Error> {
+    let mut out = Encoded::default();
+    for event in events {
+        json_line(event, &mut out.bytes)?;
+        out.ends.push(out.bytes.len());
+    }
+    Ok(out)
+}
+
+/// Encodes events as CSV rows without a header (each kind's files share one
+/// header, see [`csv_header`]).
+pub fn csv_rows<'a>(events: impl Iterator<Item = &'a Event>) -> Result<Encoded, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let mut ends = Vec::new();
+    for event in events {
+        csv_serialize(event, &mut writer)?;
+        writer.flush()?;
+        ends.push(writer.get_ref().len());
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    Ok(Encoded { bytes, ends })
+}
+
+/// The CSV header line (with its newline) of `event`'s kind.
+pub fn csv_header(event: &Event) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(true)
+        .from_writer(Vec::new());
+    csv_serialize(event, &mut writer)?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    let end = bytes
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| i + 1);
+    Ok(bytes[..end].to_vec())
+}
+
+fn csv_serialize<W: Write>(event: &Event, writer: &mut csv::Writer<W>) -> Result<(), csv::Error> {
     match event {
         Event::Scan(e) => writer.serialize(e),
         Event::Transaction(e) => writer.serialize(e),

@@ -137,6 +137,8 @@ pub fn open(spec: &SinkSpec) -> Result<Box<dyn Sink>, SinkError> {
     Ok(match &spec.kind {
         SinkKind::Null => Box::new(null::NullSink::new(spec.to_string())),
         SinkKind::Stdout => Box::new(stdout::StdoutSink::new(spec.to_string())),
-        SinkKind::Files(config) => Box::new(files::FilesSink::open(spec.to_string(), config.clone())?),
+        SinkKind::Files(config) => {
+            Box::new(files::FilesSink::open(spec.to_string(), config.clone())?)
+        }
     })
 }

@@ -67,9 +67,17 @@ impl FromStr for SinkSpec {
                 }
                 let mut config = FilesConfig::new(
                     PathBuf::from(dir),
-                    if scheme == "csv" { Format::Csv } else { Format::Json },
+                    if scheme == "csv" {
+                        Format::Csv
+                    } else {
+                        Format::Json
+                    },
                 );
-                for pair in query.into_iter().flat_map(|q| q.split('&')).filter(|p| !p.is_empty()) {
+                for pair in query
+                    .into_iter()
+                    .flat_map(|q| q.split('&'))
+                    .filter(|p| !p.is_empty())
+                {
                     let (key, value) = pair
                         .split_once('=')
                         .ok_or_else(|| err(format!("option `{pair}` is not key=value")))?;
@@ -120,11 +128,13 @@ impl FromStr for SinkSpec {
                 return Err(err(format!("`{scheme}` takes no options")))
             }
             ("kafka" | "postgres" | "postgresql", _) => {
-                return Err(err(format!("the {scheme} sink is not available in this version yet")))
+                return Err(err(format!(
+                    "the {scheme} sink is not available in this version yet"
+                )))
             }
             _ => {
                 return Err(err(
-                    "unknown sink: use null, stdout, files:DIR or csv:DIR".to_string(),
+                    "unknown sink: use null, stdout, files:DIR or csv:DIR".to_string()
                 ))
             }
         };

@@ -59,7 +59,8 @@ impl Sink for StdoutSink {
                 let result = out.write_all(&self.buf);
                 self.buf.clear();
                 if let Err(e) = result {
-                    let unwritten = pending.iter().sum::<u64>() + (batch.events.len() - i - 1) as u64;
+                    let unwritten =
+                        pending.iter().sum::<u64>() + (batch.events.len() - i - 1) as u64;
                     self.report.failed += unwritten;
                     return Err(self.io(e));
                 }

@@ -37,7 +37,10 @@ fn threads_and_windows_do_not_change_the_output() {
     assert_eq!(a1, b1, "every sink gets the same events");
     assert_eq!(a1, a2, "1 thread vs 3");
     assert_eq!(a1, a3, "15-minute vs odd windows");
-    assert!(a1.windows(2).all(|w| w[0].key() < w[1].key()), "ordered by (ts, store, seq)");
+    assert!(
+        a1.windows(2).all(|w| w[0].key() < w[1].key()),
+        "ordered by (ts, store, seq)"
+    );
     assert_eq!(s1.events_total(), a1.len() as u64);
     assert_eq!(s1.events, s2.events);
     assert_eq!(s1.undelivered(), 0);

@@ -34,7 +34,15 @@ fn simulate(world: &Arc<World>, date: NaiveDate, seed: u64) -> Day {
     let mut events = Vec::new();
     let mut counters = Vec::new();
     for i in 0..world.stores.len() {
-        let mut m = StoreModel::new(Arc::clone(world), i, seed, RunSpan::LocalDays { first: date, days: 1 });
+        let mut m = StoreModel::new(
+            Arc::clone(world),
+            i,
+            seed,
+            RunSpan::LocalDays {
+                first: date,
+                days: 1,
+            },
+        );
         let (_, end) = m.span();
         let mut t = m.span().0;
         while t < end || !m.is_done() {
@@ -50,7 +58,7 @@ fn txns(day: &Day) -> Vec<&TransactionEvent> {
     day.events
         .iter()
         .filter_map(|s| match &s.event {
-            Event::Transaction(t) => Some(t),
+            Event::Transaction(t) => Some(&**t),
             Event::Scan(_) => None,
         })
         .collect()
@@ -68,12 +76,18 @@ fn ordinary_weekday_matches_sourced_defaults() {
     let n = t.len() as f64;
     let per_store = n / STORES as f64;
     // The band for an ordinary weekday: 2,000-4,000 baskets a store.
-    assert!((2000.0..=4000.0).contains(&per_store), "baskets per store {per_store}");
+    assert!(
+        (2000.0..=4000.0).contains(&per_store),
+        "baskets per store {per_store}"
+    );
     let mut by_store: BTreeMap<u32, usize> = BTreeMap::new();
     for x in &t {
         *by_store.entry(x.store_id).or_default() += 1;
     }
-    let (lo, hi) = (by_store.values().min().unwrap(), by_store.values().max().unwrap());
+    let (lo, hi) = (
+        by_store.values().min().unwrap(),
+        by_store.values().max().unwrap(),
+    );
     assert!(*lo >= 1500 && *hi <= 4500, "store range {lo}..{hi}");
 
     // Units per basket: VideoMining 10.7. With n ~ 110k baskets and a
@@ -81,17 +95,30 @@ fn ordinary_weekday_matches_sourced_defaults() {
     // of +-1 unit is the calibration tolerance, not noise.
     let units: Vec<u32> = t.iter().map(|x| x.item_count).collect();
     let mean_units = units.iter().map(|&u| f64::from(u)).sum::<f64>() / n;
-    assert!((9.7..=11.7).contains(&mean_units), "mean units {mean_units}");
+    assert!(
+        (9.7..=11.7).contains(&mean_units),
+        "mean units {mean_units}"
+    );
     let mut lines: Vec<u16> = t.iter().map(|x| x.line_count).collect();
     lines.sort_unstable();
     let median = lines[lines.len() / 2];
     assert!((4..=6).contains(&median), "median lines {median}");
     let single = lines.iter().filter(|&&l| l == 1).count() as f64 / n;
-    assert!((0.10..=0.20).contains(&single), "single-line share {single}");
+    assert!(
+        (0.10..=0.20).contains(&single),
+        "single-line share {single}"
+    );
 
     // Self-checkout: FMI 29%; binomial s.e. at n ~ 110k is 0.0014.
-    let self_share = t.iter().filter(|x| x.register >= SELF_CHECKOUT_BASE).count() as f64 / n;
-    assert!((0.25..=0.33).contains(&self_share), "self-checkout share {self_share}");
+    let self_share = t
+        .iter()
+        .filter(|x| x.register >= SELF_CHECKOUT_BASE)
+        .count() as f64
+        / n;
+    assert!(
+        (0.25..=0.33).contains(&self_share),
+        "self-checkout share {self_share}"
+    );
 
     // Payment mix: s.e. <= 0.0015, so +-0.01 is over 6 s.e.
     for (method, want) in PaymentMethod::ALL.iter().zip([0.41, 0.36, 0.17, 0.06]) {
@@ -131,7 +158,13 @@ fn hourly_shape_follows_the_curve() {
         }
     }
     let total: u64 = observed.iter().sum();
-    let curve = &world.calendar.curves.iter().find(|c| c.name == "weekday").unwrap().shares;
+    let curve = &world
+        .calendar
+        .curves
+        .iter()
+        .find(|c| c.name == "weekday")
+        .unwrap()
+        .shares;
     let mut chi2 = 0.0;
     for h in 0..24 {
         let expected = curve[h] * total as f64;
@@ -151,7 +184,11 @@ fn black_friday_is_busier_than_the_tuesday_before() {
     let friday = txns(&simulate(&world, date(27), 5)).len() as f64;
     let thursday = txns(&simulate(&world, date(26), 5)).len();
     // Friday x1.08, Black Friday x1.5, Tuesday x0.93: expected ratio 1.74.
-    assert!(friday / tuesday > 1.5, "Black Friday / Tuesday = {}", friday / tuesday);
+    assert!(
+        friday / tuesday > 1.5,
+        "Black Friday / Tuesday = {}",
+        friday / tuesday
+    );
     assert_eq!(thursday, 0, "Thanksgiving is closed");
 }
 
@@ -168,7 +205,11 @@ fn top_fifth_of_items_carry_most_units() {
             *units.entry(x.sku).or_default() += u64::from(x.quantity);
         }
     }
-    let mut counts: Vec<u64> = world.items.iter().map(|i| units.get(&i.item_id).copied().unwrap_or(0)).collect();
+    let mut counts: Vec<u64> = world
+        .items
+        .iter()
+        .map(|i| units.get(&i.item_id).copied().unwrap_or(0))
+        .collect();
     counts.sort_unstable_by(|a, b| b.cmp(a));
     let total: u64 = counts.iter().sum();
     let top: u64 = counts[..counts.len() / 5].iter().sum();

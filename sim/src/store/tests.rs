@@ -33,7 +33,7 @@ fn split(events: &[Stamped]) -> (Vec<&ScanEvent>, Vec<&TransactionEvent>) {
     for s in events {
         match &s.event {
             Event::Scan(e) => scans.push(e),
-            Event::Transaction(e) => txns.push(e),
+            Event::Transaction(e) => txns.push(&**e),
         }
     }
     (scans, txns)
@@ -83,7 +83,15 @@ fn every_arrival_is_served_once() {
 /// the order they joined (FIFO), and the self-checkout bank is one FIFO line.
 #[test]
 fn registers_are_fifo_and_never_overlap() {
-    let (events, _) = run(0, 3, RunSpan::LocalDays { first: day(2026, 11, 27), days: 1 }, 10 * MICROS_PER_MIN);
+    let (events, _) = run(
+        0,
+        3,
+        RunSpan::LocalDays {
+            first: day(2026, 11, 27),
+            days: 1,
+        },
+        10 * MICROS_PER_MIN,
+    );
     let (_, txns) = split(&events);
     let mut by_register: BTreeMap<u16, Vec<&TransactionEvent>> = BTreeMap::new();
     for t in &txns {
@@ -98,16 +106,25 @@ fn registers_are_fifo_and_never_overlap() {
             assert!(w[1].start_ts >= w[0].end_ts, "register {register} overlaps");
             if register < SELF_CHECKOUT_BASE {
                 // Millisecond truncation of the wait allows 1 ms of slack.
-                assert!(joined(w[1]) + 1000 >= joined(w[0]), "register {register} not FIFO");
+                assert!(
+                    joined(w[1]) + 1000 >= joined(w[0]),
+                    "register {register} not FIFO"
+                );
             }
         }
         waited += list.iter().filter(|t| t.queue_wait_ms > 0).count();
     }
     assert!(waited > 0, "Black Friday should make somebody wait");
-    let mut bank: Vec<_> = txns.iter().filter(|t| t.register >= SELF_CHECKOUT_BASE).collect();
+    let mut bank: Vec<_> = txns
+        .iter()
+        .filter(|t| t.register >= SELF_CHECKOUT_BASE)
+        .collect();
     bank.sort_by_key(|t| (t.start_ts, t.register));
     for w in bank.windows(2) {
-        assert!(joined(w[1]) + 1000 >= joined(w[0]), "self-checkout line not FIFO");
+        assert!(
+            joined(w[1]) + 1000 >= joined(w[0]),
+            "self-checkout line not FIFO"
+        );
     }
 }
 
@@ -144,7 +161,10 @@ fn receipts_add_up() {
         assert_eq!(t.discount, discount);
         assert_eq!(t.tax, taxed.apply_basis_points(rate));
         assert_eq!(t.total, net + t.tax);
-        assert_eq!(t.item_count, l.iter().map(|s| u32::from(s.quantity)).sum::<u32>());
+        assert_eq!(
+            t.item_count,
+            l.iter().map(|s| u32::from(s.quantity)).sum::<u32>()
+        );
         if t.customer_id.is_none() {
             assert_eq!(t.discount, Money::ZERO);
         }
@@ -162,7 +182,10 @@ fn arrivals_only_while_open() {
     for store in 0..3 {
         let world = testing::world();
         let tz = world.stores[store].tz;
-        let span = RunSpan::LocalDays { first: day(2026, 11, 24), days: 3 };
+        let span = RunSpan::LocalDays {
+            first: day(2026, 11, 24),
+            days: 3,
+        };
         let (events, model) = run(store, 9, span, 15 * MICROS_PER_MIN);
         let mut per_date: BTreeMap<NaiveDate, usize> = BTreeMap::new();
         for t in &model.arrival_log {
@@ -171,14 +194,20 @@ fn arrivals_only_while_open() {
             assert!((6 * 60..23 * 60).contains(&minute), "arrival at {local}");
             *per_date.entry(local.date_naive()).or_default() += 1;
         }
-        assert!(!per_date.contains_key(&day(2026, 11, 26)), "open on Thanksgiving");
+        assert!(
+            !per_date.contains_key(&day(2026, 11, 26)),
+            "open on Thanksgiving"
+        );
         assert!(per_date[&day(2026, 11, 25)] > 1000);
         let (_, txns) = split(&events);
         let after_close = txns
             .iter()
             .filter(|t| t.start_ts.to_datetime().with_timezone(&tz).hour() >= 23)
             .count();
-        assert!(after_close > 0, "nobody served after closing at store {store}");
+        assert!(
+            after_close > 0,
+            "nobody served after closing at store {store}"
+        );
         assert_eq!(txns.len(), model.arrival_log.len());
     }
 }

@@ -18,8 +18,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use storesim_sim::{EventBatch, EventKind};
+use rayon::prelude::*;
+use storesim_sim::{Event, EventBatch, EventKind};
 
+use crate::encode::{self, Encoded};
 use crate::{DeliveryReport, Sink, SinkError};
 use part::Part;
 
@@ -96,7 +98,6 @@ pub struct FilesSink {
     /// Next part number by (kind, date).
     next_index: BTreeMap<(EventKind, u32), u32>,
     report: DeliveryReport,
-    scratch: Vec<u8>,
 }
 
 impl FilesSink {
@@ -143,7 +144,6 @@ impl FilesSink {
             open: BTreeMap::new(),
             next_index: BTreeMap::new(),
             report: DeliveryReport::default(),
-            scratch: Vec::with_capacity(1 << 16),
         })
     }
 
@@ -162,26 +162,58 @@ impl FilesSink {
         Ok(())
     }
 
-    fn part(&mut self, kind: EventKind, date: u32) -> Result<&mut Part, SinkError> {
-        let key = (kind, date);
-        let full = self
-            .open
-            .get(&key)
-            .is_some_and(|p| p.events() >= self.config.max_events_per_file);
-        if full {
-            if let Some(part) = self.open.remove(&key) {
-                self.report.bytes += part.finish(&self.name)?;
+    /// Writes one partition's encoded events, rolling parts at
+    /// `max_events_per_file`.
+    fn write_partition(
+        &mut self,
+        key: (EventKind, u32),
+        first: &Event,
+        encoded: &Encoded,
+    ) -> Result<(), SinkError> {
+        let total = encoded.ends.len();
+        let mut from = 0;
+        while from < total {
+            let full = self
+                .open
+                .get(&key)
+                .is_some_and(|p| p.events() >= self.config.max_events_per_file);
+            if full {
+                if let Some(part) = self.open.remove(&key) {
+                    self.report.bytes += part.finish(&self.name)?;
+                }
             }
+            if !self.open.contains_key(&key) {
+                let header = match self.config.format {
+                    Format::Json => Vec::new(),
+                    Format::Csv => encode::csv_header(first).map_err(|e| self.encode_err(e))?,
+                };
+                let index = self.next_index.entry(key).or_insert(0);
+                let part = Part::create(&self.name, &self.config, key.0, key.1, *index, &header)?;
+                *index += 1;
+                self.open.insert(key, part);
+            }
+            let part = self.open.get_mut(&key).expect("inserted above");
+            let room = (self.config.max_events_per_file - part.events()) as usize;
+            let to = total.min(from + room);
+            part.write(&self.name, encoded.range(from, to), (to - from) as u64)?;
+            self.report.delivered[key.0.index()] += (to - from) as u64;
+            from = to;
         }
-        if !self.open.contains_key(&key) {
-            let index = self.next_index.entry(key).or_insert(0);
-            let part = Part::create(&self.name, &self.config, kind, date, *index)?;
-            *index += 1;
-            self.open.insert(key, part);
+        Ok(())
+    }
+
+    fn encode_err(&self, e: impl std::fmt::Display) -> SinkError {
+        SinkError::Encode {
+            sink: self.name.clone(),
+            message: e.to_string(),
         }
-        Ok(self.open.get_mut(&key).expect("inserted above"))
     }
 }
+
+/// Events per encoding job.
+const CHUNK: usize = 4096;
+/// Encoding jobs in flight at once (about 32 MB of JSON).
+const WAVE: usize = 32;
 
 #[async_trait]
 impl Sink for FilesSink {
@@ -189,27 +221,59 @@ impl Sink for FilesSink {
         &self.name
     }
 
+    /// Splits the batch by partition, encodes chunks on all cores, then
+    /// writes each partition's chunks in order.
     async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
-        let mut current_date = 0;
+        // Partitions in order of first appearance; events keep their order.
+        let mut partitions: Vec<((EventKind, u32), Vec<&Event>)> = Vec::new();
+        let mut index: BTreeMap<(EventKind, u32), usize> = BTreeMap::new();
         for stamped in &batch.events {
             let event = &stamped.event;
-            let date = event.ts().utc_yyyymmdd();
-            if date != current_date {
-                // Events come in time order: earlier days are complete.
-                self.finish_before(date)?;
-                current_date = date;
-            }
-            let kind = event.kind();
-            let mut scratch = std::mem::take(&mut self.scratch);
-            let name = self.name.clone();
-            let result = self.part(kind, date).and_then(|p| p.write(&name, event, &mut scratch));
-            self.scratch = scratch;
-            match result {
-                Ok(()) => self.report.delivered[kind.index()] += 1,
-                Err(e) => {
-                    self.report.failed += 1;
+            let key = (event.kind(), event.ts().utc_yyyymmdd());
+            let slot = *index.entry(key).or_insert_with(|| {
+                partitions.push((key, Vec::new()));
+                partitions.len() - 1
+            });
+            partitions[slot].1.push(event);
+        }
+        partitions.sort_by_key(|((kind, date), _)| (*date, *kind));
+        let jobs: Vec<(usize, &[&Event])> = partitions
+            .iter()
+            .enumerate()
+            .flat_map(|(p, (_, events))| events.chunks(CHUNK).map(move |c| (p, c)))
+            .collect();
+        let format = self.config.format;
+        let mut current_date = 0;
+        let mut written = 0u64;
+        // Encode a wave of chunks in parallel, write it, then the next: the
+        // encoded bytes in memory stay bounded whatever the window size.
+        for wave in jobs.chunks(WAVE) {
+            let encoded: Vec<Result<Encoded, String>> = wave
+                .par_iter()
+                .map(|(_, chunk)| match format {
+                    Format::Json => {
+                        encode::json_lines(chunk.iter().copied()).map_err(|e| e.to_string())
+                    }
+                    Format::Csv => {
+                        encode::csv_rows(chunk.iter().copied()).map_err(|e| e.to_string())
+                    }
+                })
+                .collect();
+            for ((p, chunk), result) in wave.iter().zip(encoded) {
+                let (key, _) = partitions[*p];
+                if key.1 != current_date {
+                    // Partitions come in date order: earlier days are complete.
+                    self.finish_before(key.1)?;
+                    current_date = key.1;
+                }
+                let result = result
+                    .map_err(|e| self.encode_err(e))
+                    .and_then(|enc| self.write_partition(key, chunk[0], &enc));
+                if let Err(e) = result {
+                    self.report.failed += batch.events.len() as u64 - written;
                     return Err(e);
                 }
+                written += chunk.len() as u64;
             }
         }
         Ok(())

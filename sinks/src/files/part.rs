@@ -4,10 +4,16 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use storesim_sim::{Event, EventKind};
+use storesim_sim::EventKind;
 
-use super::{Compression, FilesConfig, Format};
-use crate::{encode, SinkError};
+use super::{Compression, FilesConfig};
+use crate::SinkError;
+
+/// zstd worker threads. Fixed, not the machine's core count: streaming
+/// multithreaded zstd output does not depend on the worker count, but
+/// single-threaded (0 workers) output differs, and files must be the same
+/// on every machine.
+const ZSTD_WORKERS: u32 = 2;
 
 /// The compressed byte stream of a part.
 enum Stream {
@@ -16,15 +22,7 @@ enum Stream {
     Gzip(flate2::write::GzEncoder<BufWriter<File>>),
 }
 
-impl Write for Stream {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Stream::Plain(w) => w.write(buf),
-            Stream::Zstd(w) => w.write(buf),
-            Stream::Gzip(w) => w.write(buf),
-        }
-    }
-
+impl Stream {
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         match self {
             Stream::Plain(w) => w.write_all(buf),
@@ -40,9 +38,7 @@ impl Write for Stream {
             Stream::Gzip(w) => w.flush(),
         }
     }
-}
 
-impl Stream {
     fn finish(self) -> std::io::Result<File> {
         let mut buffered = match self {
             Stream::Plain(w) => w,
@@ -54,14 +50,9 @@ impl Stream {
     }
 }
 
-enum Encoder {
-    Json(Stream),
-    Csv(csv::Writer<Stream>),
-}
-
 /// An open part file.
 pub(super) struct Part {
-    encoder: Encoder,
+    stream: Stream,
     events: u64,
     tmp: PathBuf,
     done: PathBuf,
@@ -85,12 +76,14 @@ fn io_err(sink: &str, path: &Path, source: std::io::Error) -> SinkError {
 }
 
 impl Part {
+    /// Creates `DIR/kind=K/date=D/.part-NNNNN.EXT.inprogress`, starting with `header`.
     pub(super) fn create(
         sink: &str,
         config: &FilesConfig,
         kind: EventKind,
         date: u32,
         index: u32,
+        header: &[u8],
     ) -> Result<Part, SinkError> {
         let dir = config.dir.join(format!("kind={kind}")).join(format!(
             "date={:04}-{:02}-{:02}",
@@ -106,73 +99,55 @@ impl Part {
         let buffered = BufWriter::with_capacity(1 << 20, file);
         let stream = match config.compression {
             Compression::None => Stream::Plain(buffered),
-            Compression::Zstd => Stream::Zstd(
-                zstd::Encoder::new(buffered, config.level.unwrap_or(3))
-                    .map_err(|e| io_err(sink, &tmp, e))?,
-            ),
+            Compression::Zstd => {
+                let mut encoder = zstd::Encoder::new(buffered, config.level.unwrap_or(3))
+                    .map_err(|e| io_err(sink, &tmp, e))?;
+                encoder
+                    .multithread(ZSTD_WORKERS)
+                    .map_err(|e| io_err(sink, &tmp, e))?;
+                Stream::Zstd(encoder)
+            }
             Compression::Gzip => Stream::Gzip(flate2::write::GzEncoder::new(
                 buffered,
                 flate2::Compression::new(config.level.unwrap_or(6) as u32),
             )),
         };
-        let encoder = match config.format {
-            Format::Json => Encoder::Json(stream),
-            Format::Csv => Encoder::Csv(csv::WriterBuilder::new().from_writer(stream)),
-        };
-        Ok(Part {
-            encoder,
+        let mut part = Part {
+            stream,
             events: 0,
             tmp,
             done,
-        })
+        };
+        part.stream
+            .write_all(header)
+            .map_err(|e| io_err(sink, &part.tmp, e))?;
+        Ok(part)
     }
 
     pub(super) fn events(&self) -> u64 {
         self.events
     }
 
-    pub(super) fn write(&mut self, sink: &str, event: &Event, scratch: &mut Vec<u8>) -> Result<(), SinkError> {
-        match &mut self.encoder {
-            Encoder::Json(stream) => {
-                scratch.clear();
-                encode::json_line(event, scratch).map_err(|e| SinkError::Encode {
-                    sink: sink.to_string(),
-                    message: e.to_string(),
-                })?;
-                stream.write_all(scratch).map_err(|e| io_err(sink, &self.tmp, e))?;
-            }
-            Encoder::Csv(writer) => {
-                encode::csv_row(event, writer).map_err(|e| match e.into_kind() {
-                    csv::ErrorKind::Io(io) => io_err(sink, &self.tmp, io),
-                    other => SinkError::Encode {
-                        sink: sink.to_string(),
-                        message: format!("{other:?}"),
-                    },
-                })?;
-            }
-        }
-        self.events += 1;
+    /// Appends the encoded bytes of `events` events.
+    pub(super) fn write(&mut self, sink: &str, bytes: &[u8], events: u64) -> Result<(), SinkError> {
+        self.stream
+            .write_all(bytes)
+            .map_err(|e| io_err(sink, &self.tmp, e))?;
+        self.events += events;
         Ok(())
     }
 
     pub(super) fn flush(&mut self, sink: &str) -> Result<(), SinkError> {
-        let result = match &mut self.encoder {
-            Encoder::Json(s) => s.flush(),
-            Encoder::Csv(w) => w.flush(),
-        };
-        result.map_err(|e| io_err(sink, &self.tmp, e))
+        self.stream.flush().map_err(|e| io_err(sink, &self.tmp, e))
     }
 
-    /// Finishes the compressed stream, syncs nothing (the OS does), and
-    /// renames the part to its final name. Returns its size in bytes.
+    /// Finishes the compressed stream and renames the part to its final
+    /// name. Returns its size in bytes.
     pub(super) fn finish(self, sink: &str) -> Result<u64, SinkError> {
-        let stream = match self.encoder {
-            Encoder::Json(s) => s,
-            Encoder::Csv(w) => w
-                .into_inner()
-                .map_err(|e| io_err(sink, &self.tmp, std::io::Error::other(e.to_string())))?,
-        };
-        let file = stream.finish().map_err(|e| io_err(sink, &self.tmp, e))?;
+        let file = self
+            .stream
+            .finish()
+            .map_err(|e| io_err(sink, &self.tmp, e))?;
         let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         drop(file);
         std::fs::rename(&self.tmp, &self.done).map_err(|e| io_err(sink, &self.done, e))?;

@@ -45,17 +45,33 @@ async fn partitions_by_kind_and_utc_date_and_rolls_parts() {
     let batch = events(30);
     sink.write(&batch).await.unwrap();
     // Parts in progress are hidden until close.
-    assert!(list(dir.path()).iter().any(|p| p.contains("/.part-") && p.ends_with(".inprogress")));
+    assert!(list(dir.path())
+        .iter()
+        .any(|p| p.contains("/.part-") && p.ends_with(".inprogress")));
     let report = sink.close().await.unwrap();
     assert_eq!(report.delivered_total(), batch.events.len() as u64);
     let files = list(dir.path());
     assert!(files.contains(&"_SUCCESS".to_string()));
     assert!(files.iter().all(|f| !f.contains("inprogress")), "{files:?}");
-    assert!(files.contains(&"kind=scan/date=2026-11-24/part-00000.jsonl".to_string()), "{files:?}");
-    assert!(files.contains(&"kind=scan/date=2026-11-24/part-00001.jsonl".to_string()), "{files:?}");
-    assert!(files.contains(&"kind=transaction/date=2026-11-24/part-00000.jsonl".to_string()), "{files:?}");
+    assert!(
+        files.contains(&"kind=scan/date=2026-11-24/part-00000.jsonl".to_string()),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&"kind=scan/date=2026-11-24/part-00001.jsonl".to_string()),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&"kind=transaction/date=2026-11-24/part-00000.jsonl".to_string()),
+        "{files:?}"
+    );
     // New York's Tuesday evening is Wednesday in UTC.
-    assert!(files.iter().any(|f| f.starts_with("kind=scan/date=2026-11-25/")), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("kind=scan/date=2026-11-25/")),
+        "{files:?}"
+    );
 }
 
 #[tokio::test]
@@ -65,8 +81,13 @@ async fn refuses_earlier_output_unless_overwrite() {
     let mut sink = FilesSink::open("files".into(), config.clone()).unwrap();
     sink.write(&events(12)).await.unwrap();
     sink.close().await.unwrap();
-    let e = FilesSink::open("files:x".into(), config.clone()).unwrap_err().to_string();
-    assert!(e.contains("holds output of an earlier run") && e.contains("--overwrite"), "{e}");
+    let e = FilesSink::open("files:x".into(), config.clone())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("holds output of an earlier run") && e.contains("--overwrite"),
+        "{e}"
+    );
     let mut again = config;
     again.overwrite = true;
     let mut sink = FilesSink::open("files".into(), again).unwrap();

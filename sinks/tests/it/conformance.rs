@@ -20,7 +20,11 @@ fn batches() -> Vec<EventBatch> {
         let start = t;
         t = t.plus_micros(hours * MICROS_PER_HOUR);
         m.advance(t, &mut events);
-        out.push(EventBatch { start, end: t, events });
+        out.push(EventBatch {
+            start,
+            end: t,
+            events,
+        });
     }
     out
 }
@@ -39,11 +43,18 @@ fn read_all(path: &Path) -> String {
     let mut text = String::new();
     let name = path.to_string_lossy();
     if name.ends_with(".zst") {
-        zstd::Decoder::new(file).unwrap().read_to_string(&mut text).unwrap();
+        zstd::Decoder::new(file)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
     } else if name.ends_with(".gz") {
-        flate2::read::GzDecoder::new(file).read_to_string(&mut text).unwrap();
+        flate2::read::GzDecoder::new(file)
+            .read_to_string(&mut text)
+            .unwrap();
     } else {
-        std::io::BufReader::new(file).read_to_string(&mut text).unwrap();
+        std::io::BufReader::new(file)
+            .read_to_string(&mut text)
+            .unwrap();
     }
     text
 }
@@ -52,10 +63,16 @@ fn read_all(path: &Path) -> String {
 fn parts(dir: &Path, kind: &str) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     let kind_dir = dir.join(format!("kind={kind}"));
-    let mut dates: Vec<_> = std::fs::read_dir(kind_dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut dates: Vec<_> = std::fs::read_dir(kind_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     dates.sort();
     for d in dates {
-        let mut files: Vec<_> = std::fs::read_dir(d).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
         out.extend(files);
     }
@@ -90,9 +107,16 @@ async fn null_and_memory_sinks_count_everything() {
 #[tokio::test]
 async fn files_sinks_keep_order_and_deliver_everything() {
     let b = batches();
-    for options in ["", "?compression=zstd", "?compression=gzip&level=1", "?max_events_per_file=777"] {
+    for options in [
+        "",
+        "?compression=zstd",
+        "?compression=gzip&level=1",
+        "?max_events_per_file=777",
+    ] {
         let dir = tempfile::tempdir().unwrap();
-        let spec: SinkSpec = format!("files:{}{options}", dir.path().display()).parse().unwrap();
+        let spec: SinkSpec = format!("files:{}{options}", dir.path().display())
+            .parse()
+            .unwrap();
         let mut sink = open(&spec).unwrap();
         run(sink.as_mut(), &b).await;
         for kind in ["scan", "transaction"] {
@@ -110,7 +134,9 @@ async fn files_sinks_keep_order_and_deliver_everything() {
 async fn csv_sink_writes_one_header_per_part_and_every_row() {
     let b = batches();
     let dir = tempfile::tempdir().unwrap();
-    let spec: SinkSpec = format!("csv:{}?compression=zstd", dir.path().display()).parse().unwrap();
+    let spec: SinkSpec = format!("csv:{}?compression=zstd", dir.path().display())
+        .parse()
+        .unwrap();
     assert!(matches!(spec.kind, SinkKind::Files(_)));
     let mut sink = open(&spec).unwrap();
     let total = run(sink.as_mut(), &b).await;
@@ -120,7 +146,15 @@ async fn csv_sink_writes_one_header_per_part_and_every_row() {
             let text = read_all(&p);
             let mut reader = csv::Reader::from_reader(text.as_bytes());
             let headers = reader.headers().unwrap().clone();
-            assert_eq!(&headers[0], if kind == "scan" { "event_id" } else { "transaction_id" });
+            assert_eq!(&headers[0], "kind");
+            assert_eq!(
+                &headers[1],
+                if kind == "scan" {
+                    "event_id"
+                } else {
+                    "transaction_id"
+                }
+            );
             for r in reader.records() {
                 assert_eq!(r.unwrap().len(), headers.len());
                 rows += 1;
