@@ -59,14 +59,18 @@ pub(crate) struct RunArgs {
     #[arg(long, default_value = "2026-11-23")]
     pub(crate) start: StartArg,
     /// Number of days to simulate.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3660))]
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3660), conflicts_with = "until", allow_negative_numbers = true)]
     pub(crate) days: u32,
+    /// End of the run instead of --days: a date (exclusive, local days) or
+    /// an RFC 3339 instant (exclusive, UTC); the same kind as --start.
+    #[arg(long)]
+    pub(crate) until: Option<StartArg>,
     /// Number of stores (default: the scenario's). Fewer than the reference
     /// data takes a stable subset; more adds stores.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), allow_negative_numbers = true)]
     pub(crate) stores: Option<u64>,
     /// Number of items in the item master (default: the scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), allow_negative_numbers = true)]
     pub(crate) items: Option<u64>,
     /// Where events go; repeat for several sinks: null, stdout, files:DIR,
     /// csv:DIR (options: ?compression=zstd|gzip|none&level=N&max_events_per_file=N).
@@ -77,7 +81,7 @@ pub(crate) struct RunArgs {
     #[arg(long)]
     pub(crate) overwrite: bool,
     /// Threads for store actors (default: the number of cores).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024), allow_negative_numbers = true)]
     pub(crate) threads: Option<u64>,
     /// Window of virtual time the stores simulate between merges, such as
     /// 15m or 1h. Never changes the output; longer is faster, shorter uses
@@ -102,10 +106,10 @@ pub(crate) struct CatalogArgs {
     #[arg(long)]
     pub(crate) out: PathBuf,
     /// Number of stores (default: the scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), allow_negative_numbers = true)]
     pub(crate) stores: Option<u64>,
     /// Number of items (default: the scenario's).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), allow_negative_numbers = true)]
     pub(crate) items: Option<u64>,
 }
 
@@ -119,14 +123,28 @@ pub(crate) enum StartArg {
 }
 
 impl StartArg {
-    /// The run span for `days` days.
-    pub(crate) fn span(self, days: u32) -> RunSpan {
-        match self {
-            StartArg::Date(first) => RunSpan::LocalDays { first, days },
-            StartArg::Instant(start) => RunSpan::Utc {
+    /// The run span for `days` days, or up to `until`.
+    pub(crate) fn span(self, days: u32, until: Option<StartArg>) -> Result<RunSpan, String> {
+        match (self, until) {
+            (StartArg::Date(first), None) => Ok(RunSpan::LocalDays { first, days }),
+            (StartArg::Instant(start), None) => Ok(RunSpan::Utc {
                 start,
                 end: start.plus_micros(i64::from(days) * storesim_sim::time::MICROS_PER_DAY),
-            },
+            }),
+            (StartArg::Date(first), Some(StartArg::Date(last))) => {
+                let days = (last - first).num_days();
+                if days < 1 {
+                    return Err(format!("invalid value for '--until': {last} is not after --start {first}"));
+                }
+                Ok(RunSpan::LocalDays { first, days: u32::try_from(days).map_err(|_| "invalid value for '--until': too far".to_string())? })
+            }
+            (StartArg::Instant(start), Some(StartArg::Instant(end))) => {
+                if end <= start {
+                    return Err(format!("invalid value for '--until': {end} is not after --start {start}"));
+                }
+                Ok(RunSpan::Utc { start, end })
+            }
+            _ => Err("invalid value for '--until': give a date with a date --start, or an RFC 3339 time with an RFC 3339 --start".to_string()),
         }
     }
 }

@@ -84,6 +84,10 @@ fn input<T, E: Into<anyhow::Error>>(r: Result<T, E>) -> Result<T, Failure> {
 }
 
 fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let span = args
+        .start
+        .span(args.days, args.until)
+        .map_err(|e| Failure::Input(anyhow::anyhow!(e)))?;
     let scenario = input(Scenario::load(&args.scenario))?;
     let mut specs = Vec::new();
     let raw_specs = if args.sinks.is_empty() {
@@ -108,7 +112,6 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         .threads
         .map(|n| n as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let span = args.start.span(args.days);
     let stores: Vec<usize> = (0..world.stores.len()).collect();
     let (start, end) = world.run_span(&stores, span);
     let bar = progress_bar(args.quiet, start.0, end.0);

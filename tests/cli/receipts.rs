@@ -1,0 +1,90 @@
+//! Every receipt adds up to the cent against its scans and the catalog's
+//! tax rates, read back from the files sink.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{storesim, text, tree};
+
+fn cents(v: &Value) -> i64 {
+    // Money is written as an exact two-decimal number.
+    let s = v.to_string();
+    let (whole, frac) = s.split_once('.').unwrap_or((&s, "0"));
+    let frac = format!("{frac:0<2}");
+    let sign = if whole.starts_with('-') { -1 } else { 1 };
+    whole.parse::<i64>().unwrap() * 100 + sign * frac[..2].parse::<i64>().unwrap()
+}
+
+#[test]
+fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let cat = tmp.path().join("catalog");
+    storesim()
+        .args(["run", "--seed", "5", "--stores", "6", "--start", "2026-11-24", "-q"])
+        .args(["--sink", &format!("files:{}?compression=gzip", out.display())])
+        .assert()
+        .success();
+    storesim()
+        .args(["catalog", "--stores", "6", "--out", cat.to_str().unwrap()])
+        .assert()
+        .success();
+    let mut rates: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut stores = csv::Reader::from_path(cat.join("stores.csv")).unwrap();
+    let h = stores.headers().unwrap().clone();
+    let (id_col, rate_col) = (h.iter().position(|c| c == "store_id").unwrap(), h.iter().position(|c| c == "tax_rate_bp").unwrap());
+    for r in stores.records() {
+        let r = r.unwrap();
+        rates.insert(r[id_col].parse().unwrap(), r[rate_col].parse().unwrap());
+    }
+    let mut taxable: BTreeMap<i64, bool> = BTreeMap::new();
+    let mut cats = csv::Reader::from_path(cat.join("item_categories.csv")).unwrap();
+    let h = cats.headers().unwrap().clone();
+    let (code_col, tax_col) = (h.iter().position(|c| c == "category_code").unwrap(), h.iter().position(|c| c == "taxable").unwrap());
+    for r in cats.records() {
+        let r = r.unwrap();
+        taxable.insert(r[code_col].parse().unwrap(), &r[tax_col] == "true");
+    }
+
+    // (subtotal, discount, taxable net) per transaction from the scans.
+    let mut from_scans: BTreeMap<String, (i64, i64, i64, i64)> = BTreeMap::new();
+    let mut receipts = Vec::new();
+    for (path, bytes) in tree(&out) {
+        if !path.to_string_lossy().ends_with(".gz") {
+            continue;
+        }
+        for line in text(&path, &bytes).lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            match v["kind"].as_str().unwrap() {
+                "scan" => {
+                    let gross = v["quantity"].as_i64().unwrap() * cents(&v["unit_price"]);
+                    let discount = cents(&v["discount"]);
+                    let e = from_scans.entry(v["transaction_id"].as_str().unwrap().to_string()).or_default();
+                    e.0 += gross;
+                    e.1 += discount;
+                    if taxable[&v["category"].as_i64().unwrap()] {
+                        e.2 += gross - discount;
+                    }
+                    e.3 += 1;
+                }
+                "transaction" => receipts.push(v),
+                other => panic!("unexpected kind {other}"),
+            }
+        }
+    }
+    assert!(receipts.len() > 10_000, "{} receipts", receipts.len());
+    assert_eq!(receipts.len(), from_scans.len());
+    for r in &receipts {
+        let id = r["transaction_id"].as_str().unwrap();
+        let (subtotal, discount, taxed, lines) = from_scans[id];
+        let rate = rates[&r["store_id"].as_i64().unwrap()];
+        // Tax: rate in basis points, rounded half away from zero to the cent.
+        let tax = (taxed * rate + 5_000) / 10_000;
+        assert_eq!(cents(&r["subtotal"]), subtotal, "{id}");
+        assert_eq!(cents(&r["discount"]), discount, "{id}");
+        assert_eq!(cents(&r["tax"]), tax, "{id}");
+        assert_eq!(cents(&r["total"]), subtotal - discount + tax, "{id}");
+        assert_eq!(r["line_count"].as_i64().unwrap(), lines, "{id}");
+    }
+}
