@@ -185,7 +185,7 @@ impl FromStr for WindowArg {
         let d =
             humantime::parse_duration(s).map_err(|e| format!("`{s}`: {e} (use 15m, 1h, 30s)"))?;
         let us = i64::try_from(d.as_micros()).unwrap_or(i64::MAX);
-        if us < 1_000_000 || us > storesim_sim::time::MICROS_PER_DAY {
+        if !(1_000_000..=storesim_sim::time::MICROS_PER_DAY).contains(&us) {
             return Err(format!("`{s}`: use between 1s and 24h"));
         }
         Ok(WindowArg(us))

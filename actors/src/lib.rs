@@ -23,7 +23,7 @@ mod scheduler;
 mod sink;
 mod store;
 
-pub use run::{run, Pacing, Progress, RunConfig, RunError, RunSummary, SinkSummary};
+pub use run::{run, Pacing, Progress, ProgressFn, RunConfig, RunError, RunSummary, SinkSummary};
 pub use scheduler::{RunToEnd, SchedulerActor};
 pub use sink::{CloseSink, SinkActor, WriteBatch};
 pub use store::{Advance, StoreActor, StoreOutput};

@@ -8,7 +8,8 @@ use hdrhistogram::Histogram;
 use storesim_sim::{EventKind, RunSpan, SimTime, StoreModel, World};
 use storesim_sinks::{DeliveryReport, Sink, SinkError};
 
-use crate::scheduler::{wait_histogram, ProgressFn, RunToEnd, SchedulerActor};
+use crate::scheduler::{wait_histogram, RunToEnd, SchedulerActor};
+pub use crate::scheduler::ProgressFn;
 use crate::sink::SinkActor;
 use crate::store::StoreActor;
 
@@ -54,7 +55,7 @@ pub struct RunConfig {
     /// The sinks.
     pub sinks: Vec<Box<dyn Sink>>,
     /// Called once per window on the scheduler's thread.
-    pub progress: Option<Box<dyn FnMut(&Progress)>>,
+    pub progress: Option<ProgressFn>,
 }
 
 impl std::fmt::Debug for RunConfig {
@@ -232,7 +233,7 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
             window_us: window_us.max(1),
             max_windows_in_flight,
             pacing,
-            progress: progress.map(|p| p as ProgressFn),
+            progress,
         }
         .start();
         let result = match scheduler.send(RunToEnd).await {

@@ -23,7 +23,7 @@ impl Message for RunToEnd {
 }
 
 /// The progress callback the scheduler calls once per window.
-pub(crate) type ProgressFn = Box<dyn FnMut(&Progress)>;
+pub type ProgressFn = Box<dyn FnMut(&Progress)>;
 
 /// Owns the virtual clock.
 ///

@@ -30,14 +30,12 @@ pub(crate) fn read(base: Option<&Path>, path: &str) -> Result<(String, String), 
         Some(dir) => dir.join(path),
         None => Path::new(path).to_path_buf(),
     };
-    if base.is_some() || Path::new(path).is_absolute() {
-        if on_disk.exists() {
-            let text = std::fs::read_to_string(&on_disk).map_err(|e| ScenarioError::Data {
-                origin: on_disk.display().to_string(),
-                message: format!("cannot read: {e}"),
-            })?;
-            return Ok((on_disk.display().to_string(), text));
-        }
+    if (base.is_some() || Path::new(path).is_absolute()) && on_disk.exists() {
+        let text = std::fs::read_to_string(&on_disk).map_err(|e| ScenarioError::Data {
+            origin: on_disk.display().to_string(),
+            message: format!("cannot read: {e}"),
+        })?;
+        return Ok((on_disk.display().to_string(), text));
     }
     let normalised = path.trim_start_matches("./");
     BUILTIN_DATA
