@@ -27,7 +27,12 @@ fn world(stores: usize) -> Arc<World> {
 
 fn day(world: &Arc<World>, store: usize, seed: u64) -> Vec<Stamped> {
     let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid date");
-    let mut m = StoreModel::new(Arc::clone(world), store, seed, RunSpan::LocalDays { first, days: 1 });
+    let mut m = StoreModel::new(
+        Arc::clone(world),
+        store,
+        seed,
+        RunSpan::LocalDays { first, days: 1 },
+    );
     let mut out = Vec::new();
     let (mut t, end) = m.span();
     while t < end || !m.is_done() {
@@ -96,7 +101,12 @@ fn window_merge(c: &mut Criterion) {
     let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid date");
     let runs: Vec<Vec<Stamped>> = (0..100)
         .map(|i| {
-            let mut m = StoreModel::new(Arc::clone(&world), i, 1, RunSpan::LocalDays { first, days: 1 });
+            let mut m = StoreModel::new(
+                Arc::clone(&world),
+                i,
+                1,
+                RunSpan::LocalDays { first, days: 1 },
+            );
             let mut out = Vec::new();
             let start = m.span().0;
             m.advance(start.plus_micros(17 * MICROS_PER_HOUR), &mut out);

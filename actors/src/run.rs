@@ -8,8 +8,8 @@ use hdrhistogram::Histogram;
 use storesim_sim::{EventKind, RunSpan, SimTime, StoreModel, World};
 use storesim_sinks::{DeliveryReport, Sink, SinkError};
 
-use crate::scheduler::{wait_histogram, RunToEnd, SchedulerActor};
 pub use crate::scheduler::ProgressFn;
+use crate::scheduler::{wait_histogram, RunToEnd, SchedulerActor};
 use crate::sink::SinkActor;
 use crate::store::StoreActor;
 

@@ -5,7 +5,18 @@ use super::{storesim, tree};
 fn run(dir: &std::path::Path, seed: &str, extra: &[&str]) {
     let sink = format!("files:{}?compression=zstd", dir.display());
     storesim()
-        .args(["run", "--seed", seed, "--stores", "12", "--start", "2026-11-27", "--sink", &sink, "-q"])
+        .args([
+            "run",
+            "--seed",
+            seed,
+            "--stores",
+            "12",
+            "--start",
+            "2026-11-27",
+            "--sink",
+            &sink,
+            "-q",
+        ])
         .args(extra)
         .assert()
         .success();
@@ -23,12 +34,22 @@ fn same_seed_same_bytes_across_threads_and_windows() {
     run(&c, "7", &["--threads", "1", "--window", "1h"]);
     run(&d, "8", &["--threads", "3", "--window", "90s"]);
     let (ta, tb, tc, td) = (tree(&a), tree(&b), tree(&c), tree(&d));
-    assert!(ta.keys().any(|p| p.starts_with("kind=scan/date=2026-11-27")), "{:?}", ta.keys());
+    assert!(
+        ta.keys()
+            .any(|p| p.starts_with("kind=scan/date=2026-11-27")),
+        "{:?}",
+        ta.keys()
+    );
     assert!(ta.contains_key(std::path::Path::new("_SUCCESS")));
     assert!(ta == tb, "same seed twice: files differ");
     assert!(ta == tc, "--threads 1 --window 1h: files differ");
     assert_eq!(ta.keys().collect::<Vec<_>>(), td.keys().collect::<Vec<_>>());
-    assert!(ta.iter().zip(&td).any(|(x, y)| x.1 != y.1 && !x.1.is_empty()), "another seed, same files");
+    assert!(
+        ta.iter()
+            .zip(&td)
+            .any(|(x, y)| x.1 != y.1 && !x.1.is_empty()),
+        "another seed, same files"
+    );
 }
 
 #[test]
@@ -37,7 +58,15 @@ fn csv_and_stdout_are_deterministic_too() {
     for name in ["x", "y"] {
         let sink = format!("csv:{}", tmp.path().join(name).display());
         storesim()
-            .args(["run", "--seed", "3", "--stores", "3", "--start", "2026-11-24T15:00:00Z"])
+            .args([
+                "run",
+                "--seed",
+                "3",
+                "--stores",
+                "3",
+                "--start",
+                "2026-11-24T15:00:00Z",
+            ])
             .args(["--until", "2026-11-24T16:00:00Z", "--sink", &sink, "-q"])
             .assert()
             .success();
@@ -45,8 +74,24 @@ fn csv_and_stdout_are_deterministic_too() {
     assert!(tree(&tmp.path().join("x")) == tree(&tmp.path().join("y")));
     let out = |threads: &str| {
         storesim()
-            .args(["run", "--seed", "3", "--stores", "3", "--start", "2026-11-24T15:00:00Z"])
-            .args(["--until", "2026-11-24T16:00:00Z", "--sink", "stdout", "-q", "--threads", threads])
+            .args([
+                "run",
+                "--seed",
+                "3",
+                "--stores",
+                "3",
+                "--start",
+                "2026-11-24T15:00:00Z",
+            ])
+            .args([
+                "--until",
+                "2026-11-24T16:00:00Z",
+                "--sink",
+                "stdout",
+                "-q",
+                "--threads",
+                threads,
+            ])
             .output()
             .unwrap()
             .stdout

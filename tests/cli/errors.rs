@@ -15,8 +15,15 @@ fn fails(args: &[&str], want: &str) {
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: not one line: {stderr}");
-    assert!(stderr.contains(want), "{args:?}: `{stderr}` does not say `{want}`");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: not one line: {stderr}"
+    );
+    assert!(
+        stderr.contains(want),
+        "{args:?}: `{stderr}` does not say `{want}`"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!out_dir.exists(), "{args:?}: output left behind");
 }
@@ -32,7 +39,10 @@ fn bad_flags_and_values() {
     fails(&["--threads", "0"], "--threads");
     fails(&["--window", "0s"], "--window");
     fails(&["--frobnicate"], "--frobnicate");
-    fails(&["--start", "2026-11-27", "--until", "2026-11-26"], "is not after");
+    fails(
+        &["--start", "2026-11-27", "--until", "2026-11-26"],
+        "is not after",
+    );
     fails(&["--sink", "files:"], "sink `files:`: missing directory");
     fails(&["--sink", "nope://x"], "sink `nope://x`: unknown sink");
     fails(&["--sink", "files:d?compression=lz4"], "compression `lz4`");
@@ -42,19 +52,43 @@ fn bad_flags_and_values() {
 fn bad_scenario_files_name_the_key() {
     let tmp = tempfile::tempdir().unwrap();
     let bad_value = tmp.path().join("bad.toml");
-    std::fs::write(&bad_value, "extends = \"chain\"\n[traffic]\nbaskets_per_day = -5\n").unwrap();
-    fails(&["--scenario", bad_value.to_str().unwrap()], "`traffic.baskets_per_day`: must be a positive number");
+    std::fs::write(
+        &bad_value,
+        "extends = \"chain\"\n[traffic]\nbaskets_per_day = -5\n",
+    )
+    .unwrap();
+    fails(
+        &["--scenario", bad_value.to_str().unwrap()],
+        "`traffic.baskets_per_day`: must be a positive number",
+    );
     let bad_toml = tmp.path().join("broken.toml");
     std::fs::write(&bad_toml, "name = \"x\"\n[week\n").unwrap();
-    fails(&["--scenario", bad_toml.to_str().unwrap()], "broken.toml:2:");
-    fails(&["--scenario", "/nonexistent/dir/s.toml"], "cannot read scenario /nonexistent/dir/s.toml");
+    fails(
+        &["--scenario", bad_toml.to_str().unwrap()],
+        "broken.toml:2:",
+    );
+    fails(
+        &["--scenario", "/nonexistent/dir/s.toml"],
+        "cannot read scenario /nonexistent/dir/s.toml",
+    );
 }
 
 #[test]
 fn earlier_output_is_refused_without_overwrite() {
     let tmp = tempfile::tempdir().unwrap();
     let sink = format!("files:{}", tmp.path().join("o").display());
-    let args = ["run", "--stores", "1", "--start", "2026-11-24T15:00:00Z", "--until", "2026-11-24T15:10:00Z", "--sink", &sink, "-q"];
+    let args = [
+        "run",
+        "--stores",
+        "1",
+        "--start",
+        "2026-11-24T15:00:00Z",
+        "--until",
+        "2026-11-24T15:10:00Z",
+        "--sink",
+        &sink,
+        "-q",
+    ];
     storesim().args(args).assert().success();
     let out = storesim().args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -82,18 +116,34 @@ fn unwritable_directory_is_a_one_line_error() {
 fn scenarios_and_catalog_commands() {
     let out = storesim().args(["scenarios", "list"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("chain"));
-    let out = storesim().args(["scenarios", "show", "chain"]).output().unwrap();
+    let out = storesim()
+        .args(["scenarios", "show", "chain"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("baskets_per_day"));
-    let out = storesim().args(["scenarios", "show", "nosuch"]).output().unwrap();
+    let out = storesim()
+        .args(["scenarios", "show", "nosuch"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let tmp = tempfile::tempdir().unwrap();
     storesim()
-        .args(["catalog", "--out", tmp.path().to_str().unwrap(), "--stores", "1200"])
+        .args([
+            "catalog",
+            "--out",
+            tmp.path().to_str().unwrap(),
+            "--stores",
+            "1200",
+        ])
         .assert()
         .success();
     let stores = std::fs::read_to_string(tmp.path().join("stores.csv")).unwrap();
     assert_eq!(stores.lines().count(), 1201);
     let items = std::fs::read_to_string(tmp.path().join("item_master.csv")).unwrap();
     assert_eq!(items.lines().count(), 32_001);
-    assert!(items.lines().next().unwrap().starts_with("item_id,item_upc,category_code,item_name"));
+    assert!(items
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("item_id,item_upc,category_code,item_name"));
 }

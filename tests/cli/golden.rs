@@ -9,7 +9,15 @@ use super::storesim;
 #[test]
 fn five_minutes_of_one_store_match_the_golden_file() {
     let out = storesim()
-        .args(["run", "--seed", "42", "--stores", "1", "--start", "2026-11-27T15:00:00Z"])
+        .args([
+            "run",
+            "--seed",
+            "42",
+            "--stores",
+            "1",
+            "--start",
+            "2026-11-27T15:00:00Z",
+        ])
         .args(["--until", "2026-11-27T15:05:00Z", "--sink", "stdout", "-q"])
         .output()
         .unwrap();

@@ -41,9 +41,14 @@ pub fn text(path: &Path, bytes: &[u8]) -> String {
     let mut s = String::new();
     let name = path.to_string_lossy();
     if name.ends_with(".zst") {
-        zstd::Decoder::new(bytes).unwrap().read_to_string(&mut s).unwrap();
+        zstd::Decoder::new(bytes)
+            .unwrap()
+            .read_to_string(&mut s)
+            .unwrap();
     } else if name.ends_with(".gz") {
-        flate2::read::GzDecoder::new(bytes).read_to_string(&mut s).unwrap();
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_string(&mut s)
+            .unwrap();
     } else {
         s = String::from_utf8(bytes.to_vec()).unwrap();
     }

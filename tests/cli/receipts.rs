@@ -22,8 +22,20 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
     let out = tmp.path().join("out");
     let cat = tmp.path().join("catalog");
     storesim()
-        .args(["run", "--seed", "5", "--stores", "6", "--start", "2026-11-24", "-q"])
-        .args(["--sink", &format!("files:{}?compression=gzip", out.display())])
+        .args([
+            "run",
+            "--seed",
+            "5",
+            "--stores",
+            "6",
+            "--start",
+            "2026-11-24",
+            "-q",
+        ])
+        .args([
+            "--sink",
+            &format!("files:{}?compression=gzip", out.display()),
+        ])
         .assert()
         .success();
     storesim()
@@ -33,7 +45,10 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
     let mut rates: BTreeMap<i64, i64> = BTreeMap::new();
     let mut stores = csv::Reader::from_path(cat.join("stores.csv")).unwrap();
     let h = stores.headers().unwrap().clone();
-    let (id_col, rate_col) = (h.iter().position(|c| c == "store_id").unwrap(), h.iter().position(|c| c == "tax_rate_bp").unwrap());
+    let (id_col, rate_col) = (
+        h.iter().position(|c| c == "store_id").unwrap(),
+        h.iter().position(|c| c == "tax_rate_bp").unwrap(),
+    );
     for r in stores.records() {
         let r = r.unwrap();
         rates.insert(r[id_col].parse().unwrap(), r[rate_col].parse().unwrap());
@@ -41,7 +56,10 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
     let mut taxable: BTreeMap<i64, bool> = BTreeMap::new();
     let mut cats = csv::Reader::from_path(cat.join("item_categories.csv")).unwrap();
     let h = cats.headers().unwrap().clone();
-    let (code_col, tax_col) = (h.iter().position(|c| c == "category_code").unwrap(), h.iter().position(|c| c == "taxable").unwrap());
+    let (code_col, tax_col) = (
+        h.iter().position(|c| c == "category_code").unwrap(),
+        h.iter().position(|c| c == "taxable").unwrap(),
+    );
     for r in cats.records() {
         let r = r.unwrap();
         taxable.insert(r[code_col].parse().unwrap(), &r[tax_col] == "true");
@@ -60,7 +78,9 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
                 "scan" => {
                     let gross = v["quantity"].as_i64().unwrap() * cents(&v["unit_price"]);
                     let discount = cents(&v["discount"]);
-                    let e = from_scans.entry(v["transaction_id"].as_str().unwrap().to_string()).or_default();
+                    let e = from_scans
+                        .entry(v["transaction_id"].as_str().unwrap().to_string())
+                        .or_default();
                     e.0 += gross;
                     e.1 += discount;
                     if taxable[&v["category"].as_i64().unwrap()] {
