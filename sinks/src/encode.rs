@@ -47,8 +47,10 @@ pub fn json_lines<'a>(
 /// Encodes events as CSV rows without a header (each kind's files share one
 /// header, see [`csv_header`]).
 pub fn csv_rows<'a>(events: impl Iterator<Item = &'a Event>) -> Result<Encoded, csv::Error> {
+    // Flexible: a mixed run of kinds has rows of different lengths.
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
+        .flexible(true)
         .from_writer(Vec::new());
     let mut ends = Vec::new();
     for event in events {
@@ -82,5 +84,32 @@ fn csv_serialize<W: Write>(event: &Event, writer: &mut csv::Writer<W>) -> Result
     match event {
         Event::Scan(e) => writer.serialize(e),
         Event::Transaction(e) => writer.serialize(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use storesim_sim::time::MICROS_PER_HOUR;
+    use storesim_sim::{testing, RunSpan, StoreModel};
+
+    use super::*;
+
+    #[test]
+    fn mixed_kinds_encode_with_offsets() {
+        let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let mut m = StoreModel::new(testing::world(), 0, 1, RunSpan::LocalDays { first, days: 1 });
+        let mut events = Vec::new();
+        m.advance(m.span().0.plus_micros(14 * MICROS_PER_HOUR), &mut events);
+        assert!(events.iter().any(|s| s.event.kind() == storesim_sim::EventKind::Transaction));
+        let csv = csv_rows(events.iter().map(|s| &s.event)).unwrap();
+        let json = json_lines(events.iter().map(|s| &s.event)).unwrap();
+        for enc in [&csv, &json] {
+            assert_eq!(enc.ends.len(), events.len());
+            assert_eq!(enc.range(0, events.len()), &enc.bytes[..]);
+            let one = enc.range(3, 4);
+            assert_eq!(one.iter().filter(|&&b| b == b'\n').count(), 1);
+        }
+        let first_line = std::str::from_utf8(json.range(0, 1)).unwrap();
+        assert_eq!(first_line, format!("{}\n", serde_json::to_string(&events[0].event).unwrap()));
     }
 }
