@@ -97,10 +97,17 @@ mod tests {
     #[test]
     fn mixed_kinds_encode_with_offsets() {
         let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        let mut m = StoreModel::new(testing::world(), 0, 1, RunSpan::LocalDays { first, days: 1 });
+        let mut m = StoreModel::new(
+            testing::world(),
+            0,
+            1,
+            RunSpan::LocalDays { first, days: 1 },
+        );
         let mut events = Vec::new();
         m.advance(m.span().0.plus_micros(14 * MICROS_PER_HOUR), &mut events);
-        assert!(events.iter().any(|s| s.event.kind() == storesim_sim::EventKind::Transaction));
+        assert!(events
+            .iter()
+            .any(|s| s.event.kind() == storesim_sim::EventKind::Transaction));
         let csv = csv_rows(events.iter().map(|s| &s.event)).unwrap();
         let json = json_lines(events.iter().map(|s| &s.event)).unwrap();
         for enc in [&csv, &json] {
@@ -110,6 +117,9 @@ mod tests {
             assert_eq!(one.iter().filter(|&&b| b == b'\n').count(), 1);
         }
         let first_line = std::str::from_utf8(json.range(0, 1)).unwrap();
-        assert_eq!(first_line, format!("{}\n", serde_json::to_string(&events[0].event).unwrap()));
+        assert_eq!(
+            first_line,
+            format!("{}\n", serde_json::to_string(&events[0].event).unwrap())
+        );
     }
 }
