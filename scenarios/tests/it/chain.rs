@@ -153,8 +153,8 @@ fn hourly_shape_follows_the_curve() {
     let day = simulate(&world, date(24), 11);
     let mut observed = [0u64; 24];
     for c in &day.counters {
-        for h in 0..24 {
-            observed[h] += c.arrivals_by_hour[h];
+        for (slot, n) in observed.iter_mut().zip(c.arrivals_by_hour) {
+            *slot += n;
         }
     }
     let total: u64 = observed.iter().sum();
