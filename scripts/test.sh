@@ -21,5 +21,11 @@ if cargo tree -p storesim-sim -e normal --locked | grep -E '\b(tokio|actix|rdkaf
 fi
 
 step "cargo test"
-cargo test --workspace --all-targets --locked
-cargo test --workspace --doc --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --doc --locked 2>&1 | tee "$log"
+cargo test --workspace --all-targets --locked 2>&1 | tee -a "$log"
+
+# One closing line for the whole suite (cargo prints one per test binary).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i-1); if ($(i) ~ /^failed;?$/) f += $(i-1) } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
