@@ -54,13 +54,20 @@ pub(crate) struct RunArgs {
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
     /// First day, YYYY-MM-DD (each store runs whole local days in its own
-    /// time zone), or an RFC 3339 instant such as 2026-11-27T12:00:00Z (one
-    /// UTC interval for all stores).
-    #[arg(long, default_value = "2026-11-23")]
-    pub(crate) start: StartArg,
-    /// Number of days to simulate.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=3660), conflicts_with = "until", allow_negative_numbers = true)]
-    pub(crate) days: u32,
+    /// time zone), an RFC 3339 instant such as 2026-11-27T12:00:00Z (one
+    /// UTC interval for all stores), or `now`. Default: 2026-11-23 at
+    /// `--speed max`, now otherwise. A past start at a real-time speed is
+    /// replayed at once and then continues live.
+    #[arg(long)]
+    pub(crate) start: Option<StartArg>,
+    /// Number of days to simulate. Default: 1 at `--speed max`; without
+    /// --days or --until a paced run goes on until stopped (Ctrl-C).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3660), conflicts_with = "until", allow_negative_numbers = true)]
+    pub(crate) days: Option<u32>,
+    /// `max` (as fast as possible), `realtime` (1), or a factor of real
+    /// time such as 60 (one virtual hour per wall minute) or 0.5.
+    #[arg(long, default_value = "max")]
+    pub(crate) speed: SpeedArg,
     /// End of the run instead of --days: a date (exclusive, local days) or
     /// an RFC 3339 instant (exclusive, UTC); the same kind as --start.
     #[arg(long)]
@@ -113,19 +120,67 @@ pub(crate) struct CatalogArgs {
     pub(crate) items: Option<u64>,
 }
 
-/// `--start`: a local date or a UTC instant.
+/// `--speed`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum SpeedArg {
+    /// As fast as possible.
+    Max,
+    /// This many times real time.
+    Factor(f64),
+}
+
+impl FromStr for SpeedArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<SpeedArg, String> {
+        match s {
+            "max" => return Ok(SpeedArg::Max),
+            "realtime" | "real-time" => return Ok(SpeedArg::Factor(1.0)),
+            _ => {}
+        }
+        let number = s.strip_suffix('x').unwrap_or(s);
+        match number.parse::<f64>() {
+            Ok(f) if f.is_finite() && f > 0.0 && f <= 1e9 => Ok(SpeedArg::Factor(f)),
+            _ => Err(format!(
+                "`{s}`: use max, realtime, or a positive factor such as 60"
+            )),
+        }
+    }
+}
+
+/// Years an open-ended paced run may go on.
+const OPEN_ENDED_DAYS: u32 = 36_500;
+
+/// `--start`: a local date, a UTC instant, or now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StartArg {
     /// Whole local days from this date.
     Date(NaiveDate),
     /// A UTC instant.
     Instant(SimTime),
+    /// The wall clock at the start of the run.
+    Now,
 }
 
 impl StartArg {
-    /// The run span for `days` days, or up to `until`.
-    pub(crate) fn span(self, days: u32, until: Option<StartArg>) -> Result<RunSpan, String> {
-        match (self, until) {
+    /// The run span for `days` days, or up to `until`; `now` is the wall
+    /// clock's UTC time, and no length at all means open-ended.
+    pub(crate) fn span(
+        self,
+        days: Option<u32>,
+        until: Option<StartArg>,
+        now: SimTime,
+    ) -> Result<RunSpan, String> {
+        let this = match self {
+            StartArg::Now => StartArg::Instant(SimTime(now.0 - now.0.rem_euclid(1000))),
+            other => other,
+        };
+        let until = match until {
+            Some(StartArg::Now) => Some(StartArg::Instant(now)),
+            other => other,
+        };
+        let days = days.unwrap_or(if until.is_none() { OPEN_ENDED_DAYS } else { 1 });
+        match (this, until) {
             (StartArg::Date(first), None) => Ok(RunSpan::LocalDays { first, days }),
             (StartArg::Instant(start), None) => Ok(RunSpan::Utc {
                 start,
@@ -157,6 +212,9 @@ impl FromStr for StartArg {
             format!("`{s}` is not a date (YYYY-MM-DD) or an RFC 3339 time (2026-11-27T12:00:00Z)")
         };
         let in_range = |y: i32| (1970..=9000).contains(&y);
+        if s == "now" {
+            return Ok(StartArg::Now);
+        }
         if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
             use chrono::Datelike;
             return if in_range(date.year()) {
@@ -212,6 +270,39 @@ mod tests {
             .parse::<StartArg>()
             .unwrap_err()
             .contains("out of range"));
+    }
+
+    #[test]
+    fn speed_parses() {
+        assert_eq!("max".parse::<SpeedArg>(), Ok(SpeedArg::Max));
+        assert_eq!("realtime".parse::<SpeedArg>(), Ok(SpeedArg::Factor(1.0)));
+        assert_eq!("60x".parse::<SpeedArg>(), Ok(SpeedArg::Factor(60.0)));
+        assert_eq!("0.5".parse::<SpeedArg>(), Ok(SpeedArg::Factor(0.5)));
+        assert!("0".parse::<SpeedArg>().is_err());
+        assert!("-2".parse::<SpeedArg>().is_err());
+        assert!("fast".parse::<SpeedArg>().is_err());
+    }
+
+    #[test]
+    fn now_and_open_ended_spans() {
+        let now = SimTime(1_795_964_400_123_456);
+        let RunSpan::Utc { start, end } = StartArg::Now.span(None, None, now).unwrap() else {
+            panic!()
+        };
+        assert_eq!(start, SimTime(1_795_964_400_123_000));
+        assert!(
+            end.0 - start.0
+                > 100 * 365 * storesim_sim::time::MICROS_PER_DAY
+                    - storesim_sim::time::MICROS_PER_DAY * 30
+        );
+        let d = StartArg::Date(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(
+            d.span(Some(7), None, now).unwrap(),
+            RunSpan::LocalDays {
+                first: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+                days: 7
+            }
+        );
     }
 
     #[test]

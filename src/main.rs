@@ -14,12 +14,14 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use storesim_actors::{Pacing, Progress, RunConfig, RunError, RunSummary};
+use storesim_actors::{
+    Clock, Pacing, Progress, RunConfig, RunError, RunSummary, StopSignal, SystemClock,
+};
 use storesim_scenarios::{Overrides, Scenario, BUILTINS};
 use storesim_sim::EventKind;
 use storesim_sinks::{SinkError, SinkSpec};
 
-use cli::{CatalogArgs, Cli, Command, RunArgs, ScenariosAction};
+use cli::{CatalogArgs, Cli, Command, RunArgs, ScenariosAction, SpeedArg, StartArg};
 
 /// Why the process stops early.
 enum Failure {
@@ -84,9 +86,20 @@ fn input<T, E: Into<anyhow::Error>>(r: Result<T, E>) -> Result<T, Failure> {
 }
 
 fn run(args: RunArgs) -> Result<ExitCode, Failure> {
-    let span = args
-        .start
-        .span(args.days, args.until)
+    let clock = Arc::new(SystemClock::new());
+    let live = matches!(args.speed, SpeedArg::Factor(_));
+    let start = args.start.unwrap_or(if live {
+        StartArg::Now
+    } else {
+        StartArg::Date(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default())
+    });
+    let days = if live {
+        args.days
+    } else {
+        Some(args.days.unwrap_or(1))
+    };
+    let span = start
+        .span(days, args.until, clock.utc_now())
         .map_err(|e| Failure::Input(anyhow::anyhow!(e)))?;
     let scenario = input(Scenario::load(&args.scenario))?;
     let mut specs = Vec::new();
@@ -114,9 +127,26 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     let stores: Vec<usize> = (0..world.stores.len()).collect();
     let (start, end) = world.run_span(&stores, span);
-    let bar = progress_bar(args.quiet, start.0, end.0);
+    if live && !args.quiet {
+        let speed = match args.speed {
+            SpeedArg::Factor(f) => f,
+            SpeedArg::Max => 0.0,
+        };
+        let until = if end.0 - start.0 > 3650 * storesim_sim::time::MICROS_PER_DAY {
+            String::new()
+        } else {
+            format!(" to {end}")
+        };
+        eprintln!("storesim: live at {speed}x real time from {start}{until}; Ctrl-C stops, flushes and closes the sinks");
+    }
+    let bar = progress_bar(args.quiet || live);
     let progress_bar = bar.clone();
-    let progress = move |p: &Progress| {
+    let mut status = StatusLine::new(!args.quiet && live);
+    let progress = move |p: &Progress<'_>| {
+        if p.live {
+            status.update(p);
+            return;
+        }
         let done =
             (p.clock.0 - p.span.0 .0).max(0) as f64 / (p.span.1 .0 - p.span.0 .0).max(1) as f64;
         progress_bar.set_position((done.min(1.0) * 1000.0) as u64);
@@ -143,7 +173,13 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         threads,
         window_us: args.window.0,
         max_windows_in_flight: args.max_windows_in_flight as usize,
-        pacing: Pacing::Max,
+        pacing: match args.speed {
+            SpeedArg::Max => Pacing::Max,
+            SpeedArg::Factor(f) => Pacing::Speed(f),
+        },
+        clock,
+        stop: StopSignal::new(),
+        handle_signals: true,
         sinks,
         progress: Some(Box::new(progress)),
     };
@@ -169,7 +205,65 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn progress_bar(quiet: bool, _start: i64, _end: i64) -> ProgressBar {
+/// The status line of a live run: every few seconds on stderr.
+struct StatusLine {
+    enabled: bool,
+    last: Option<(Duration, [u64; EventKind::ALL.len()])>,
+}
+
+impl StatusLine {
+    const EVERY: Duration = Duration::from_secs(5);
+
+    fn new(enabled: bool) -> StatusLine {
+        StatusLine {
+            enabled,
+            last: None,
+        }
+    }
+
+    fn update(&mut self, p: &Progress<'_>) {
+        if !self.enabled {
+            return;
+        }
+        let (then, before) = self
+            .last
+            .unwrap_or((Duration::ZERO, [0; EventKind::ALL.len()]));
+        if p.elapsed < then + Self::EVERY {
+            return;
+        }
+        let secs = (p.elapsed - then).as_secs_f64().max(1e-3);
+        let rates: Vec<String> = EventKind::ALL
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} {:.0}/s",
+                    k,
+                    (p.events[k.index()] - before[k.index()]) as f64 / secs
+                )
+            })
+            .collect();
+        let late = p.lateness_us;
+        let lateness = if late.is_empty() {
+            "lateness -".to_string()
+        } else {
+            format!(
+                "lateness p99 {:.1} ms max {:.1} ms",
+                late.value_at_quantile(0.99) as f64 / 1000.0,
+                late.max() as f64 / 1000.0
+            )
+        };
+        eprintln!(
+            "[live] virtual {}  {}  {}  sink backlog {}",
+            p.clock.to_datetime().format("%Y-%m-%d %H:%M:%SZ"),
+            rates.join("  "),
+            lateness,
+            p.backlog
+        );
+        self.last = Some((p.elapsed, p.events));
+    }
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
@@ -223,13 +317,35 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, s: &RunSummary) {
     let q = &s.queue_wait_ms;
     let _ = writeln!(
         err,
-        "queue:    {} shoppers served; wait p50 {:.1} s, p95 {:.1} s, p99 {:.1} s, max {:.1} s",
-        s.served,
+        "queue:    {} receipts; wait p50 {:.1} s, p95 {:.1} s, p99 {:.1} s, max {:.1} s",
+        s.events[EventKind::Transaction.index()],
         q.value_at_quantile(0.50) as f64 / 1000.0,
         q.value_at_quantile(0.95) as f64 / 1000.0,
         q.value_at_quantile(0.99) as f64 / 1000.0,
         q.max() as f64 / 1000.0
     );
+    if !s.lateness_us.is_empty() || s.backfill_events > 0 {
+        let l = &s.lateness_us;
+        let _ =
+            writeln!(
+            err,
+            "pacing:   {} events backfilled{}; lateness p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            s.backfill_events,
+            s.caught_up_after
+                .map(|d| format!(" (caught up with the wall clock after {:.2} s)", d.as_secs_f64()))
+                .unwrap_or_default(),
+            l.value_at_quantile(0.50) as f64 / 1000.0,
+            l.value_at_quantile(0.99) as f64 / 1000.0,
+            l.max() as f64 / 1000.0
+        );
+    }
+    if s.stopped_early {
+        let _ = writeln!(
+            err,
+            "stopped:  on request at virtual {}; every released event was flushed",
+            s.clock
+        );
+    }
     for sink in &s.sinks {
         let r = &sink.report;
         let _ = writeln!(

@@ -18,11 +18,13 @@
 //! - Every event generated is handed to every sink, and each sink's
 //!   delivery report is in the summary; a sink error stops the run.
 
+mod clock;
 mod run;
 mod scheduler;
 mod sink;
 mod store;
 
+pub use clock::{Clock, ManualClock, Pacer, StopSignal, SystemClock};
 pub use run::{run, Pacing, Progress, ProgressFn, RunConfig, RunError, RunSummary, SinkSummary};
 pub use scheduler::{RunToEnd, SchedulerActor};
 pub use sink::{CloseSink, SinkActor, WriteBatch};

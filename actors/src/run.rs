@@ -8,30 +8,23 @@ use hdrhistogram::Histogram;
 use storesim_sim::{EventKind, RunSpan, SimTime, StoreModel, World};
 use storesim_sinks::{DeliveryReport, Sink, SinkError};
 
+use crate::clock::{Clock, StopSignal};
 pub use crate::scheduler::ProgressFn;
-use crate::scheduler::{wait_histogram, RunToEnd, SchedulerActor};
+use crate::scheduler::{lateness_histogram, wait_histogram, RunToEnd, SchedulerActor};
 use crate::sink::SinkActor;
 use crate::store::StoreActor;
 
-/// How the clock relates to the wall clock.
-///
-/// This is the seam for real-time and N x real-time runs: the scheduler
-/// calls [`Pacing::wait_until`] before handing each window to the sinks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How virtual time relates to the wall clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 #[non_exhaustive]
 pub enum Pacing {
     /// As fast as possible, bounded only by backpressure.
     #[default]
     Max,
-}
-
-impl Pacing {
-    /// Waits until the wall clock allows releasing events up to `until`.
-    pub(crate) fn wait_until(&self, _until: SimTime) {
-        match self {
-            Pacing::Max => {}
-        }
-    }
+    /// Each event is released when the wall clock reaches its virtual time
+    /// at this many times real time (1.0 is real time). Events already in
+    /// the past at the start (a backfill) go out at once.
+    Speed(f64),
 }
 
 /// Everything a run needs.
@@ -52,6 +45,12 @@ pub struct RunConfig {
     pub max_windows_in_flight: usize,
     /// Pacing.
     pub pacing: Pacing,
+    /// The wall clock pacing reads.
+    pub clock: Arc<dyn Clock>,
+    /// Raised to stop the run early; the sinks are flushed and closed.
+    pub stop: StopSignal,
+    /// Raise `stop` on SIGINT (Ctrl-C) or SIGTERM.
+    pub handle_signals: bool,
     /// The sinks.
     pub sinks: Vec<Box<dyn Sink>>,
     /// Called once per window on the scheduler's thread.
@@ -70,17 +69,25 @@ impl std::fmt::Debug for RunConfig {
     }
 }
 
-/// Progress, once per window.
+/// Progress, after every release to the sinks.
 #[derive(Debug, Clone, Copy)]
-pub struct Progress {
+pub struct Progress<'a> {
     /// The virtual clock: everything before it has been handed to the sinks.
     pub clock: SimTime,
     /// The run's span.
     pub span: (SimTime, SimTime),
-    /// Events so far, by kind.
+    /// Events released so far, by kind.
     pub events: [u64; EventKind::ALL.len()],
     /// Wall time since the run started.
     pub elapsed: Duration,
+    /// Release lateness so far, in microseconds (paced runs only).
+    pub lateness_us: &'a Histogram<u64>,
+    /// Batches handed to the sinks so far (each to every sink).
+    pub batches: u64,
+    /// Batches handed to sinks and not yet confirmed, over all sinks.
+    pub backlog: usize,
+    /// Whether the run is paced to the wall clock.
+    pub live: bool,
 }
 
 /// One sink's result.
@@ -101,14 +108,26 @@ pub struct RunSummary {
     pub clock: SimTime,
     /// Events generated, by kind.
     pub events: [u64; EventKind::ALL.len()],
-    /// Windows handed to the sinks.
+    /// Windows of virtual time released.
     pub windows: u64,
+    /// Batches handed to every sink (one per window at `--speed max`, one
+    /// per release when paced).
+    pub batches: u64,
     /// Shoppers who arrived.
     pub arrivals: u64,
     /// Shoppers served.
     pub served: u64,
     /// Queue waits, in milliseconds.
     pub queue_wait_ms: Histogram<u64>,
+    /// Release lateness (release minus due, wall time), in microseconds;
+    /// paced runs only, backfill excluded.
+    pub lateness_us: Histogram<u64>,
+    /// Events released at once because they were already in the past.
+    pub backfill_events: u64,
+    /// Wall time until the first event that was not backfill went out.
+    pub caught_up_after: Option<Duration>,
+    /// Whether the run was stopped before the end of its span.
+    pub stopped_early: bool,
     /// Per-sink results, in the order given.
     pub sinks: Vec<SinkSummary>,
     /// Wall time of the run.
@@ -122,12 +141,22 @@ impl RunSummary {
             clock: start,
             events: [0; EventKind::ALL.len()],
             windows: 0,
+            batches: 0,
             arrivals: 0,
             served: 0,
             queue_wait_ms: wait_histogram(),
+            lateness_us: lateness_histogram(),
+            backfill_events: 0,
+            caught_up_after: None,
+            stopped_early: false,
             sinks: Vec::new(),
             wall: Duration::ZERO,
         }
+    }
+
+    pub(crate) fn record_lateness(&mut self, late: Duration) {
+        let us = u64::try_from(late.as_micros()).unwrap_or(u64::MAX);
+        self.lateness_us.saturating_record(us.max(1));
     }
 
     pub(crate) fn record_wait(&mut self, ms: u32) {
@@ -198,6 +227,9 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
         window_us,
         max_windows_in_flight,
         pacing,
+        clock,
+        stop,
+        handle_signals,
         sinks,
         progress,
     } = config;
@@ -233,9 +265,19 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
             window_us: window_us.max(1),
             max_windows_in_flight,
             pacing,
+            clock,
+            stop: stop.clone(),
             progress,
         }
         .start();
+        if handle_signals {
+            let stop = stop.clone();
+            actix_rt::spawn(async move {
+                wait_for_signal().await;
+                tracing::info!("Stop requested; flushing and closing the sinks.");
+                stop.stop();
+            });
+        }
         let result = match scheduler.send(RunToEnd).await {
             Ok(result) => result,
             Err(_) => Err(RunError::StoreStopped),
@@ -251,6 +293,29 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
         let _ = arbiter.join();
     }
     result
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 #[cfg(test)]

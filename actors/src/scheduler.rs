@@ -2,19 +2,21 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::Duration;
 
 use actix::{Actor, Addr, Context, Handler, Message, ResponseActFuture, WrapFuture};
 use futures_util::future::join_all;
 use hdrhistogram::Histogram;
-use storesim_sim::{Event, EventBatch, SimTime};
+use storesim_sim::{Event, EventBatch, SimTime, Stamped};
 use tracing::debug;
 
+use crate::clock::{Clock, Pacer, StopSignal};
 use crate::run::{Pacing, Progress, RunError, RunSummary, SinkSummary};
 use crate::sink::{CloseSink, SinkActor, WriteBatch};
 use crate::store::{Advance, StoreActor, StoreOutput};
 
-/// Run the whole span, then close every sink; answers with the summary.
+/// Run the whole span (or until stopped), then close every sink; answers
+/// with the summary.
 #[derive(Debug, Clone, Copy)]
 pub struct RunToEnd;
 
@@ -22,15 +24,17 @@ impl Message for RunToEnd {
     type Result = Result<RunSummary, RunError>;
 }
 
-/// The progress callback the scheduler calls once per window.
-pub type ProgressFn = Box<dyn FnMut(&Progress)>;
+/// The progress callback the scheduler calls after each release.
+pub type ProgressFn = Box<dyn FnMut(&Progress<'_>)>;
 
 /// Owns the virtual clock.
 ///
-/// Handles [`RunToEnd`] once: advances every store window by window,
-/// merges each window's events in `(ts, store, seq)` order, hands the batch
-/// to every sink with at most `max_windows_in_flight` unconfirmed windows
-/// per sink, and closes the sinks at the end.
+/// Handles [`RunToEnd`] once: advances every store window by window (the
+/// next window simulates while this one is released), merges each window's
+/// events in `(ts, store, seq)` order on a blocking thread, releases them to
+/// every sink (all at once at `--speed max`; each when the wall clock
+/// reaches it otherwise) with at most `max_windows_in_flight` unconfirmed
+/// batches per sink, and closes the sinks at the end or on a stop request.
 pub struct SchedulerActor {
     pub(crate) stores: Vec<Addr<StoreActor>>,
     pub(crate) sinks: Vec<(String, Addr<SinkActor>)>,
@@ -38,6 +42,8 @@ pub struct SchedulerActor {
     pub(crate) window_us: i64,
     pub(crate) max_windows_in_flight: usize,
     pub(crate) pacing: Pacing,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) stop: StopSignal,
     pub(crate) progress: Option<ProgressFn>,
 }
 
@@ -55,72 +61,224 @@ impl Actor for SchedulerActor {
     type Context = Context<Self>;
 }
 
-type InFlight = VecDeque<actix::dev::Request<SinkActor, WriteBatch>>;
+type InFlight = VecDeque<std::pin::Pin<Box<actix::dev::Request<SinkActor, WriteBatch>>>>;
+
+/// A merged window and what the stores said about themselves.
+struct Merged {
+    batch: EventBatch,
+    done: bool,
+    arrivals: u64,
+    served: u64,
+}
+
+/// The sinks side of the run: addresses, batches in flight, the summary.
+struct Fanout {
+    sinks: Vec<(String, Addr<SinkActor>)>,
+    in_flight: Vec<InFlight>,
+    max_in_flight: usize,
+    summary: RunSummary,
+    progress: Option<ProgressFn>,
+    clock: Arc<dyn Clock>,
+    /// Times real time, or `None` at `--speed max`.
+    speed: Option<f64>,
+    /// Set when the first window is ready to go out, so the time the stores
+    /// take to warm up is not counted as lateness.
+    pacer: Option<Pacer>,
+    started: Duration,
+}
+
+impl Fanout {
+    /// Hands `events` to every sink, waiting for the oldest batch of a sink
+    /// that has `max_in_flight` unconfirmed.
+    async fn dispatch(
+        &mut self,
+        start: SimTime,
+        end: SimTime,
+        events: Vec<Stamped>,
+    ) -> Result<(), RunError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        for s in &events {
+            self.summary.events[s.event.kind().index()] += 1;
+            if let Event::Transaction(t) = &s.event {
+                self.summary.record_wait(t.queue_wait_ms);
+            }
+            if let Some(p) = &self.pacer {
+                if p.is_backfill(s.event.ts()) {
+                    self.summary.backfill_events += 1;
+                } else {
+                    if self.summary.caught_up_after.is_none() {
+                        self.summary.caught_up_after = Some(now.saturating_sub(self.started));
+                    }
+                    let late = now.saturating_sub(p.due(s.event.ts()));
+                    self.summary.record_lateness(late);
+                }
+            }
+        }
+        let batch = Arc::new(EventBatch { start, end, events });
+        self.summary.batches += 1;
+        for ((name, addr), queue) in self.sinks.iter().zip(self.in_flight.iter_mut()) {
+            // Collect confirmations that have already arrived, so the backlog
+            // is the real one and a sink error surfaces at once.
+            while let Some(front) = queue.front_mut() {
+                match futures_util::poll!(front.as_mut()) {
+                    std::task::Poll::Ready(answer) => {
+                        queue.pop_front();
+                        confirm(name, answer)?;
+                    }
+                    std::task::Poll::Pending => break,
+                }
+            }
+            while queue.len() >= self.max_in_flight {
+                if let Some(oldest) = queue.pop_front() {
+                    confirm(name, oldest.await)?;
+                }
+            }
+            queue.push_back(Box::pin(addr.send(WriteBatch(Arc::clone(&batch)))));
+        }
+        self.report(end);
+        Ok(())
+    }
+
+    fn report(&mut self, clock: SimTime) {
+        if let Some(report) = self.progress.as_mut() {
+            report(&Progress {
+                clock,
+                span: self.summary.span,
+                events: self.summary.events,
+                elapsed: self.clock.now().saturating_sub(self.started),
+                lateness_us: &self.summary.lateness_us,
+                batches: self.summary.batches,
+                backlog: self.in_flight.iter().map(VecDeque::len).sum(),
+                live: self.speed.is_some(),
+            });
+        }
+    }
+
+    /// Releases a window: at once without a pacer, else each event when
+    /// the wall clock reaches it. Returns false if stopped.
+    async fn release(&mut self, batch: EventBatch, stop: &StopSignal) -> Result<bool, RunError> {
+        let EventBatch { start, end, events } = batch;
+        if let (Some(speed), None) = (self.speed, self.pacer) {
+            let run_start = self.summary.span.0;
+            self.pacer = Some(Pacer::new(
+                speed,
+                run_start,
+                self.clock.utc_now(),
+                self.clock.now(),
+            ));
+        }
+        let Some(pacer) = self.pacer else {
+            if stop.is_stopped() {
+                return Ok(false);
+            }
+            self.dispatch(start, end, events).await?;
+            return Ok(true);
+        };
+        let mut events = events.into_iter().peekable();
+        let mut from = start;
+        while let Some(next) = events.peek() {
+            if stop.is_stopped() {
+                return Ok(false);
+            }
+            let due = pacer.due(next.event.ts());
+            let now = self.clock.now();
+            if due > now {
+                let sleep = self.clock.sleep_until(due);
+                tokio::select! {
+                    () = sleep => {}
+                    () = stop.stopped() => return Ok(false),
+                }
+                continue;
+            }
+            // Everything due by now goes out together.
+            let mut ready = Vec::new();
+            while let Some(e) = events.next_if(|e| pacer.due(e.event.ts()) <= now) {
+                ready.push(e);
+            }
+            let to = ready.last().map_or(from, |e| e.event.ts().plus_micros(1));
+            self.dispatch(from, to, ready).await?;
+            from = to;
+        }
+        Ok(!stop.is_stopped())
+    }
+}
 
 impl Handler<RunToEnd> for SchedulerActor {
     type Result = ResponseActFuture<Self, Result<RunSummary, RunError>>;
 
     fn handle(&mut self, _: RunToEnd, _: &mut Context<Self>) -> Self::Result {
         let stores = self.stores.clone();
-        let sinks = self.sinks.clone();
         let (start, end) = self.span;
         let window = self.window_us;
-        let max_in_flight = self.max_windows_in_flight.max(1);
-        let pacing = self.pacing;
-        let mut progress = self.progress.take();
+        let clock = Arc::clone(&self.clock);
+        let stop = self.stop.clone();
+        let started = clock.now();
+        let speed = match self.pacing {
+            Pacing::Max => None,
+            Pacing::Speed(speed) => Some(speed),
+        };
+        let mut fan = Fanout {
+            in_flight: self.sinks.iter().map(|_| VecDeque::new()).collect(),
+            sinks: self.sinks.clone(),
+            max_in_flight: self.max_windows_in_flight.max(1),
+            summary: RunSummary::new(start, end),
+            progress: self.progress.take(),
+            clock: Arc::clone(&clock),
+            speed,
+            pacer: None,
+            started,
+        };
         Box::pin(
             async move {
-                let started = Instant::now();
-                let mut summary = RunSummary::new(start, end);
-                let advance = |until: SimTime| {
-                    join_all(stores.iter().map(|s| s.send(Advance { until })))
+                // Sends Advance to every store now, and merges their answers
+                // on a blocking thread, so the scheduler's thread stays free
+                // to release the previous window on time.
+                let window_of = |from: SimTime| {
+                    let until = from.plus_micros(window);
+                    let answers = join_all(stores.iter().map(|s| s.send(Advance { until })));
+                    actix_rt::spawn(async move {
+                        let outputs = answers
+                            .await
+                            .into_iter()
+                            .collect::<Result<Vec<StoreOutput>, _>>()
+                            .map_err(|_| RunError::StoreStopped)?;
+                        actix_rt::task::spawn_blocking(move || merge(from, until, outputs))
+                            .await
+                            .map_err(|_| RunError::StoreStopped)
+                    })
                 };
                 let mut t = start;
-                let mut next = Some(advance(t.plus_micros(window)));
-                let mut in_flight: Vec<InFlight> = sinks.iter().map(|_| VecDeque::new()).collect();
-                loop {
+                let mut next = Some(window_of(t));
+                let mut completed = true;
+                while let Some(pending) = next.take() {
                     let window_end = t.plus_micros(window);
-                    let Some(pending) = next.take() else {
+                    let merged = pending.await.map_err(|_| RunError::StoreStopped)??;
+                    fan.summary.arrivals = merged.arrivals;
+                    fan.summary.served = merged.served;
+                    let finished = window_end >= end && merged.done;
+                    if !finished && !stop.is_stopped() {
+                        next = Some(window_of(window_end));
+                    }
+                    let events = merged.batch.events.len();
+                    if !fan.release(merged.batch, &stop).await? {
+                        completed = false;
                         break;
-                    };
-                    let outputs = pending
-                        .await
-                        .into_iter()
-                        .collect::<Result<Vec<StoreOutput>, _>>()
-                        .map_err(|_| RunError::StoreStopped)?;
-                    let finished = window_end >= end && outputs.iter().all(|o| o.done);
-                    if !finished {
-                        // Pipelining: stores simulate the next window while
-                        // this one is merged and handed to the sinks.
-                        next = Some(advance(window_end.plus_micros(window)));
                     }
-                    let batch = Arc::new(merge(t, window_end, outputs, &mut summary));
-                    pacing.wait_until(window_end);
-                    for ((name, addr), queue) in sinks.iter().zip(in_flight.iter_mut()) {
-                        while queue.len() >= max_in_flight {
-                            if let Some(oldest) = queue.pop_front() {
-                                confirm(name, oldest.await)?;
-                            }
-                        }
-                        queue.push_back(addr.send(WriteBatch(Arc::clone(&batch))));
-                    }
-                    summary.windows += 1;
-                    summary.clock = window_end;
-                    debug!(sim_time = %window_end, events = batch.events.len(), "Window handed to sinks.");
-                    if let Some(report) = progress.as_mut() {
-                        report(&Progress {
-                            clock: window_end,
-                            span: (start, end),
-                            events: summary.events,
-                            elapsed: started.elapsed(),
-                        });
-                    }
+                    fan.summary.windows += 1;
+                    fan.summary.clock = window_end;
+                    fan.report(window_end);
+                    debug!(sim_time = %window_end, events, "Window released.");
                     t = window_end;
-                    if finished {
-                        break;
-                    }
                 }
-                for ((name, addr), queue) in sinks.iter().zip(in_flight.iter_mut()) {
+                fan.summary.stopped_early = !completed;
+                if let (Some(p), false) = (&fan.pacer, completed) {
+                    // Paced: the clock stopped where the wall clock had taken it.
+                    fan.summary.clock = p.virtual_at(fan.clock.now()).max(start);
+                }
+                for ((name, addr), queue) in fan.sinks.iter().zip(fan.in_flight.iter_mut()) {
                     while let Some(request) = queue.pop_front() {
                         confirm(name, request.await)?;
                     }
@@ -132,13 +290,13 @@ impl Handler<RunToEnd> for SchedulerActor {
                             sink: name.clone(),
                             source,
                         })?;
-                    summary.sinks.push(SinkSummary {
+                    fan.summary.sinks.push(SinkSummary {
                         name: name.clone(),
                         report,
                     });
                 }
-                summary.wall = started.elapsed();
-                Ok(summary)
+                fan.summary.wall = fan.clock.now().saturating_sub(started);
+                Ok(fan.summary)
             }
             .into_actor(self),
         )
@@ -160,37 +318,36 @@ fn confirm(
 }
 
 /// Merges the stores' sorted runs into one batch ordered by
-/// `(ts, store_id, seq)` and updates the summary's statistics.
-fn merge(
-    start: SimTime,
-    end: SimTime,
-    outputs: Vec<StoreOutput>,
-    summary: &mut RunSummary,
-) -> EventBatch {
+/// `(ts, store_id, seq)`.
+fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>) -> Merged {
     let total: usize = outputs.iter().map(|o| o.events.len()).sum();
     let mut events = Vec::with_capacity(total);
-    summary.arrivals = 0;
-    summary.served = 0;
+    let mut merged = Merged {
+        batch: EventBatch::default(),
+        done: true,
+        arrivals: 0,
+        served: 0,
+    };
     for o in outputs {
-        summary.arrivals += o.counters.arrivals;
-        summary.served += o.counters.served;
+        merged.arrivals += o.counters.arrivals;
+        merged.served += o.counters.served;
+        merged.done &= o.done;
         events.extend(o.events);
     }
     // The input is a concatenation of sorted runs; the stable sort detects
     // and merges runs, so this is a k-way merge.
     events.sort_by_key(|s| s.key());
-    for s in &events {
-        let kind = s.event.kind();
-        summary.events[kind.index()] += 1;
-        if let Event::Transaction(t) = &s.event {
-            summary.record_wait(t.queue_wait_ms);
-        }
-    }
     debug_assert!(events.windows(2).all(|w| w[0].key() < w[1].key()));
-    EventBatch { start, end, events }
+    merged.batch = EventBatch { start, end, events };
+    merged
 }
 
 /// A histogram of queue waits in milliseconds (up to one day, 3 significant figures).
 pub(crate) fn wait_histogram() -> Histogram<u64> {
     Histogram::new_with_bounds(1, 86_400_000, 3).expect("valid histogram bounds")
+}
+
+/// A histogram of release lateness in microseconds (up to one day).
+pub(crate) fn lateness_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid histogram bounds")
 }

@@ -24,6 +24,11 @@ use crate::world::{RunSpan, World};
 /// First register number of the self-checkout stations.
 pub const SELF_CHECKOUT_BASE: u16 = 101;
 
+/// How long a store is simulated before a run that starts at a UTC instant,
+/// so it is already busy at the start: longer than the longest shopping trip
+/// plus a queue. Events of the warm-up are not emitted.
+pub const WARM_UP_MICROS: i64 = 3 * MICROS_PER_HOUR;
+
 /// A stretch of local time with a constant arrival rate.
 #[derive(Debug, Clone, Copy)]
 struct Segment {
@@ -113,6 +118,8 @@ pub struct StoreModel {
     store_id: u32,
     rng: ChaCha8Rng,
     span: (SimTime, SimTime),
+    /// Events before this are simulated but not emitted (the warm-up).
+    emit_from: SimTime,
     next_date: NaiveDate,
     end_date: NaiveDate,
     segments: VecDeque<Segment>,
@@ -149,7 +156,14 @@ impl StoreModel {
     pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> StoreModel {
         let store = &world.stores[index];
         let store_id = store.store_id;
-        let (start, end) = world.store_span(index, span);
+        let (emit_from, end) = world.store_span(index, span);
+        // A run from a UTC instant starts with stores already trading: the
+        // hours before it are simulated and not emitted. Whole local days
+        // start at midnight, when stores are closed anyway.
+        let (start, emit_from) = match span {
+            RunSpan::Utc { .. } => (emit_from.plus_micros(-WARM_UP_MICROS), emit_from),
+            RunSpan::LocalDays { .. } => (emit_from, SimTime::MIN),
+        };
         let tz = store.tz;
         let first_date = start.to_datetime().with_timezone(&tz).date_naive();
         let end_date = SimTime(end.0 - 1)
@@ -179,6 +193,7 @@ impl StoreModel {
             store_id,
             rng: stream(seed, StreamKind::Store, store_id),
             span: (start, end),
+            emit_from,
             next_date: first_date,
             end_date,
             segments: VecDeque::new(),
@@ -214,9 +229,15 @@ impl StoreModel {
         self.store_id
     }
 
-    /// The UTC interval in which this store accepts arrivals.
+    /// The UTC interval in which this store accepts arrivals (including
+    /// the warm-up before a run that starts at a UTC instant).
     pub fn span(&self) -> (SimTime, SimTime) {
         self.span
+    }
+
+    /// The first instant whose events are emitted.
+    pub fn emit_from(&self) -> SimTime {
+        self.emit_from
     }
 
     /// Counters so far.
@@ -247,7 +268,12 @@ impl StoreModel {
         }
         self.outbox.sort_unstable_by_key(|s| (s.event.ts(), s.seq));
         let ready = self.outbox.partition_point(|s| s.event.ts() < until);
-        out.extend(self.outbox.drain(..ready));
+        let emit_from = self.emit_from;
+        out.extend(
+            self.outbox
+                .drain(..ready)
+                .filter(|s| s.event.ts() >= emit_from),
+        );
     }
 
     fn schedule(&mut self, at: SimTime, action: Action) {

@@ -22,6 +22,9 @@ fn run_with(threads: usize, window_us: i64, seed: u64) -> (RunSummary, Vec<Stamp
         window_us,
         max_windows_in_flight: 2,
         pacing: Pacing::Max,
+        clock: Arc::new(crate::SystemClock::new()),
+        stop: crate::StopSignal::new(),
+        handle_signals: false,
         sinks: vec![Box::new(a), Box::new(b)],
         progress: None,
     })
@@ -122,17 +125,175 @@ fn a_slow_sink_bounds_the_windows_in_flight() {
         window_us: 10 * MICROS_PER_MIN,
         max_windows_in_flight: max as usize,
         pacing: Pacing::Max,
+        clock: Arc::new(crate::SystemClock::new()),
+        stop: crate::StopSignal::new(),
+        handle_signals: false,
         sinks: vec![Box::new(sink)],
-        progress: Some(Box::new(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
+        progress: Some(Box::new(move |p: &Progress<'_>| {
+            counter.store(p.batches, Ordering::SeqCst);
         })),
     })
     .unwrap();
-    assert!(summary.windows > 100);
+    assert!(summary.batches > 100);
     assert_eq!(summary.undelivered(), 0);
     // At a write's start, the windows dispatched and not yet written are
     // this one plus at most `max - 1` queued behind it.
     let worst = worst.load(Ordering::SeqCst);
     assert!(worst <= max, "{worst} windows in flight, bound {max}");
     assert!(worst >= 1, "the slow sink should have had a window waiting");
+}
+
+mod pacing {
+    use std::time::Duration;
+
+    use storesim_sim::time::MICROS_PER_MIN;
+    use storesim_sim::SimTime;
+
+    use super::*;
+    use crate::{ManualClock, StopSignal};
+
+    /// 2026-11-24T15:00:00Z: mid-afternoon in every test store.
+    const T0: SimTime = SimTime(1_795_964_400_000_000);
+
+    fn paced(
+        pacing: Pacing,
+        clock: ManualClock,
+        span_min: i64,
+        stop: StopSignal,
+        stop_after: Option<u64>,
+    ) -> (RunSummary, Vec<Stamped>, bool) {
+        let (sink, handle) = MemorySink::new("memory");
+        let trigger = stop.clone();
+        let summary = run(RunConfig {
+            world: testing::world(),
+            seed: 3,
+            span: RunSpan::Utc {
+                start: T0,
+                end: T0.plus_micros(span_min * MICROS_PER_MIN),
+            },
+            stores: vec![0, 1, 2],
+            threads: 2,
+            window_us: 5 * MICROS_PER_MIN,
+            max_windows_in_flight: 3,
+            pacing,
+            clock: Arc::new(clock),
+            stop,
+            handle_signals: false,
+            sinks: vec![Box::new(sink)],
+            progress: Some(Box::new(move |p: &Progress<'_>| {
+                if stop_after.is_some_and(|n| p.events.iter().sum::<u64>() >= n) {
+                    trigger.stop();
+                }
+            })),
+        })
+        .unwrap();
+        (summary, handle.events(), handle.closed())
+    }
+
+    /// Every event goes out exactly when the (manual) wall clock reaches
+    /// its virtual time at 60x, and nothing else changes.
+    #[test]
+    fn events_are_released_on_time_at_speed() {
+        let clock = ManualClock::new(T0.plus_micros(-MICROS_PER_MIN)); // wall is before the start
+        let (max, max_events, _) = paced(
+            Pacing::Max,
+            ManualClock::new(T0),
+            60,
+            StopSignal::new(),
+            None,
+        );
+        let (live, events, closed) = paced(
+            Pacing::Speed(60.0),
+            clock.clone(),
+            60,
+            StopSignal::new(),
+            None,
+        );
+        assert!(closed);
+        assert!(events.len() > 1000);
+        assert_eq!(events, max_events, "pacing changes when, never what");
+        assert_eq!(live.events, max.events);
+        assert_eq!(live.backfill_events, 0);
+        // Lateness is recorded with a 1 us floor: a manual clock is never late.
+        assert_eq!(live.lateness_us.max(), 1);
+        assert_eq!(live.lateness_us.len(), events.len() as u64);
+        // The clock slept to each release, in order, and the last release
+        // came (last ts - start) / 60 after the start.
+        let sleeps = clock.sleeps();
+        assert!(sleeps.len() > 100);
+        assert!(sleeps.windows(2).all(|w| w[0] <= w[1]));
+        let last = events.last().unwrap().event.ts();
+        let want = Duration::from_micros(((last.0 - T0.0) as f64 / 60.0) as u64);
+        assert_eq!(*sleeps.last().unwrap(), want);
+        assert_eq!(max.lateness_us.len(), 0, "--speed max measures no lateness");
+    }
+
+    /// A start 30 virtual minutes in the past at real time: the past goes out
+    /// at once, then real time takes over; no event is repeated or skipped.
+    #[test]
+    fn backfill_hands_over_to_real_time() {
+        let clock = ManualClock::new(T0.plus_micros(30 * MICROS_PER_MIN));
+        let (max, max_events, _) = paced(
+            Pacing::Max,
+            ManualClock::new(T0),
+            40,
+            StopSignal::new(),
+            None,
+        );
+        let (live, events, _) = paced(
+            Pacing::Speed(1.0),
+            clock.clone(),
+            40,
+            StopSignal::new(),
+            None,
+        );
+        assert_eq!(events, max_events);
+        let handover = T0.plus_micros(30 * MICROS_PER_MIN);
+        let past = events.iter().filter(|e| e.event.ts() < handover).count() as u64;
+        assert!(past > 100);
+        assert_eq!(live.backfill_events, past);
+        assert_eq!(live.lateness_us.len(), events.len() as u64 - past);
+        assert_eq!(live.lateness_us.max(), 1);
+        // The first sleep is for the first event after the hand-over.
+        let first_live = events.iter().find(|e| e.event.ts() >= handover).unwrap();
+        let first_sleep = clock.sleeps()[0];
+        assert_eq!(
+            first_sleep,
+            Duration::from_micros((first_live.event.ts().0 - handover.0) as u64)
+        );
+        assert_eq!(live.caught_up_after, Some(first_sleep));
+        assert_eq!(live.events, max.events);
+    }
+
+    /// A stop request: the clock stops, what was released is delivered and
+    /// counted, the sink is closed, and the output is a prefix of the run.
+    #[test]
+    fn stop_flushes_and_closes() {
+        let (_, full, _) = paced(
+            Pacing::Max,
+            ManualClock::new(T0),
+            60,
+            StopSignal::new(),
+            None,
+        );
+        for pacing in [Pacing::Speed(10.0), Pacing::Max] {
+            let (s, events, closed) = paced(
+                pacing,
+                ManualClock::new(T0),
+                60,
+                StopSignal::new(),
+                Some(500),
+            );
+            assert!(closed, "{pacing:?}");
+            assert!(s.stopped_early, "{pacing:?}");
+            assert!(
+                events.len() >= 500 && events.len() < full.len(),
+                "{pacing:?}: {}",
+                events.len()
+            );
+            assert_eq!(s.events_total(), events.len() as u64);
+            assert_eq!(s.undelivered(), 0);
+            assert_eq!(events[..], full[..events.len()]);
+        }
+    }
 }

@@ -211,3 +211,23 @@ fn arrivals_only_while_open() {
         assert_eq!(txns.len(), model.arrival_log.len());
     }
 }
+
+/// A run from a UTC instant starts with the store already trading: the
+/// warm-up hours are simulated, and only events from the start come out.
+#[test]
+fn utc_runs_start_warm() {
+    let start = SimTime(1_795_964_400_000_000); // 2026-11-24T15:00:00Z, 10:00 in New York
+    let span = RunSpan::Utc {
+        start,
+        end: start.plus_micros(10 * MICROS_PER_MIN),
+    };
+    let (events, model) = run(0, 4, span, MICROS_PER_MIN);
+    assert_eq!(model.emit_from(), start);
+    assert!(model.span().0 < start);
+    assert!(events.iter().all(|e| e.event.ts() >= start));
+    let first = events.first().expect("events").event.ts();
+    assert!(
+        first.0 - start.0 < MICROS_PER_MIN,
+        "first event {first} is not near the start"
+    );
+}
