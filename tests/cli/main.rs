@@ -3,6 +3,7 @@
 mod determinism;
 mod errors;
 mod golden;
+mod live;
 mod receipts;
 
 use std::collections::BTreeMap;
