@@ -120,11 +120,12 @@ pub struct RunSummary {
     /// Queue waits, in milliseconds.
     pub queue_wait_ms: Histogram<u64>,
     /// Release lateness (release minus due, wall time), in microseconds;
-    /// paced runs only, backfill excluded.
+    /// paced runs only, from the moment the run caught up with the wall clock.
     pub lateness_us: Histogram<u64>,
-    /// Events released at once because they were already in the past.
+    /// Events released as fast as possible before the run caught up with
+    /// the wall clock (a start in the past, or the stores' warm-up).
     pub backfill_events: u64,
-    /// Wall time until the first event that was not backfill went out.
+    /// Wall time until the run caught up with the wall clock (its first wait).
     pub caught_up_after: Option<Duration>,
     /// Whether the run was stopped before the end of its span.
     pub stopped_early: bool,

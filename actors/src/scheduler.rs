@@ -84,6 +84,9 @@ struct Fanout {
     /// Set when the first window is ready to go out, so the time the stores
     /// take to warm up is not counted as lateness.
     pacer: Option<Pacer>,
+    /// Whether a paced run has caught up with the wall clock: the first
+    /// time it waits for an event. Until then it is backfilling.
+    caught_up: bool,
     started: Duration,
 }
 
@@ -106,14 +109,11 @@ impl Fanout {
                 self.summary.record_wait(t.queue_wait_ms);
             }
             if let Some(p) = &self.pacer {
-                if p.is_backfill(s.event.ts()) {
-                    self.summary.backfill_events += 1;
-                } else {
-                    if self.summary.caught_up_after.is_none() {
-                        self.summary.caught_up_after = Some(now.saturating_sub(self.started));
-                    }
+                if self.caught_up {
                     let late = now.saturating_sub(p.due(s.event.ts()));
                     self.summary.record_lateness(late);
+                } else {
+                    self.summary.backfill_events += 1;
                 }
             }
         }
@@ -186,6 +186,12 @@ impl Fanout {
             let due = pacer.due(next.event.ts());
             let now = self.clock.now();
             if due > now {
+                if !self.caught_up {
+                    // The first wait: everything before went out as a
+                    // backfill, everything from here is live.
+                    self.caught_up = true;
+                    self.summary.caught_up_after = Some(now.saturating_sub(self.started));
+                }
                 let sleep = self.clock.sleep_until(due);
                 tokio::select! {
                     () = sleep => {}
@@ -229,6 +235,7 @@ impl Handler<RunToEnd> for SchedulerActor {
             clock: Arc::clone(&clock),
             speed,
             pacer: None,
+            caught_up: false,
             started,
         };
         Box::pin(
