@@ -30,6 +30,50 @@ pub(crate) enum Command {
     },
     /// Write a scenario's static tables (stores, categories, item master) as CSV.
     Catalog(CatalogArgs),
+    /// Kafka helpers: check a cluster, tail a topic.
+    Kafka {
+        /// check or tail.
+        #[command(subcommand)]
+        action: KafkaAction,
+    },
+}
+
+/// `kafka` actions.
+#[derive(Debug, Subcommand)]
+pub(crate) enum KafkaAction {
+    /// Connect, list topics, and say what is wrong if it cannot.
+    Check {
+        /// kafka://HOST:PORT[,HOST:PORT]
+        url: String,
+        /// A librdkafka property, key=value (repeatable): SASL, TLS.
+        #[arg(long = "kafka-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+        kafka_opts: Vec<(String, String)>,
+    },
+    /// Print a topic's messages (JSON values), one per line.
+    Tail {
+        /// The topic, such as storesim.scans.
+        topic: String,
+        /// Brokers, HOST:PORT[,HOST:PORT].
+        #[arg(long, default_value = "127.0.0.1:9092")]
+        brokers: String,
+        /// Start at the beginning instead of new messages only.
+        #[arg(long)]
+        from_beginning: bool,
+        /// Stop after this many messages.
+        #[arg(long)]
+        max: Option<u64>,
+        /// Stop after this long without a message, such as 10s.
+        #[arg(long)]
+        idle: Option<humantime::Duration>,
+    },
+}
+
+/// Parses `key=value`.
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| format!("`{s}` is not key=value"))
 }
 
 /// `scenarios` actions.
@@ -87,6 +131,10 @@ pub(crate) struct RunArgs {
     /// Replace earlier output in file sinks' directories.
     #[arg(long)]
     pub(crate) overwrite: bool,
+    /// A librdkafka property for Kafka sinks, key=value (repeatable):
+    /// SASL, TLS, batch settings. Values are never printed.
+    #[arg(long = "kafka-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub(crate) kafka_opts: Vec<(String, String)>,
     /// Threads for store actors (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024), allow_negative_numbers = true)]
     pub(crate) threads: Option<u64>,

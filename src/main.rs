@@ -21,7 +21,7 @@ use storesim_scenarios::{Overrides, Scenario, BUILTINS};
 use storesim_sim::EventKind;
 use storesim_sinks::{SinkError, SinkSpec};
 
-use cli::{CatalogArgs, Cli, Command, RunArgs, ScenariosAction, SpeedArg, StartArg};
+use cli::{CatalogArgs, Cli, Command, KafkaAction, RunArgs, ScenariosAction, SpeedArg, StartArg};
 
 /// Why the process stops early.
 enum Failure {
@@ -60,13 +60,18 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // librdkafka reports every failed connection attempt at error
+                // level, many times a second; the sink's own error says it once.
+                .unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("warn,librdkafka=off,rdkafka=off")
+                }),
         )
         .init();
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Scenarios { action } => scenarios(action),
         Command::Catalog(args) => catalog(args),
+        Command::Kafka { action } => kafka(action),
     };
     match result {
         Ok(code) => code,
@@ -111,6 +116,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     for raw in &raw_specs {
         let mut spec: SinkSpec = input(raw.parse())?;
         spec.set_overwrite(args.overwrite);
+        spec.add_kafka_properties(&args.kafka_opts);
         specs.push(spec);
     }
     let world = input(scenario.build_world(&Overrides {
@@ -375,6 +381,44 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
         ScenariosAction::Show { name } => {
             let s = input(Scenario::load(&name))?;
             let _ = out.write_all(s.text.as_bytes());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn kafka(action: KafkaAction) -> Result<ExitCode, Failure> {
+    match action {
+        KafkaAction::Check { url, kafka_opts } => {
+            let mut spec: SinkSpec = input(url.parse())?;
+            spec.add_kafka_properties(&kafka_opts);
+            let storesim_sinks::SinkKind::Kafka(config) = &spec.kind else {
+                return Err(Failure::Input(anyhow::anyhow!(
+                    "`{url}` is not a kafka:// URL"
+                )));
+            };
+            let topics = input(storesim_sinks::kafka::check(&url, config))?;
+            println!("{}: reachable, {} topics", config.brokers, topics.len());
+            for t in topics {
+                println!("  {t}");
+            }
+        }
+        KafkaAction::Tail {
+            topic,
+            brokers,
+            from_beginning,
+            max,
+            idle,
+        } => {
+            let mut out = std::io::stdout().lock();
+            let result = storesim_sinks::kafka::tail::tail(
+                &brokers,
+                &topic,
+                from_beginning,
+                max,
+                idle.map(Into::into),
+                |record| writeln!(out, "{}", record.value).is_ok(),
+            );
+            input(result)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -12,6 +12,7 @@
 //! | `stdout` | JSON lines on standard output |
 //! | `files:DIR[?compression=zstd\|gzip\|none&level=N&max_events_per_file=N&overwrite=true]` | JSON lines under `DIR/kind=scan/date=2026-11-27/` |
 //! | `csv:DIR[?...]` | the same layout, as CSV with a header |
+//! | `kafka://HOST:PORT[,HOST:PORT][?...]` | one topic per kind, key = store id, JSON values |
 //!
 //! # Guarantees
 //!
@@ -23,6 +24,7 @@
 
 pub mod encode;
 pub mod files;
+pub mod kafka;
 pub mod memory;
 pub mod null;
 pub mod spec;
@@ -61,6 +63,15 @@ pub enum SinkError {
     BrokenPipe {
         /// The sink's name.
         sink: String,
+    },
+    /// Events could not be delivered (a broker refused them, or their
+    /// retries timed out). Fatal; the report counts them as failed.
+    #[error("sink {sink}: {message}")]
+    Delivery {
+        /// The sink's name.
+        sink: String,
+        /// What failed.
+        message: String,
     },
     /// An event could not be encoded. Fatal.
     #[error("sink {sink}: cannot encode an event: {message}")]
@@ -139,6 +150,9 @@ pub fn open(spec: &SinkSpec) -> Result<Box<dyn Sink>, SinkError> {
         SinkKind::Stdout => Box::new(stdout::StdoutSink::new(spec.to_string())),
         SinkKind::Files(config) => {
             Box::new(files::FilesSink::open(spec.to_string(), config.clone())?)
+        }
+        SinkKind::Kafka(config) => {
+            Box::new(kafka::KafkaSink::open(spec.to_string(), config.clone())?)
         }
     })
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 
 use crate::files::{Compression, FilesConfig, Format};
+use crate::kafka::KafkaConfig;
 use crate::SinkError;
 
 /// A parsed sink spec.
@@ -25,9 +26,18 @@ pub enum SinkKind {
     Stdout,
     /// Files under a directory.
     Files(FilesConfig),
+    /// Kafka topics.
+    Kafka(KafkaConfig),
 }
 
 impl SinkSpec {
+    /// Adds librdkafka properties to Kafka sinks (the `--kafka-opt` flag).
+    pub fn add_kafka_properties(&mut self, properties: &[(String, String)]) {
+        if let SinkKind::Kafka(c) = &mut self.kind {
+            c.properties.extend(properties.iter().cloned());
+        }
+    }
+
     /// Sets `overwrite` on file sinks (the `--overwrite` flag).
     pub fn set_overwrite(&mut self, overwrite: bool) {
         if let SinkKind::Files(c) = &mut self.kind {
@@ -127,14 +137,45 @@ impl FromStr for SinkSpec {
             ("null" | "stdout", Some(_)) => {
                 return Err(err(format!("`{scheme}` takes no options")))
             }
-            ("kafka" | "postgres" | "postgresql", _) => {
+            ("kafka", Some(rest)) => {
+                let rest = rest
+                    .strip_prefix("//")
+                    .ok_or_else(|| err("write `kafka://HOST:PORT[,HOST:PORT]`".to_string()))?;
+                let (brokers, query) = match rest.split_once('?') {
+                    Some((b, q)) => (b, Some(q)),
+                    None => (rest, None),
+                };
+                let brokers = brokers.trim_end_matches('/');
+                if brokers.is_empty()
+                    || !brokers.split(',').all(|b| {
+                        b.rsplit_once(':')
+                            .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+                    })
+                {
+                    return Err(err("brokers must be HOST:PORT[,HOST:PORT]".to_string()));
+                }
+                let mut config = KafkaConfig::new(brokers);
+                for pair in query
+                    .into_iter()
+                    .flat_map(|q| q.split('&'))
+                    .filter(|p| !p.is_empty())
+                {
+                    let (key, value) = pair
+                        .split_once('=')
+                        .ok_or_else(|| err(format!("option `{pair}` is not key=value")))?;
+                    config.set(key, value).map_err(err)?;
+                }
+                SinkKind::Kafka(config)
+            }
+            ("postgres" | "postgresql", _) => {
                 return Err(err(format!(
                     "the {scheme} sink is not available in this version yet"
                 )))
             }
             _ => {
                 return Err(err(
-                    "unknown sink: use null, stdout, files:DIR or csv:DIR".to_string()
+                    "unknown sink: use null, stdout, files:DIR, csv:DIR or kafka://HOST:PORT"
+                        .to_string(),
                 ))
             }
         };
@@ -184,7 +225,12 @@ mod tests {
             ("files:d?gzip", "not key=value"),
             ("files:d?compression=gzip&level=12", "gzip takes 1-9"),
             ("stdout:x", "takes no options"),
-            ("kafka://localhost:9092", "not available"),
+            ("kafka://", "HOST:PORT"),
+            ("kafka:localhost:9092", "kafka://HOST:PORT"),
+            ("kafka://localhost", "HOST:PORT"),
+            ("kafka://h:1?compression=brotli", "compression `brotli`"),
+            ("kafka://h:1?acks=0", "unknown option `acks`"),
+            ("postgres://u@h/db", "not available"),
         ] {
             let e = spec.parse::<SinkSpec>().unwrap_err().to_string();
             assert!(e.starts_with(&format!("sink `{spec}`")), "{e}");

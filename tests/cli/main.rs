@@ -3,6 +3,7 @@
 mod determinism;
 mod errors;
 mod golden;
+mod kafka;
 mod live;
 mod receipts;
 

@@ -1,0 +1,18 @@
+//! The Kafka sink: one topic per event kind, keyed by store, the same JSON
+//! as the files sink, every message confirmed by a delivery report.
+//!
+//! ```text
+//! kafka://127.0.0.1:9092[,host:port]?topic_prefix=storesim.&partitions=3&replication=1
+//!        &compression=lz4|zstd|none&linger_ms=5&message_timeout_ms=300000
+//! ```
+//!
+//! Any librdkafka property can be passed with `--kafka-opt key=value`
+//! (SASL, TLS, batch sizes); those values are never printed, since a sink's
+//! name is its spec and the spec holds no properties.
+
+mod config;
+mod sink;
+pub mod tail;
+
+pub use config::KafkaConfig;
+pub use sink::{check, KafkaSink, SCHEMA_VERSION};
