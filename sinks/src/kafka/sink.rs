@@ -109,13 +109,15 @@ impl KafkaSink {
             for r in results {
                 match r {
                     Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-                    Err((topic, code)) => return Err(spec_err(
-                        &name,
-                        format!(
+                    Err((topic, code)) => {
+                        return Err(spec_err(
+                            &name,
+                            format!(
                             "cannot create topic {topic} ({} partitions, replication {}): {code}",
                             config.partitions, config.replication
                         ),
-                    )),
+                        ))
+                    }
                 }
             }
         }
