@@ -83,14 +83,7 @@ impl FromStr for SinkSpec {
                         Format::Json
                     },
                 );
-                for pair in query
-                    .into_iter()
-                    .flat_map(|q| q.split('&'))
-                    .filter(|p| !p.is_empty())
-                {
-                    let (key, value) = pair
-                        .split_once('=')
-                        .ok_or_else(|| err(format!("option `{pair}` is not key=value")))?;
+                for (key, value) in query_pairs(query).map_err(err)? {
                     match key {
                         "compression" => {
                             config.compression = match value {
@@ -155,14 +148,7 @@ impl FromStr for SinkSpec {
                     return Err(err("brokers must be HOST:PORT[,HOST:PORT]".to_string()));
                 }
                 let mut config = KafkaConfig::new(brokers);
-                for pair in query
-                    .into_iter()
-                    .flat_map(|q| q.split('&'))
-                    .filter(|p| !p.is_empty())
-                {
-                    let (key, value) = pair
-                        .split_once('=')
-                        .ok_or_else(|| err(format!("option `{pair}` is not key=value")))?;
+                for (key, value) in query_pairs(query).map_err(err)? {
                     config.set(key, value).map_err(err)?;
                 }
                 SinkKind::Kafka(config)
@@ -184,6 +170,19 @@ impl FromStr for SinkSpec {
             kind,
         })
     }
+}
+
+/// The `key=value` options of a spec's query (`a=1&b=2`), in order.
+fn query_pairs(query: Option<&str>) -> Result<Vec<(&str, &str)>, String> {
+    query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            pair.split_once('=')
+                .ok_or_else(|| format!("option `{pair}` is not key=value"))
+        })
+        .collect()
 }
 
 #[cfg(test)]
