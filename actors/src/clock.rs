@@ -120,9 +120,9 @@ impl Clock for ManualClock {
 /// Maps virtual time to wall time at `speed` x real time.
 ///
 /// The anchor is the later of the run's start and the wall clock's UTC
-/// time at the start: events before it are due at once (a backfill, as fast
-/// as possible), events after it are due `(ts - anchor) / speed` after the
-/// run started. The hand-over is one formula, so nothing is skipped or
+/// time at the start: events before it are due at once, events after it are
+/// due `(ts - anchor) / speed` after the run started. (The scheduler counts
+/// everything it releases before its first wait as the backfill.) The hand-over is one formula, so nothing is skipped or
 /// repeated at it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Pacer {
@@ -149,12 +149,6 @@ impl Pacer {
             return self.wall_anchor;
         }
         self.wall_anchor + Duration::from_micros((ahead as f64 / self.speed) as u64)
-    }
-
-    /// Whether an event stamped `ts` belongs to the backfill (it was in the
-    /// past when the run started).
-    pub fn is_backfill(&self, ts: SimTime) -> bool {
-        ts < self.virtual_anchor
     }
 
     /// The virtual time the wall clock has reached at `wall`.
@@ -212,7 +206,6 @@ mod tests {
         let p = Pacer::new(60.0, start, SimTime(0), Duration::from_secs(5));
         assert_eq!(p.due(start), Duration::from_secs(5));
         assert_eq!(p.due(start.plus_micros(60 * MIN)), Duration::from_secs(65));
-        assert!(!p.is_backfill(start));
         assert_eq!(
             p.virtual_at(Duration::from_secs(65)),
             start.plus_micros(60 * MIN)
@@ -226,8 +219,7 @@ mod tests {
         let p = Pacer::new(1.0, start, now_utc, Duration::ZERO);
         assert_eq!(p.due(start), Duration::ZERO);
         assert_eq!(p.due(now_utc.plus_micros(-1)), Duration::ZERO);
-        assert!(p.is_backfill(now_utc.plus_micros(-1)));
-        assert!(!p.is_backfill(now_utc));
+        assert_eq!(p.due(now_utc), Duration::ZERO);
         assert_eq!(
             p.due(now_utc.plus_micros(2 * MIN)),
             Duration::from_secs(120)

@@ -1,5 +1,6 @@
 //! The sink actor: one sink on its own arbiter.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use actix::{Actor, ActorFutureExt, AtomicResponse, Context, Handler, Message, WrapFuture};
@@ -60,25 +61,36 @@ impl Actor for SinkActor {
     type Context = Context<Self>;
 }
 
+impl SinkActor {
+    /// Lends the sink to `op` for the length of one atomic handler and puts
+    /// it back afterwards, so no other message runs while it is away.
+    fn with_sink<R, F, Fut>(&mut self, op: F) -> AtomicResponse<Self, Result<R, SinkError>>
+    where
+        R: 'static,
+        F: FnOnce(Box<dyn Sink>) -> Fut,
+        Fut: Future<Output = (Result<R, SinkError>, Box<dyn Sink>)> + 'static,
+    {
+        let Some(sink) = self.sink.take() else {
+            let err = self.closed();
+            return AtomicResponse::new(Box::pin(actix::fut::ready(Err(err))));
+        };
+        AtomicResponse::new(Box::pin(op(sink).into_actor(self).map(
+            |(result, sink), act, _| {
+                act.sink = Some(sink);
+                result
+            },
+        )))
+    }
+}
+
 impl Handler<WriteBatch> for SinkActor {
     type Result = AtomicResponse<Self, Result<(), SinkError>>;
 
     fn handle(&mut self, msg: WriteBatch, _: &mut Context<Self>) -> Self::Result {
-        let Some(mut sink) = self.sink.take() else {
-            let err = self.closed();
-            return AtomicResponse::new(Box::pin(actix::fut::ready(Err(err))));
-        };
-        AtomicResponse::new(Box::pin(
-            async move {
-                let result = sink.write(&msg.0).await;
-                (result, sink)
-            }
-            .into_actor(self)
-            .map(|(result, sink), act, _| {
-                act.sink = Some(sink);
-                result
-            }),
-        ))
+        self.with_sink(|mut sink| async move {
+            let result = sink.write(&msg.0).await;
+            (result, sink)
+        })
     }
 }
 
@@ -86,20 +98,9 @@ impl Handler<CloseSink> for SinkActor {
     type Result = AtomicResponse<Self, Result<DeliveryReport, SinkError>>;
 
     fn handle(&mut self, _: CloseSink, _: &mut Context<Self>) -> Self::Result {
-        let Some(mut sink) = self.sink.take() else {
-            let err = self.closed();
-            return AtomicResponse::new(Box::pin(actix::fut::ready(Err(err))));
-        };
-        AtomicResponse::new(Box::pin(
-            async move {
-                let result = sink.close().await;
-                (result, sink)
-            }
-            .into_actor(self)
-            .map(|(result, sink), act, _| {
-                act.sink = Some(sink);
-                result
-            }),
-        ))
+        self.with_sink(|mut sink| async move {
+            let result = sink.close().await;
+            (result, sink)
+        })
     }
 }

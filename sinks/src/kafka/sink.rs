@@ -191,8 +191,9 @@ impl Sink for KafkaSink {
                     }
                     Err((e, _)) => {
                         self.report.failed += (batch.events.len() - pending.len()) as u64;
-                        let delivered = self.settle(pending).await;
-                        let _ = delivered;
+                        // Count what was produced before the error; the
+                        // produce error is the one to report.
+                        let _ = self.settle(pending).await;
                         return Err(self.fail(format!("cannot produce: {e}")));
                     }
                 }
