@@ -4,6 +4,7 @@
 #   bash scripts/kafka.sh up      # install once (cached, ~15 min on 2 cores), start on 127.0.0.1:9092
 #   bash scripts/kafka.sh down    # stop the broker this script started
 #   bash scripts/kafka.sh status
+#   bash scripts/kafka.sh bin     # install if needed, print the broker binary's path
 #
 # Idempotent: `up` reuses a broker already listening on the port and `down`
 # only stops the one it started. Storage is in memory: it grows without
@@ -63,6 +64,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   install) install ;;
+  bin) install; echo "$BIN" ;;
   status) if listening; then echo "listening on 127.0.0.1:$PORT"; else echo "not running"; exit 1; fi ;;
-  *) echo "usage: $0 up|down|install|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|install|status|bin" >&2; exit 2 ;;
 esac

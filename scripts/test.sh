@@ -25,6 +25,9 @@ step "services: Kafka-protocol broker"
 bash scripts/kafka.sh up
 export STORESIM_KAFKA_BROKERS=127.0.0.1:${STORESIM_KAFKA_PORT:-9092}
 export STORESIM_REQUIRE_SERVICES=1
+# The connection-cut test starts a broker of its own behind a pausable proxy.
+STORESIM_TANSU=$(bash scripts/kafka.sh bin)
+export STORESIM_TANSU
 
 step "cargo test"
 log=$(mktemp)

@@ -194,7 +194,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let summary = match result {
         Ok(summary) => summary,
         Err(RunError::Sink {
-            source: SinkError::BrokenPipe { .. },
+            error: SinkError::BrokenPipe { .. },
             ..
         }) => return Ok(ExitCode::SUCCESS),
         Err(e) => return Err(Failure::Runtime(e.into())),

@@ -188,13 +188,17 @@ impl RunSummary {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RunError {
-    /// A sink failed.
-    #[error("sink {sink}: {source}")]
+    /// A sink failed; the run stopped.
+    #[error("{error}; {} of the {handed} events handed to it were not delivered", handed.saturating_sub(*delivered))]
     Sink {
         /// The sink.
         sink: String,
-        /// Its error.
-        source: SinkError,
+        /// Its error (which names the sink).
+        error: SinkError,
+        /// Events the run had handed to that sink.
+        handed: u64,
+        /// Events it had delivered.
+        delivered: u64,
     },
     /// A sink's actor stopped (it panicked).
     #[error("sink {sink} stopped unexpectedly")]

@@ -8,11 +8,12 @@ use actix::{Actor, Addr, Context, Handler, Message, ResponseActFuture, WrapFutur
 use futures_util::future::join_all;
 use hdrhistogram::Histogram;
 use storesim_sim::{Event, EventBatch, SimTime, Stamped};
+use storesim_sinks::SinkError;
 use tracing::debug;
 
 use crate::clock::{Clock, Pacer, StopSignal};
 use crate::run::{Pacing, Progress, RunError, RunSummary, SinkSummary};
-use crate::sink::{CloseSink, SinkActor, WriteBatch};
+use crate::sink::{CloseSink, ReportSink, SinkActor, WriteBatch};
 use crate::store::{Advance, StoreActor, StoreOutput};
 
 /// Run the whole span (or until stopped), then close every sink; answers
@@ -142,6 +143,48 @@ impl Fanout {
         Ok(())
     }
 
+    /// Waits for every batch in flight, then closes the sinks in order and
+    /// keeps their reports.
+    async fn close_all(&mut self) -> Result<(), RunError> {
+        for ((name, addr), queue) in self.sinks.iter().zip(self.in_flight.iter_mut()) {
+            while let Some(request) = queue.pop_front() {
+                confirm(name, request.await)?;
+            }
+            let report = addr
+                .send(CloseSink)
+                .await
+                .map_err(|_| RunError::SinkStopped { sink: name.clone() })?
+                .map_err(|error| sink_error(name, error))?;
+            self.summary.sinks.push(SinkSummary {
+                name: name.clone(),
+                report,
+            });
+        }
+        Ok(())
+    }
+
+    /// The error that stops a run when sink `name` fails: waits for that
+    /// sink's batches in flight (it refuses them at once now) and counts
+    /// what it delivered of what it was handed.
+    async fn sink_failed(&mut self, name: String, error: SinkError) -> RunError {
+        let handed = self.summary.events_total();
+        let mut delivered = 0;
+        if let Some(i) = self.sinks.iter().position(|(n, _)| *n == name) {
+            while let Some(request) = self.in_flight[i].pop_front() {
+                let _ = request.await;
+            }
+            if let Ok(report) = self.sinks[i].1.send(ReportSink).await {
+                delivered = report.delivered_total();
+            }
+        }
+        RunError::Sink {
+            sink: name,
+            error,
+            handed,
+            delivered,
+        }
+    }
+
     fn report(&mut self, clock: SimTime) {
         if let Some(report) = self.progress.as_mut() {
             report(&Progress {
@@ -257,50 +300,44 @@ impl Handler<RunToEnd> for SchedulerActor {
                             .map_err(|_| RunError::StoreStopped)
                     })
                 };
-                let mut t = start;
-                let mut next = Some(window_of(t));
-                let mut completed = true;
-                while let Some(pending) = next.take() {
-                    let window_end = t.plus_micros(window);
-                    let merged = pending.await.map_err(|_| RunError::StoreStopped)??;
-                    fan.summary.arrivals = merged.arrivals;
-                    fan.summary.served = merged.served;
-                    let finished = window_end >= end && merged.done;
-                    if !finished && !stop.is_stopped() {
-                        next = Some(window_of(window_end));
+                let outcome = async {
+                    let mut t = start;
+                    let mut next = Some(window_of(t));
+                    let mut completed = true;
+                    while let Some(pending) = next.take() {
+                        let window_end = t.plus_micros(window);
+                        let merged = pending.await.map_err(|_| RunError::StoreStopped)??;
+                        fan.summary.arrivals = merged.arrivals;
+                        fan.summary.served = merged.served;
+                        let finished = window_end >= end && merged.done;
+                        if !finished && !stop.is_stopped() {
+                            next = Some(window_of(window_end));
+                        }
+                        let events = merged.batch.events.len();
+                        if !fan.release(merged.batch, &stop).await? {
+                            completed = false;
+                            break;
+                        }
+                        fan.summary.windows += 1;
+                        fan.summary.clock = window_end;
+                        fan.report(window_end);
+                        debug!(sim_time = %window_end, events, "Window released.");
+                        t = window_end;
                     }
-                    let events = merged.batch.events.len();
-                    if !fan.release(merged.batch, &stop).await? {
-                        completed = false;
-                        break;
+                    fan.summary.stopped_early = !completed;
+                    if let (Some(p), false) = (&fan.pacer, completed) {
+                        // Paced: the clock stopped where the wall clock had taken it.
+                        fan.summary.clock = p.virtual_at(fan.clock.now()).max(start);
                     }
-                    fan.summary.windows += 1;
-                    fan.summary.clock = window_end;
-                    fan.report(window_end);
-                    debug!(sim_time = %window_end, events, "Window released.");
-                    t = window_end;
+                    fan.close_all().await
                 }
-                fan.summary.stopped_early = !completed;
-                if let (Some(p), false) = (&fan.pacer, completed) {
-                    // Paced: the clock stopped where the wall clock had taken it.
-                    fan.summary.clock = p.virtual_at(fan.clock.now()).max(start);
-                }
-                for ((name, addr), queue) in fan.sinks.iter().zip(fan.in_flight.iter_mut()) {
-                    while let Some(request) = queue.pop_front() {
-                        confirm(name, request.await)?;
+                .await;
+                match outcome {
+                    Ok(()) => {}
+                    Err(RunError::Sink { sink, error, .. }) => {
+                        return Err(fan.sink_failed(sink, error).await);
                     }
-                    let report = addr
-                        .send(CloseSink)
-                        .await
-                        .map_err(|_| RunError::SinkStopped { sink: name.clone() })?
-                        .map_err(|source| RunError::Sink {
-                            sink: name.clone(),
-                            source,
-                        })?;
-                    fan.summary.sinks.push(SinkSummary {
-                        name: name.clone(),
-                        report,
-                    });
+                    Err(e) => return Err(e),
                 }
                 fan.summary.wall = fan.clock.now().saturating_sub(started);
                 Ok(fan.summary)
@@ -312,16 +349,23 @@ impl Handler<RunToEnd> for SchedulerActor {
 
 fn confirm(
     name: &str,
-    answer: Result<Result<(), storesim_sinks::SinkError>, actix::MailboxError>,
+    answer: Result<Result<(), SinkError>, actix::MailboxError>,
 ) -> Result<(), RunError> {
     answer
         .map_err(|_| RunError::SinkStopped {
             sink: name.to_string(),
         })?
-        .map_err(|source| RunError::Sink {
-            sink: name.to_string(),
-            source,
-        })
+        .map_err(|error| sink_error(name, error))
+}
+
+/// A sink's error, counts filled in by [`Fanout::sink_failed`].
+fn sink_error(name: &str, error: SinkError) -> RunError {
+    RunError::Sink {
+        sink: name.to_string(),
+        error,
+        handed: 0,
+        delivered: 0,
+    }
 }
 
 /// Merges the stores' sorted runs into one batch ordered by

@@ -23,13 +23,25 @@ impl Message for CloseSink {
     type Result = Result<DeliveryReport, SinkError>;
 }
 
+/// The sink's report so far.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportSink;
+
+impl Message for ReportSink {
+    type Result = DeliveryReport;
+}
+
 /// One sink.
 ///
-/// Handles [`WriteBatch`] and [`CloseSink`], one at a time and in order
-/// (each handler is atomic, so a slow write holds back the next message).
+/// Handles [`WriteBatch`], [`ReportSink`] and [`CloseSink`], one at a time
+/// and in order (each handler is atomic, so a slow write holds back the
+/// next message). After a failed write it refuses further writes at once,
+/// so a run stopping on that failure does not wait for each of them.
 pub struct SinkActor {
     sink: Option<Box<dyn Sink>>,
     name: String,
+    failed: bool,
+    last: DeliveryReport,
 }
 
 impl std::fmt::Debug for SinkActor {
@@ -46,6 +58,8 @@ impl SinkActor {
         SinkActor {
             name: sink.name().to_string(),
             sink: Some(sink),
+            failed: false,
+            last: DeliveryReport::default(),
         }
     }
 
@@ -76,6 +90,8 @@ impl SinkActor {
         };
         AtomicResponse::new(Box::pin(op(sink).into_actor(self).map(
             |(result, sink), act, _| {
+                act.failed |= result.is_err();
+                act.last = sink.report();
                 act.sink = Some(sink);
                 result
             },
@@ -87,10 +103,25 @@ impl Handler<WriteBatch> for SinkActor {
     type Result = AtomicResponse<Self, Result<(), SinkError>>;
 
     fn handle(&mut self, msg: WriteBatch, _: &mut Context<Self>) -> Self::Result {
+        if self.failed {
+            let err = SinkError::Delivery {
+                sink: self.name.clone(),
+                message: "not attempted after an earlier failure".into(),
+            };
+            return AtomicResponse::new(Box::pin(actix::fut::ready(Err(err))));
+        }
         self.with_sink(|mut sink| async move {
             let result = sink.write(&msg.0).await;
             (result, sink)
         })
+    }
+}
+
+impl Handler<ReportSink> for SinkActor {
+    type Result = actix::MessageResult<ReportSink>;
+
+    fn handle(&mut self, _: ReportSink, _: &mut Context<Self>) -> Self::Result {
+        actix::MessageResult(self.sink.as_ref().map_or(self.last, |s| s.report()))
     }
 }
 

@@ -2,11 +2,14 @@
 //! (`scripts/test.sh` exports `STORESIM_KAFKA_BROKERS`).
 
 use std::collections::BTreeMap;
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{storesim, tree};
+use super::{storesim, text, tree};
 
 /// The broker, or `None` (with a note) when the suite runs without one.
 fn brokers() -> Option<String> {
@@ -159,4 +162,198 @@ fn unreachable_broker_is_a_one_line_error_within_seconds() {
     );
     // Generous for a loaded machine; the sink itself waits 5 s.
     assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+/// A TCP proxy that can cut every connection and refuse new ones for a while.
+struct Proxy {
+    port: u16,
+    cut: Arc<AtomicBool>,
+    conns: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(upstream: u16) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cut = Arc::new(AtomicBool::new(false));
+        let conns: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let (c, k) = (cut.clone(), conns.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if c.load(Ordering::SeqCst) {
+                    continue; // dropped: the client sees the connection close
+                }
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let mut held = k.lock().unwrap();
+                held.push(client.try_clone().unwrap());
+                held.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Proxy { port, cut, conns }
+    }
+
+    /// Closes every open connection and refuses new ones until `resume`.
+    fn cut(&self) {
+        self.cut.store(true, Ordering::SeqCst);
+        for s in self.conns.lock().unwrap().drain(..) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn resume(&self) {
+        self.cut.store(false, Ordering::SeqCst);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A broker of the test's own, advertising the proxy's address so that
+/// every connection of the producer goes through the proxy.
+struct OwnBroker(std::process::Child);
+
+impl Drop for OwnBroker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The broker binary for tests that start their own, or `None`.
+fn tansu() -> Option<String> {
+    match std::env::var("STORESIM_TANSU") {
+        Ok(t) if !t.is_empty() => Some(t),
+        _ => {
+            assert!(
+                std::env::var_os("STORESIM_REQUIRE_SERVICES").is_none(),
+                "STORESIM_TANSU is not set: run the suite with scripts/test.sh"
+            );
+            eprintln!("skipped: no broker binary (run scripts/test.sh)");
+            None
+        }
+    }
+}
+
+/// Starts a broker of the test's own behind a proxy.
+fn broker_behind_proxy(tansu: &str) -> (OwnBroker, Proxy) {
+    let broker_port = free_port();
+    let proxy = Proxy::start(broker_port);
+    let broker = OwnBroker(
+        std::process::Command::new(tansu)
+            .arg("broker")
+            .args(["--listener-url", &format!("tcp://127.0.0.1:{broker_port}")])
+            .args([
+                "--advertised-listener-url",
+                &format!("tcp://127.0.0.1:{}", proxy.port),
+            ])
+            .args(["--storage-engine", "memory://tansu/"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect(("127.0.0.1", broker_port)).is_err() {
+        assert!(Instant::now() < deadline, "the test's broker did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (broker, proxy)
+}
+
+#[test]
+fn a_five_second_cut_loses_and_duplicates_nothing() {
+    let Some(tansu) = tansu() else { return };
+    let (_broker, proxy) = broker_behind_proxy(&tansu);
+    let brokers = format!("127.0.0.1:{}", proxy.port);
+    let tmp = tempfile::tempdir().unwrap();
+    let files = format!("files:{}", tmp.path().join("f").display());
+    // Arrivals for 40 virtual minutes, the last shoppers served about an
+    // hour later: about 30 s of wall time at 240 x, cut after 4 s.
+    let started = Instant::now();
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
+        .args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
+        .args(["--start", "2026-11-27T15:00:00Z"])
+        .args(["--until", "2026-11-27T15:40:00Z", "-q"])
+        .args(["--sink", &format!("kafka://{brokers}?partitions=3")])
+        .args(["--sink", &files])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    proxy.cut();
+    std::thread::sleep(Duration::from_secs(5));
+    proxy.resume();
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // The cut fell inside the run.
+    assert!(started.elapsed() > Duration::from_secs(12), "{stderr}");
+    for kind in ["scan", "transaction"] {
+        let mut from_files = Vec::new();
+        for (path, bytes) in tree(&tmp.path().join("f")) {
+            if path.starts_with(format!("kind={kind}")) {
+                from_files.extend(text(&path, &bytes).lines().map(str::to_string));
+            }
+        }
+        assert!(!from_files.is_empty());
+        let topic = format!("storesim.{kind}s");
+        // One more than expected: a duplicate would show up as an extra.
+        let consumed = consume(&brokers, &topic, from_files.len() + 1);
+        assert_eq!(consumed.len(), from_files.len(), "{topic}: count");
+        assert_eq!(
+            by_store(&consumed),
+            by_store(&from_files),
+            "{topic}: per-store order or JSON differ"
+        );
+    }
+}
+
+#[test]
+fn a_broker_gone_for_good_fails_the_run_naming_the_undelivered_count() {
+    let Some(tansu) = tansu() else { return };
+    let (_broker, proxy) = broker_behind_proxy(&tansu);
+    let kafka = format!("kafka://127.0.0.1:{}?message_timeout_ms=3000", proxy.port);
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
+        .args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
+        .args(["--start", "2026-11-27T15:00:00Z"])
+        .args(["--until", "2026-11-27T15:40:00Z", "-q"])
+        .args(["--sink", &kafka])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    proxy.cut();
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    // "...; N of the M events handed to it were not delivered", N > 0.
+    let counts = stderr
+        .rsplit_once("; ")
+        .and_then(|(_, c)| c.split_once(" of the "))
+        .and_then(|(n, rest)| Some((n.parse::<u64>().ok()?, rest.split_once(' ')?.0)))
+        .and_then(|(n, m)| Some((n, m.parse::<u64>().ok()?)));
+    let Some((undelivered, handed)) = counts else {
+        panic!("no counts in: {stderr}")
+    };
+    assert!(undelivered > 0 && undelivered <= handed, "{stderr}");
+    assert!(stderr.contains("were not delivered"), "{stderr}");
+    assert!(stderr.contains("Message timed out"), "{stderr}");
 }
