@@ -65,6 +65,12 @@ pub(crate) enum KafkaAction {
         /// Stop after this long without a message, such as 10s.
         #[arg(long)]
         idle: Option<humantime::Duration>,
+        /// Print each message's key before its value, tab-separated.
+        #[arg(long)]
+        keys: bool,
+        /// A librdkafka property, key=value (repeatable): SASL, TLS.
+        #[arg(long = "kafka-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+        kafka_opts: Vec<(String, String)>,
     },
 }
 

@@ -19,7 +19,7 @@ use storesim_actors::{
 };
 use storesim_scenarios::{Overrides, Scenario, BUILTINS};
 use storesim_sim::EventKind;
-use storesim_sinks::{SinkError, SinkSpec};
+use storesim_sinks::{SinkError, SinkKind, SinkSpec};
 
 use cli::{CatalogArgs, Cli, Command, KafkaAction, RunArgs, ScenariosAction, SpeedArg, StartArg};
 
@@ -113,10 +113,14 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     } else {
         args.sinks.clone()
     };
+    let kafka = scenario.kafka();
     for raw in &raw_specs {
         let mut spec: SinkSpec = input(raw.parse())?;
         spec.set_overwrite(args.overwrite);
         spec.add_kafka_properties(&args.kafka_opts);
+        if let SinkKind::Kafka(c) = &mut spec.kind {
+            c.apply_scenario(&kafka.topics, kafka.key);
+        }
         specs.push(spec);
     }
     let world = input(scenario.build_world(&Overrides {
@@ -408,15 +412,25 @@ fn kafka(action: KafkaAction) -> Result<ExitCode, Failure> {
             from_beginning,
             max,
             idle,
+            keys,
+            kafka_opts,
         } => {
             let mut out = std::io::stdout().lock();
             let result = storesim_sinks::kafka::tail::tail(
                 &brokers,
+                &kafka_opts,
                 &topic,
                 from_beginning,
                 max,
                 idle.map(Into::into),
-                |record| writeln!(out, "{}", record.value).is_ok(),
+                |record| {
+                    if keys {
+                        let key = record.key.as_deref().unwrap_or("");
+                        writeln!(out, "{key}\t{}", record.value).is_ok()
+                    } else {
+                        writeln!(out, "{}", record.value).is_ok()
+                    }
+                },
             );
             input(result)?;
         }

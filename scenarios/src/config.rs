@@ -49,6 +49,20 @@ pub struct ScenarioConfig {
     /// Words for item names, by category code.
     #[serde(default)]
     pub names: BTreeMap<String, NamesConfig>,
+    /// Kafka topics and message key (the URL's options win over these).
+    #[serde(default)]
+    pub kafka: KafkaSection,
+}
+
+/// Kafka defaults of a scenario.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaSection {
+    /// Topic by event kind, after the sink's prefix: `scan = "pos-scans"`.
+    #[serde(default)]
+    pub topics: BTreeMap<String, String>,
+    /// Message key: `store_id` (default), `transaction_id` or `none`.
+    pub key: Option<String>,
 }
 
 fn default_catalog_seed() -> u64 {

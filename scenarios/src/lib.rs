@@ -21,7 +21,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use storesim_sim::World;
+use storesim_sim::{EventKind, KeyField, World};
 
 pub use config::ScenarioConfig;
 pub use validate::{Overrides, MAX_COUNT};
@@ -119,6 +119,15 @@ impl std::fmt::Display for Origin {
     }
 }
 
+/// A scenario's Kafka defaults, applied under the sink URL's options.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KafkaDefaults {
+    /// Topic (after the prefix) by event kind.
+    pub topics: Vec<(EventKind, String)>,
+    /// Message key, if the scenario sets one.
+    pub key: Option<KeyField>,
+}
+
 /// A loaded, validated scenario file (the catalogs are built later, by
 /// [`Scenario::build_world`]).
 #[derive(Debug, Clone)]
@@ -157,6 +166,11 @@ impl Scenario {
     /// (from the command line) applied on top of the file's counts.
     pub fn build_world(&self, overrides: &Overrides) -> Result<Arc<World>, ScenarioError> {
         validate::build(self, overrides).map(Arc::new)
+    }
+
+    /// The scenario's Kafka topic names and message key.
+    pub fn kafka(&self) -> KafkaDefaults {
+        validate::kafka(self).expect("checked when loaded")
     }
 
     /// The folder data paths are relative to, for a scenario read from a file.

@@ -109,6 +109,18 @@ fn bad_values_name_the_key() {
             "`week.monday.curve`: unknown curve `nope`",
         ),
         (
+            "[kafka]\nkey = \"sku\"\n",
+            "`kafka.key`: key `sku`: use store_id, transaction_id or none",
+        ),
+        (
+            "[kafka.topics]\nrefund = \"r\"\n",
+            "`kafka.topics.refund`: unknown event kind `refund`",
+        ),
+        (
+            "[kafka.topics]\nscan = \"pos scans\"\n",
+            "`kafka.topics.scan`: `pos scans`: use 1-249 characters",
+        ),
+        (
             "[curves]\nweekday = [1, 2]\n",
             "`curves.weekday`: must have 24 values",
         ),
@@ -234,4 +246,15 @@ fn store_counts_take_a_stable_subset_or_grow() {
     assert_eq!(big.items.len(), 33_000);
     let upcs: std::collections::BTreeSet<_> = big.items.iter().map(|i| i.item_upc).collect();
     assert_eq!(upcs.len(), 33_000);
+}
+
+#[test]
+fn kafka_defaults_come_from_the_file() {
+    let f = write("extends = \"chain\"\n[kafka]\nkey = \"transaction_id\"\n[kafka.topics]\nscan = \"pos.scans\"\n");
+    let s = Scenario::load(f.path().to_str().unwrap()).unwrap();
+    let k = s.kafka();
+    assert_eq!(k.key, Some(storesim_sim::KeyField::TransactionId));
+    assert!(k
+        .topics
+        .contains(&(storesim_sim::EventKind::Scan, "pos.scans".to_string())));
 }

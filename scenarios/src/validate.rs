@@ -9,10 +9,10 @@ use storesim_sim::params::{
     BasketParams, CheckoutParams, LoyaltyParams, ModelParams, PaymentParams, ShoppingParams,
     StaffingParams, TrafficParams,
 };
-use storesim_sim::World;
+use storesim_sim::{EventKind, World};
 
 use crate::config::{DayConfig, HolidayConfig, ScenarioConfig};
-use crate::{data, Scenario, ScenarioError};
+use crate::{data, KafkaDefaults, Scenario, ScenarioError};
 
 /// Counts given on the command line, over the scenario file's.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -459,7 +459,40 @@ fn tax_bp(k: &Checker<'_>, key: &str, pct: f64) -> Result<u32, ScenarioError> {
 }
 
 pub(crate) fn check(s: &Scenario) -> Result<(), ScenarioError> {
-    model(s).map(|_| ())
+    model(s)?;
+    kafka(s)?;
+    Ok(())
+}
+
+/// The scenario's Kafka topics and key, checked.
+pub(crate) fn kafka(s: &Scenario) -> Result<KafkaDefaults, ScenarioError> {
+    let c = &s.config;
+    let k = Checker {
+        origin: s.origin.to_string(),
+        _config: c,
+    };
+    let mut topics = Vec::new();
+    for (kind, topic) in &c.kafka.topics {
+        let key = format!("kafka.topics.{kind}");
+        let kind: EventKind = kind.parse().map_err(|e: String| k.err(&key, e))?;
+        let valid = !topic.is_empty()
+            && topic.len() <= 249
+            && topic
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid {
+            return Err(k.err(
+                key,
+                format!("`{topic}`: use 1-249 characters of a-z, A-Z, 0-9, '.', '_' and '-'"),
+            ));
+        }
+        topics.push((kind, topic.clone()));
+    }
+    let key = match &c.kafka.key {
+        Some(key) => Some(key.parse().map_err(|e: String| k.err("kafka.key", e))?),
+        None => None,
+    };
+    Ok(KafkaDefaults { topics, key })
 }
 
 pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, ScenarioError> {

@@ -44,6 +44,61 @@ impl fmt::Display for EventKind {
     }
 }
 
+impl std::str::FromStr for EventKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<EventKind, String> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+                format!("unknown event kind `{s}` (known: {})", known.join(", "))
+            })
+    }
+}
+
+/// The field that keys an event's message (Kafka's partitioning key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyField {
+    /// The store id: each store's events stay in order within a partition.
+    #[default]
+    StoreId,
+    /// The transaction id (events without one are keyed by store id): a
+    /// basket's scans and receipt stay together, stores spread wider.
+    TransactionId,
+    /// No key: the producer spreads messages over partitions.
+    None,
+}
+
+impl KeyField {
+    /// The key of `event`, written into `out` (cleared first); false for
+    /// no key.
+    pub fn write(self, event: &Event, out: &mut String) -> bool {
+        use std::fmt::Write;
+        out.clear();
+        match (self, event.transaction_id()) {
+            (KeyField::None, _) => return false,
+            (KeyField::TransactionId, Some(t)) => write!(out, "{t}"),
+            _ => write!(out, "{}", event.store_id()),
+        }
+        .is_ok()
+    }
+}
+
+impl std::str::FromStr for KeyField {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<KeyField, String> {
+        match s {
+            "store_id" => Ok(KeyField::StoreId),
+            "transaction_id" => Ok(KeyField::TransactionId),
+            "none" => Ok(KeyField::None),
+            _ => Err(format!("key `{s}`: use store_id, transaction_id or none")),
+        }
+    }
+}
+
 /// A transaction id derived from (store, local business date, daily sequence).
 ///
 /// Written as `1101-20261123-000042`. Derived ids are stable across reruns,
@@ -320,6 +375,14 @@ impl Event {
         match self {
             Event::Scan(e) => e.store_id(),
             Event::Transaction(e) => e.store_id,
+        }
+    }
+
+    /// The transaction it belongs to, if any.
+    pub fn transaction_id(&self) -> Option<TxnId> {
+        match self {
+            Event::Scan(e) => Some(e.transaction_id),
+            Event::Transaction(e) => Some(e.transaction_id),
         }
     }
 }

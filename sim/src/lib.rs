@@ -29,7 +29,7 @@ pub mod store;
 pub mod time;
 pub mod world;
 
-pub use event::{Event, EventBatch, EventKind, Stamped};
+pub use event::{Event, EventBatch, EventKind, KeyField, Stamped};
 pub use money::Money;
 pub use store::StoreModel;
 pub use time::SimTime;

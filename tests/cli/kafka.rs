@@ -27,6 +27,10 @@ fn brokers() -> Option<String> {
 }
 
 fn consume(brokers: &str, topic: &str, expected: usize) -> Vec<String> {
+    consume_with(brokers, topic, expected, &[])
+}
+
+fn consume_with(brokers: &str, topic: &str, expected: usize, extra: &[&str]) -> Vec<String> {
     let out = storesim()
         .args([
             "kafka",
@@ -37,6 +41,7 @@ fn consume(brokers: &str, topic: &str, expected: usize) -> Vec<String> {
             "--from-beginning",
         ])
         .args(["--max", &expected.to_string(), "--idle", "15s"])
+        .args(extra)
         .output()
         .unwrap();
     assert!(
@@ -356,4 +361,100 @@ fn a_broker_gone_for_good_fails_the_run_naming_the_undelivered_count() {
     assert!(undelivered > 0 && undelivered <= handed, "{stderr}");
     assert!(stderr.contains("were not delivered"), "{stderr}");
     assert!(stderr.contains("Message timed out"), "{stderr}");
+}
+
+/// No broker needed: TLS and SASL/SCRAM settings are understood (the build
+/// has TLS), and the password is never printed, even in librdkafka's own
+/// messages quoting a rejected value.
+#[test]
+fn tls_and_scram_settings_are_accepted_and_secrets_never_printed() {
+    let secret = "s3cr3t-hunter2";
+    for extra in [
+        vec![
+            "security.protocol=SASL_SSL",
+            "sasl.mechanisms=SCRAM-SHA-512",
+        ],
+        vec![
+            "security.protocol=SASL_SSL",
+            "sasl.mechanisms=SCRAM-SHA-256",
+        ],
+        // Rejected on purpose: librdkafka quotes the bad value.
+        vec!["security.protocol=s3cr3t-hunter2"],
+    ] {
+        let mut cmd = storesim();
+        cmd.args([
+            "run",
+            "--stores",
+            "1",
+            "-q",
+            "--sink",
+            "kafka://127.0.0.1:9",
+        ]);
+        for opt in extra.iter().chain(&[
+            "sasl.username=alice",
+            "sasl.password=s3cr3t-hunter2",
+            "ssl.key.password=s3cr3t-hunter2",
+        ]) {
+            cmd.args(["--kafka-opt", opt]);
+        }
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(!stderr.contains(secret), "secret printed: {stderr}");
+        if extra.len() == 2 {
+            assert!(stderr.contains("cannot reach a broker"), "{stderr}");
+        } else {
+            assert!(stderr.contains("invalid settings"), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn a_scenario_names_the_topics_and_keys_by_transaction() {
+    let Some(brokers) = brokers() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("pos.toml");
+    std::fs::write(
+        &scenario,
+        "extends = \"chain\"\n[kafka]\nkey = \"transaction_id\"\n[kafka.topics]\nscan = \"pos-scans\"\ntransaction = \"receipts\"\n",
+    )
+    .unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let prefix = format!("map{}-{nanos}.", std::process::id());
+    // The URL's option wins over the scenario's for receipts.
+    let kafka = format!("kafka://{brokers}?topic_prefix={prefix}&topic.transaction=txns");
+    let out = storesim()
+        .args(["run", "--seed", "3", "--stores", "2", "-q"])
+        .args(["--scenario", scenario.to_str().unwrap()])
+        .args([
+            "--start",
+            "2026-11-24T15:00:00Z",
+            "--until",
+            "2026-11-24T15:20:00Z",
+        ])
+        .args(["--sink", &kafka, "--sink", "stdout"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let scans = stdout
+        .lines()
+        .filter(|l| l.contains(r#""kind":"scan""#))
+        .count();
+    let txns = stdout.lines().count() - scans;
+    assert!(scans > 0 && txns > 0);
+    let consumed = consume_with(&brokers, &format!("{prefix}pos-scans"), scans, &["--keys"]);
+    assert_eq!(consumed.len(), scans);
+    for line in &consumed {
+        let (key, value) = line.split_once('\t').unwrap();
+        let v: Value = serde_json::from_str(value).unwrap();
+        assert_eq!(key, v["transaction_id"].as_str().unwrap());
+    }
+    let consumed = consume(&brokers, &format!("{prefix}txns"), txns);
+    assert_eq!(consumed.len(), txns);
 }

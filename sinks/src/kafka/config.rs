@@ -1,6 +1,6 @@
 //! Kafka sink settings, parsed from the spec's query and `--kafka-opt`.
 
-use storesim_sim::EventKind;
+use storesim_sim::{EventKind, KeyField};
 
 /// Settings of a Kafka sink.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,6 +9,11 @@ pub struct KafkaConfig {
     pub brokers: String,
     /// Prefix of topic names: `storesim.` gives `storesim.scans`.
     pub topic_prefix: String,
+    /// Topic of each kind after the prefix, by [`EventKind::index`]:
+    /// `scans`, `transactions` unless a scenario or the URL says otherwise.
+    pub topics: Vec<String>,
+    /// The message key.
+    pub key: KeyField,
     /// Partitions of topics the sink creates.
     pub partitions: i32,
     /// Replication factor of topics the sink creates.
@@ -21,6 +26,8 @@ pub struct KafkaConfig {
     pub message_timeout_ms: u32,
     /// Extra librdkafka properties (`--kafka-opt`).
     pub properties: Vec<(String, String)>,
+    /// Options the URL set, which a scenario's defaults do not override.
+    from_url: Vec<String>,
 }
 
 impl KafkaConfig {
@@ -30,18 +37,36 @@ impl KafkaConfig {
         KafkaConfig {
             brokers: brokers.to_string(),
             topic_prefix: "storesim.".into(),
+            topics: EventKind::ALL
+                .iter()
+                .map(|k| format!("{}s", k.as_str()))
+                .collect(),
+            key: KeyField::StoreId,
             partitions: 3,
             replication: 1,
             compression: "lz4".into(),
             linger_ms: 5,
             message_timeout_ms: 300_000,
             properties: Vec::new(),
+            from_url: Vec::new(),
+        }
+    }
+
+    /// A scenario's topic names and key, where the URL did not set them.
+    pub fn apply_scenario(&mut self, topics: &[(EventKind, String)], key: Option<KeyField>) {
+        for (kind, topic) in topics {
+            if !self.from_url.contains(&format!("topic.{kind}")) {
+                self.topics[kind.index()].clone_from(topic);
+            }
+        }
+        if let (Some(key), false) = (key, self.from_url.iter().any(|k| k == "key")) {
+            self.key = key;
         }
     }
 
     /// The topic of an event kind: `storesim.scans`, `storesim.transactions`.
     pub fn topic(&self, kind: EventKind) -> String {
-        format!("{}{}s", self.topic_prefix, kind.as_str())
+        format!("{}{}", self.topic_prefix, self.topics[kind.index()])
     }
 
     /// Sets an option from the spec's query; `Err` says what is wrong.
@@ -51,8 +76,21 @@ impl KafkaConfig {
                 .parse()
                 .map_err(|_| format!("{what} `{value}`: use a whole number"))
         };
+        self.from_url.push(key.to_string());
+        if let Some(kind) = key.strip_prefix("topic.") {
+            let kind: EventKind = kind.parse()?;
+            check_topic(value)?;
+            self.topics[kind.index()] = value.to_string();
+            return Ok(());
+        }
         match key {
-            "topic_prefix" => self.topic_prefix = value.to_string(),
+            "topic_prefix" => {
+                if !value.is_empty() {
+                    check_topic(value)?;
+                }
+                self.topic_prefix = value.to_string()
+            }
+            "key" => self.key = value.parse()?,
             "partitions" => {
                 self.partitions = i32::try_from(number("partitions")?.max(1))
                     .map_err(|_| format!("partitions `{value}`: too large"))?
@@ -69,11 +107,24 @@ impl KafkaConfig {
             "message_timeout_ms" => self.message_timeout_ms = number("message_timeout_ms")?.max(1),
             _ => {
                 return Err(format!(
-                    "unknown option `{key}` (known: topic_prefix, partitions, replication, compression, linger_ms, message_timeout_ms; any librdkafka property goes in --kafka-opt)"
+                    "unknown option `{key}` (known: topic_prefix, topic.KIND, key, partitions, replication, compression, linger_ms, message_timeout_ms; any librdkafka property goes in --kafka-opt)"
                 ))
             }
         }
         Ok(())
+    }
+
+    /// `message` with the value of every secret property (passwords, keys,
+    /// secrets) masked, for errors and logs: librdkafka's own messages may
+    /// quote a value it rejected.
+    pub fn redact(&self, message: &str) -> String {
+        let mut out = message.to_string();
+        for (key, value) in &self.properties {
+            if is_secret(key) && !value.is_empty() {
+                out = out.replace(value.as_str(), "***");
+            }
+        }
+        out
     }
 
     /// The producer's librdkafka properties: safe defaults, then `properties`.
@@ -94,5 +145,80 @@ impl KafkaConfig {
         .collect();
         p.extend(self.properties.iter().cloned());
         p
+    }
+}
+
+/// Checks a topic name (or prefix) against Kafka's rules: 1-249 of
+/// `a-z A-Z 0-9 . _ -`.
+pub(crate) fn check_topic(name: &str) -> Result<(), String> {
+    if name.is_empty()
+        || name.len() > 249
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(format!(
+            "topic `{name}`: use 1-249 characters of a-z, A-Z, 0-9, '.', '_' and '-'"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a librdkafka property holds a secret that must never be printed.
+pub(crate) fn is_secret(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.contains("password")
+        || key.contains("secret")
+        || key == "ssl.key.pem"
+        || key == "sasl.oauthbearer.config"
+        || key == "ssl_key"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_options_win_over_the_scenario() {
+        let mut c = KafkaConfig::new("b:9092");
+        c.set("topic.scan", "pos-scans").unwrap();
+        c.apply_scenario(
+            &[
+                (EventKind::Scan, "scenario-scans".into()),
+                (EventKind::Transaction, "receipts".into()),
+            ],
+            Some(KeyField::TransactionId),
+        );
+        assert_eq!(c.topic(EventKind::Scan), "storesim.pos-scans");
+        assert_eq!(c.topic(EventKind::Transaction), "storesim.receipts");
+        assert_eq!(c.key, KeyField::TransactionId);
+        c.set("key", "none").unwrap();
+        c.apply_scenario(&[], Some(KeyField::StoreId));
+        assert_eq!(c.key, KeyField::None);
+        assert!(c
+            .set("topic.refund", "x")
+            .unwrap_err()
+            .contains("unknown event kind"));
+        assert!(c
+            .set("topic.scan", "a b")
+            .unwrap_err()
+            .contains("topic `a b`"));
+        assert!(c.set("key", "sku").unwrap_err().contains("store_id"));
+    }
+
+    #[test]
+    fn secrets_are_masked_and_the_rest_kept() {
+        let mut c = KafkaConfig::new("b:9092");
+        c.properties = vec![
+            ("sasl.username".into(), "alice".into()),
+            ("sasl.password".into(), "hunter2".into()),
+            ("ssl.key.password".into(), "k3y".into()),
+        ];
+        assert_eq!(
+            c.redact("user alice, password hunter2, key k3y"),
+            "user alice, password ***, key ***"
+        );
+        assert!(is_secret("sasl.oauthbearer.client.secret"));
+        assert!(!is_secret("security.protocol"));
     }
 }

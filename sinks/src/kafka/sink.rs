@@ -21,13 +21,16 @@ pub const SCHEMA_VERSION: &str = "1";
 /// How long to wait for the broker when opening or checking.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Produces events to Kafka, one topic per kind, key = store id.
+/// Produces events to Kafka, one topic per kind, keyed by store id (or
+/// the configured [`KeyField`](storesim_sim::KeyField)).
 pub struct KafkaSink {
     name: String,
     producer: FutureProducer,
     topics: Vec<String>,
     report: DeliveryReport,
     flush_timeout: Duration,
+    /// Kept to mask its secrets in error messages.
+    config: KafkaConfig,
 }
 
 impl std::fmt::Debug for KafkaSink {
@@ -39,10 +42,11 @@ impl std::fmt::Debug for KafkaSink {
     }
 }
 
-fn spec_err(name: &str, message: String) -> SinkError {
+/// A spec error; `message` is redacted of `config`'s secrets.
+fn spec_err(name: &str, config: &KafkaConfig, message: String) -> SinkError {
     SinkError::Spec {
         spec: name.to_string(),
-        message,
+        message: config.redact(&message),
     }
 }
 
@@ -58,13 +62,14 @@ fn client_config(props: &[(String, String)]) -> ClientConfig {
 pub fn check(name: &str, config: &KafkaConfig) -> Result<Vec<String>, SinkError> {
     let producer: FutureProducer = client_config(&config.producer_properties())
         .create()
-        .map_err(|e| spec_err(name, format!("invalid settings: {e}")))?;
+        .map_err(|e| spec_err(name, config, format!("invalid settings: {e}")))?;
     let metadata = producer
         .client()
         .fetch_metadata(None, CONNECT_TIMEOUT)
         .map_err(|e| {
             spec_err(
                 name,
+                config,
                 format!(
                     "cannot reach a broker at {} within {} s: {e}",
                     config.brokers,
@@ -92,7 +97,7 @@ impl KafkaSink {
             let admin: AdminClient<DefaultClientContext> =
                 client_config(&config.producer_properties())
                     .create()
-                    .map_err(|e| spec_err(&name, format!("invalid settings: {e}")))?;
+                    .map_err(|e| spec_err(&name, &config, format!("invalid settings: {e}")))?;
             let new: Vec<NewTopic<'_>> = missing
                 .iter()
                 .map(|t| {
@@ -105,13 +110,14 @@ impl KafkaSink {
                 .collect();
             let options = AdminOptions::new().operation_timeout(Some(CONNECT_TIMEOUT));
             let results = futures::executor::block_on(admin.create_topics(&new, &options))
-                .map_err(|e| spec_err(&name, format!("cannot create topics: {e}")))?;
+                .map_err(|e| spec_err(&name, &config, format!("cannot create topics: {e}")))?;
             for r in results {
                 match r {
                     Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
                     Err((topic, code)) => {
                         return Err(spec_err(
                             &name,
+                            &config,
                             format!(
                             "cannot create topic {topic} ({} partitions, replication {}): {code}",
                             config.partitions, config.replication
@@ -123,20 +129,21 @@ impl KafkaSink {
         }
         let producer: FutureProducer = client_config(&config.producer_properties())
             .create()
-            .map_err(|e| spec_err(&name, format!("invalid settings: {e}")))?;
+            .map_err(|e| spec_err(&name, &config, format!("invalid settings: {e}")))?;
         Ok(KafkaSink {
             name,
             producer,
             topics,
             report: DeliveryReport::default(),
             flush_timeout: Duration::from_millis(u64::from(config.message_timeout_ms) + 10_000),
+            config,
         })
     }
 
     fn fail(&self, message: String) -> SinkError {
         SinkError::Delivery {
             sink: self.name.clone(),
-            message,
+            message: self.config.redact(&message),
         }
     }
 }
@@ -153,6 +160,7 @@ impl Sink for KafkaSink {
     async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
         let mut pending = Vec::with_capacity(batch.events.len());
         let mut value = Vec::with_capacity(512);
+        let mut key = String::with_capacity(32);
         for stamped in &batch.events {
             let event = &stamped.event;
             let kind = event.kind();
@@ -162,7 +170,7 @@ impl Sink for KafkaSink {
                 message: e.to_string(),
             })?;
             value.pop(); // no newline inside a message
-            let key = event.store_id().to_string();
+            let keyed = self.config.key.write(event, &mut key);
             let headers = OwnedHeaders::new()
                 .insert(Header {
                     key: "kind",
@@ -173,10 +181,12 @@ impl Sink for KafkaSink {
                     value: Some(SCHEMA_VERSION),
                 });
             let mut record = FutureRecord::to(&self.topics[kind.index()])
-                .key(&key)
                 .payload(&value)
                 .headers(headers)
                 .timestamp(event.ts().as_millis());
+            if keyed {
+                record = record.key(&key);
+            }
             loop {
                 match self.producer.send_result(record) {
                     Ok(delivery) => {

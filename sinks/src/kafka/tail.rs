@@ -7,6 +7,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 
+use super::config::KafkaConfig;
 use crate::SinkError;
 
 /// One consumed message.
@@ -27,9 +28,11 @@ pub struct Record {
 /// Reads `topic` from the beginning (or the end), every partition, without
 /// a consumer group, calling `each` per message until `max` messages, or
 /// until nothing arrives for `idle` (tansu's high watermarks cannot be
-/// trusted, so the reader does not stop at them).
+/// trusted, so the reader does not stop at them). `properties` are extra
+/// librdkafka settings (SASL, TLS); their secrets are masked in errors.
 pub fn tail(
     brokers: &str,
+    properties: &[(String, String)],
     topic: &str,
     from_beginning: bool,
     max: Option<u64>,
@@ -37,14 +40,21 @@ pub fn tail(
     mut each: impl FnMut(&Record) -> bool,
 ) -> Result<u64, SinkError> {
     let name = format!("kafka://{brokers}");
+    let mut masked = KafkaConfig::new(brokers);
+    masked.properties = properties.to_vec();
     let err = |message: String| SinkError::Spec {
         spec: name.clone(),
-        message,
+        message: masked.redact(&message),
     };
-    let consumer: BaseConsumer = ClientConfig::new()
+    let mut config = ClientConfig::new();
+    config
         .set("bootstrap.servers", brokers)
         .set("group.id", "storesim-tail")
-        .set("enable.auto.commit", "false")
+        .set("enable.auto.commit", "false");
+    for (k, v) in properties {
+        config.set(k, v);
+    }
+    let consumer: BaseConsumer = config
         .create()
         .map_err(|e| err(format!("invalid settings: {e}")))?;
     let metadata = consumer
