@@ -29,9 +29,15 @@ export STORESIM_REQUIRE_SERVICES=1
 STORESIM_TANSU=$(bash scripts/kafka.sh bin)
 export STORESIM_TANSU
 
+step "services: PostgreSQL"
+trap 'bash scripts/kafka.sh down' EXIT
+bash scripts/postgres.sh up
+STORESIM_POSTGRES_URL=$(bash scripts/postgres.sh url)
+export STORESIM_POSTGRES_URL
+
 step "cargo test"
 log=$(mktemp)
-trap 'rm -f "$log"; bash scripts/kafka.sh down' EXIT
+trap 'rm -f "$log"; bash scripts/kafka.sh down; bash scripts/postgres.sh down' EXIT
 cargo test --workspace --doc --locked 2>&1 | tee "$log"
 cargo test --workspace --all-targets --locked 2>&1 | tee -a "$log"
 

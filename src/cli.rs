@@ -36,6 +36,43 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: KafkaAction,
     },
+    /// PostgreSQL helpers: create the schema.
+    Db {
+        /// init.
+        #[command(subcommand)]
+        action: DbAction,
+    },
+}
+
+/// `db` actions.
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbAction {
+    /// Create storesim's tables (idempotent) and load the scenario's
+    /// stores, categories and item master.
+    Init(DbInitArgs),
+}
+
+/// `storesim db init`.
+#[derive(Debug, Args)]
+pub(crate) struct DbInitArgs {
+    /// postgres://USER:PASS@HOST:PORT/DB[?schema=NAME]
+    pub(crate) url: String,
+    /// Drop storesim's tables first, then create them again.
+    #[arg(long)]
+    pub(crate) drop: bool,
+    /// For change data capture: REPLICA IDENTITY FULL on item_master and
+    /// a publication `SCHEMA_item_master` (needs wal_level=logical).
+    #[arg(long)]
+    pub(crate) cdc: bool,
+    /// The scenario whose dimensions are loaded.
+    #[arg(long, default_value = "chain")]
+    pub(crate) scenario: String,
+    /// Number of stores (default: the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), allow_negative_numbers = true)]
+    pub(crate) stores: Option<u64>,
+    /// Number of items (default: the scenario's).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), allow_negative_numbers = true)]
+    pub(crate) items: Option<u64>,
 }
 
 /// `kafka` actions.

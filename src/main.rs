@@ -21,7 +21,10 @@ use storesim_scenarios::{Overrides, Scenario, BUILTINS};
 use storesim_sim::EventKind;
 use storesim_sinks::{SinkError, SinkKind, SinkSpec};
 
-use cli::{CatalogArgs, Cli, Command, KafkaAction, RunArgs, ScenariosAction, SpeedArg, StartArg};
+use cli::{
+    CatalogArgs, Cli, Command, DbAction, DbInitArgs, KafkaAction, RunArgs, ScenariosAction,
+    SpeedArg, StartArg,
+};
 
 /// Why the process stops early.
 enum Failure {
@@ -72,6 +75,9 @@ fn main() -> ExitCode {
         Command::Scenarios { action } => scenarios(action),
         Command::Catalog(args) => catalog(args),
         Command::Kafka { action } => kafka(action),
+        Command::Db {
+            action: DbAction::Init(args),
+        } => db_init(args),
     };
     match result {
         Ok(code) => code,
@@ -129,7 +135,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }))?;
     let mut sinks = Vec::new();
     for spec in &specs {
-        sinks.push(input(storesim_sinks::open(spec))?);
+        sinks.push(input(storesim_sinks::open(spec, &world))?);
     }
     let threads = args
         .threads
@@ -387,6 +393,64 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
             let _ = out.write_all(s.text.as_bytes());
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
+    use storesim_sinks::postgres::{connect, init, load_dimensions, redact_url, InitOptions};
+    let spec: SinkSpec = input(args.url.parse())?;
+    let SinkKind::Postgres(config) = &spec.kind else {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "`{}` is not a postgres:// URL",
+            redact_url(&args.url)
+        )));
+    };
+    let scenario = input(Scenario::load(&args.scenario))?;
+    let world = input(scenario.build_world(&Overrides {
+        stores: args.stores.map(|n| n as usize),
+        items: args.items.map(|n| n as usize),
+    }))?;
+    let name = spec.to_string();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Runtime(e.into()))?;
+    runtime.block_on(async {
+        let client = connect(config)
+            .await
+            .map_err(|e| Failure::Input(anyhow::anyhow!("{name}: cannot connect: {e}")))?;
+        let options = InitOptions {
+            drop: args.drop,
+            cdc: args.cdc,
+        };
+        init(&client, &config.schema, options).await.map_err(|e| {
+            Failure::Runtime(anyhow::anyhow!(
+                "{name}: cannot create the schema: {}",
+                e.as_db_error()
+                    .map_or(e.to_string(), |d| d.message().to_string())
+            ))
+        })?;
+        load_dimensions(&client, &world).await.map_err(|e| {
+            Failure::Runtime(anyhow::anyhow!("{name}: cannot load the dimensions: {e}"))
+        })
+    })?;
+    println!(
+        "{name}: schema `{}` ready{}{}; {} stores, {} categories, {} items loaded",
+        config.schema,
+        if args.drop {
+            " (dropped and recreated)"
+        } else {
+            ""
+        },
+        if args.cdc {
+            format!(", CDC publication {}_item_master", config.schema)
+        } else {
+            String::new()
+        },
+        world.stores.len(),
+        world.categories.len(),
+        world.items.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

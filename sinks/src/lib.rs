@@ -27,6 +27,7 @@ pub mod files;
 pub mod kafka;
 pub mod memory;
 pub mod null;
+pub mod postgres;
 pub mod spec;
 pub mod stdout;
 
@@ -144,7 +145,7 @@ pub trait Sink: Send {
 }
 
 /// Opens the sink a spec names.
-pub fn open(spec: &SinkSpec) -> Result<Box<dyn Sink>, SinkError> {
+pub fn open(spec: &SinkSpec, world: &storesim_sim::World) -> Result<Box<dyn Sink>, SinkError> {
     Ok(match &spec.kind {
         SinkKind::Null => Box::new(null::NullSink::new(spec.to_string())),
         SinkKind::Stdout => Box::new(stdout::StdoutSink::new(spec.to_string())),
@@ -154,5 +155,10 @@ pub fn open(spec: &SinkSpec) -> Result<Box<dyn Sink>, SinkError> {
         SinkKind::Kafka(config) => {
             Box::new(kafka::KafkaSink::open(spec.to_string(), config.clone())?)
         }
+        SinkKind::Postgres(config) => Box::new(postgres::PostgresSink::open(
+            &spec.to_string(),
+            config.clone(),
+            world,
+        )?),
     })
 }

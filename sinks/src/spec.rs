@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use crate::files::{Compression, FilesConfig, Format};
 use crate::kafka::KafkaConfig;
+use crate::postgres::{redact_url, PostgresConfig};
 use crate::SinkError;
 
 /// A parsed sink spec.
@@ -28,6 +29,8 @@ pub enum SinkKind {
     Files(FilesConfig),
     /// Kafka topics.
     Kafka(KafkaConfig),
+    /// PostgreSQL tables.
+    Postgres(PostgresConfig),
 }
 
 impl SinkSpec {
@@ -57,7 +60,7 @@ impl FromStr for SinkSpec {
 
     fn from_str(raw: &str) -> Result<SinkSpec, SinkError> {
         let err = |message: String| SinkError::Spec {
-            spec: raw.to_string(),
+            spec: redact_url(raw),
             message,
         };
         let (scheme, rest) = match raw.split_once(':') {
@@ -153,27 +156,29 @@ impl FromStr for SinkSpec {
                 }
                 SinkKind::Kafka(config)
             }
-            ("postgres" | "postgresql", _) => {
-                return Err(err(format!(
-                    "the {scheme} sink is not available in this version yet"
-                )))
+            ("postgres" | "postgresql", Some(_)) => {
+                SinkKind::Postgres(PostgresConfig::parse(raw).map_err(|m| SinkError::Spec {
+                    spec: redact_url(raw),
+                    message: m,
+                })?)
             }
             _ => {
                 return Err(err(
-                    "unknown sink: use null, stdout, files:DIR, csv:DIR or kafka://HOST:PORT"
+                    "unknown sink: use null, stdout, files:DIR, csv:DIR, kafka://HOST:PORT or postgres://USER:PASS@HOST:PORT/DB"
                         .to_string(),
                 ))
             }
         };
         Ok(SinkSpec {
-            raw: raw.to_string(),
+            // The name printed everywhere: no password.
+            raw: redact_url(raw),
             kind,
         })
     }
 }
 
 /// The `key=value` options of a spec's query (`a=1&b=2`), in order.
-fn query_pairs(query: Option<&str>) -> Result<Vec<(&str, &str)>, String> {
+pub(crate) fn query_pairs(query: Option<&str>) -> Result<Vec<(&str, &str)>, String> {
     query
         .into_iter()
         .flat_map(|q| q.split('&'))

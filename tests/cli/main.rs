@@ -5,6 +5,8 @@ mod errors;
 mod golden;
 mod kafka;
 mod live;
+mod postgres;
+mod proxy;
 mod receipts;
 
 use std::collections::BTreeMap;

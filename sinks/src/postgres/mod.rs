@@ -1,0 +1,8 @@
+//! The PostgreSQL sink (`postgres://user:pass@host:port/db?schema=NAME`)
+//! and the schema management behind `storesim db init`.
+
+pub mod config;
+mod sink;
+
+pub use config::{redact_url, PostgresConfig};
+pub use sink::{connect, init, load_dimensions, InitOptions, PostgresSink};

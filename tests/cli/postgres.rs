@@ -1,0 +1,309 @@
+//! The PostgreSQL sink against the real server `scripts/postgres.sh` starts
+//! (`scripts/test.sh` exports `STORESIM_POSTGRES_URL`). Every test writes to
+//! a schema of its own.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::proxy::Proxy;
+use super::{storesim, text, tree};
+
+/// The server's URL, or `None` (with a note) when the suite runs without one.
+fn url() -> Option<String> {
+    match std::env::var("STORESIM_POSTGRES_URL") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            assert!(
+                std::env::var_os("STORESIM_REQUIRE_SERVICES").is_none(),
+                "STORESIM_POSTGRES_URL is not set: run the suite with scripts/test.sh"
+            );
+            eprintln!("skipped: no PostgreSQL (run scripts/test.sh, which starts one)");
+            None
+        }
+    }
+}
+
+/// A schema name no other test uses.
+fn schema(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("t_{tag}_{}_{nanos}", std::process::id())
+}
+
+/// Runs one query with psql and returns its rows, `|`-separated.
+fn psql(url: &str, sql: &str) -> Vec<String> {
+    let out = Command::new("psql")
+        .args([
+            url,
+            "-X",
+            "-q",
+            "-t",
+            "-A",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Money as cents from a JSON number or a SQL decimal text.
+fn cents(text: &str) -> i64 {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, "0"));
+    let sign = if whole.starts_with('-') { -1 } else { 1 };
+    let frac = format!("{frac:0<2}");
+    sign * (whole.trim_start_matches('-').parse::<i64>().unwrap() * 100
+        + frac[..2].parse::<i64>().unwrap())
+}
+
+/// Per store: (scans, net scan cents, transactions, total cents), from files.
+fn from_files(dir: &std::path::Path) -> BTreeMap<i64, (i64, i64, i64, i64)> {
+    let mut out: BTreeMap<i64, (i64, i64, i64, i64)> = BTreeMap::new();
+    for (path, bytes) in tree(dir) {
+        if !path.to_string_lossy().contains(".jsonl") {
+            continue;
+        }
+        for line in text(&path, &bytes).lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            let row = out.entry(v["store_id"].as_i64().unwrap()).or_default();
+            if v["kind"] == "scan" {
+                row.0 += 1;
+                row.1 += v["quantity"].as_i64().unwrap() * cents(&v["unit_price"].to_string())
+                    - cents(&v["discount"].to_string());
+            } else {
+                row.2 += 1;
+                row.3 += cents(&v["total"].to_string());
+            }
+        }
+    }
+    out
+}
+
+/// The same figures from the database.
+fn from_db(url: &str, schema: &str) -> BTreeMap<i64, (i64, i64, i64, i64)> {
+    let mut out: BTreeMap<i64, (i64, i64, i64, i64)> = BTreeMap::new();
+    for row in psql(
+        url,
+        &format!(
+            "SELECT store_id, count(*), sum(quantity * unit_price - discount) FROM {schema}.scans GROUP BY 1"
+        ),
+    ) {
+        let f: Vec<&str> = row.split('|').collect();
+        let e = out.entry(f[0].parse().unwrap()).or_default();
+        e.0 = f[1].parse().unwrap();
+        e.1 = cents(f[2]);
+    }
+    for row in psql(
+        url,
+        &format!("SELECT store_id, count(*), sum(total) FROM {schema}.transactions GROUP BY 1"),
+    ) {
+        let f: Vec<&str> = row.split('|').collect();
+        let e = out.entry(f[0].parse().unwrap()).or_default();
+        e.2 = f[1].parse().unwrap();
+        e.3 = cents(f[2]);
+    }
+    out
+}
+
+fn with_schema(url: &str, schema: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}schema={schema}")
+}
+
+#[test]
+fn postgres_holds_the_files_events_and_a_rerun_adds_no_duplicates() {
+    let Some(url) = url() else { return };
+    let schema = schema("eq");
+    let tmp = tempfile::tempdir().unwrap();
+    let files = format!("files:{}", tmp.path().join("f").display());
+    let run = |extra: &[&str]| {
+        let out = storesim()
+            .args(["run", "--seed", "8", "--stores", "5", "-q"])
+            .args([
+                "--start",
+                "2026-11-27T14:00:00Z",
+                "--until",
+                "2026-11-27T16:00:00Z",
+            ])
+            .args(["--sink", &with_schema(&url, &schema)])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["--sink", &files]);
+    let expected = from_files(&tmp.path().join("f"));
+    assert_eq!(expected.len(), 5);
+    assert_eq!(from_db(&url, &schema), expected);
+    let dims = psql(
+        &url,
+        &format!(
+            "SELECT (SELECT count(*) FROM {schema}.stores), (SELECT count(*) FROM {schema}.item_categories), (SELECT count(*) FROM {schema}.item_master)"
+        ),
+    );
+    assert_eq!(dims, ["5|35|32000"]);
+    // The same seed again: the keys reject what is there, nothing doubles.
+    run(&[]);
+    assert_eq!(from_db(&url, &schema), expected);
+    let batches = psql(
+        &url,
+        &format!("SELECT count(DISTINCT run_id) FROM {schema}.storesim_batches"),
+    );
+    assert_eq!(batches, ["2"]);
+}
+
+#[test]
+fn a_five_second_cut_loses_and_duplicates_no_row() {
+    let Some(url) = url() else { return };
+    let schema = schema("cut");
+    // The same server, reached through a proxy that cuts every connection.
+    let port: u16 = url
+        .rsplit_once('@')
+        .and_then(|(_, hp)| hp.split_once('/'))
+        .and_then(|(hp, _)| hp.rsplit_once(':'))
+        .map_or(5432, |(_, p)| p.parse().unwrap());
+    let proxy = Proxy::start(port);
+    let via_proxy = url.replacen(&format!(":{port}/"), &format!(":{}/", proxy.port), 1);
+    let tmp = tempfile::tempdir().unwrap();
+    let files = format!("files:{}", tmp.path().join("f").display());
+    let started = Instant::now();
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
+        .args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
+        .args(["--start", "2026-11-27T15:00:00Z"])
+        .args(["--until", "2026-11-27T15:40:00Z", "-q"])
+        .args(["--sink", &with_schema(&via_proxy, &schema)])
+        .args(["--sink", &files])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    proxy.cut();
+    std::thread::sleep(Duration::from_secs(5));
+    proxy.resume();
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(started.elapsed() > Duration::from_secs(12), "{stderr}");
+    // The cut was noticed and retried through (a warning on stderr).
+    assert!(stderr.contains("Retrying a batch"), "{stderr}");
+    assert_eq!(from_db(&url, &schema), from_files(&tmp.path().join("f")));
+}
+
+#[test]
+fn db_init_is_idempotent_and_sets_up_cdc() {
+    let Some(url) = url() else { return };
+    let schema = schema("init");
+    let target = with_schema(&url, &schema);
+    for extra in [&[][..], &["--cdc"][..], &["--cdc", "--drop"][..]] {
+        let out = storesim()
+            .args(["db", "init", &target, "--stores", "3"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("3 stores, 35 categories, 32000 items"),
+            "{stdout}"
+        );
+        assert!(
+            !stdout.contains("storesim:storesim@"),
+            "password printed: {stdout}"
+        );
+    }
+    let identity = psql(
+        &url,
+        &format!("SELECT relreplident FROM pg_class WHERE oid = '{schema}.item_master'::regclass"),
+    );
+    assert_eq!(identity, ["f"]);
+    let publication = psql(
+        &url,
+        &format!(
+            "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = '{schema}_item_master'"
+        ),
+    );
+    assert_eq!(publication, [format!("{schema}.item_master")]);
+    psql(&url, &format!("DROP PUBLICATION {schema}_item_master"));
+}
+
+/// No server needed for the first; the second needs one to refuse.
+#[test]
+fn unreachable_server_and_wrong_password_are_one_line_errors() {
+    let out = storesim()
+        .args(["run", "--stores", "1", "-q"])
+        .args(["--sink", "postgres://u:s3cr3t-pw@127.0.0.1:9/db"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot connect"), "{stderr}");
+    assert!(!stderr.contains("s3cr3t-pw"), "{stderr}");
+    let Some(url) = url() else { return };
+    let wrong = url.replacen("storesim:storesim@", "storesim:s3cr3t-pw@", 1);
+    let out = storesim()
+        .args(["run", "--stores", "1", "-q", "--sink", &wrong])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("password authentication failed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("s3cr3t-pw"), "{stderr}");
+}
+
+#[test]
+fn a_server_gone_for_good_fails_the_run_naming_the_unwritten_count() {
+    let Some(url) = url() else { return };
+    let schema = schema("gone");
+    let proxy = Proxy::start(5432);
+    let via_proxy = url.replacen(":5432/", &format!(":{}/", proxy.port), 1);
+    let target = format!("{}&retry_timeout=3s", with_schema(&via_proxy, &schema));
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
+        .args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
+        .args(["--start", "2026-11-27T15:00:00Z"])
+        .args(["--until", "2026-11-27T15:40:00Z", "-q", "--sink", &target])
+        .env("RUST_LOG", "error")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    proxy.cut();
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("gave up after 3 s of retries"), "{stderr}");
+    assert!(
+        stderr.contains("events handed to it were not delivered"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("storesim:storesim@"), "{stderr}");
+}
