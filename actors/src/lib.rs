@@ -2,6 +2,8 @@
 //!
 //! - [`StoreActor`]: one per store, spread over `threads` arbiters; handles
 //!   [`Advance`] by simulating its store to the window's end.
+//! - [`CatalogActor`]: the chain's item-master churn; handles [`Prepare`]
+//!   with the window's item changes and the price book the stores use.
 //! - [`SinkActor`]: one per sink, each on its own arbiter; handles
 //!   [`WriteBatch`] and [`CloseSink`].
 //! - [`SchedulerActor`]: owns the virtual clock; handles [`RunToEnd`] by
@@ -18,12 +20,14 @@
 //! - Every event generated is handed to every sink, and each sink's
 //!   delivery report is in the summary; a sink error stops the run.
 
+mod catalog;
 mod clock;
 mod run;
 mod scheduler;
 mod sink;
 mod store;
 
+pub use catalog::{CatalogActor, CatalogWindow, Prepare};
 pub use clock::{Clock, ManualClock, Pacer, StopSignal, SystemClock};
 pub use run::{run, Pacing, Progress, ProgressFn, RunConfig, RunError, RunSummary, SinkSummary};
 pub use scheduler::{RunToEnd, SchedulerActor};

@@ -8,6 +8,7 @@ use hdrhistogram::Histogram;
 use storesim_sim::{EventKind, RunSpan, SimTime, StoreModel, World};
 use storesim_sinks::{DeliveryReport, Sink, SinkError};
 
+use crate::catalog::CatalogActor;
 use crate::clock::{Clock, StopSignal};
 pub use crate::scheduler::ProgressFn;
 use crate::scheduler::{lateness_histogram, wait_histogram, RunToEnd, SchedulerActor};
@@ -263,8 +264,10 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
             sink_arbiters.push(arbiter);
             sink_addrs.push((name, addr));
         }
+        let catalog = CatalogActor::new(&world, seed, run_span.0).start();
         let scheduler = SchedulerActor {
             stores: store_addrs,
+            catalog,
             sinks: sink_addrs,
             span: run_span,
             window_us: window_us.max(1),

@@ -11,6 +11,7 @@ use storesim_sim::{Event, EventBatch, SimTime, Stamped};
 use storesim_sinks::SinkError;
 use tracing::debug;
 
+use crate::catalog::{CatalogActor, Prepare};
 use crate::clock::{Clock, Pacer, StopSignal};
 use crate::run::{Pacing, Progress, RunError, RunSummary, SinkSummary};
 use crate::sink::{CloseSink, ReportSink, SinkActor, WriteBatch};
@@ -38,6 +39,7 @@ pub type ProgressFn = Box<dyn FnMut(&Progress<'_>)>;
 /// batches per sink, and closes the sinks at the end or on a stop request.
 pub struct SchedulerActor {
     pub(crate) stores: Vec<Addr<StoreActor>>,
+    pub(crate) catalog: Addr<CatalogActor>,
     pub(crate) sinks: Vec<(String, Addr<SinkActor>)>,
     pub(crate) span: (SimTime, SimTime),
     pub(crate) window_us: i64,
@@ -259,7 +261,8 @@ impl Handler<RunToEnd> for SchedulerActor {
     type Result = ResponseActFuture<Self, Result<RunSummary, RunError>>;
 
     fn handle(&mut self, _: RunToEnd, _: &mut Context<Self>) -> Self::Result {
-        let stores = self.stores.clone();
+        let stores = Arc::new(self.stores.clone());
+        let catalog = self.catalog.clone();
         let (start, end) = self.span;
         let window = self.window_us;
         let clock = Arc::clone(&self.clock);
@@ -288,16 +291,30 @@ impl Handler<RunToEnd> for SchedulerActor {
                 // to release the previous window on time.
                 let window_of = |from: SimTime| {
                     let until = from.plus_micros(window);
-                    let answers = join_all(stores.iter().map(|s| s.send(Advance { until })));
+                    let stores = Arc::clone(&stores);
+                    let catalog = catalog.clone();
                     actix_rt::spawn(async move {
-                        let outputs = answers
+                        // The item master first: the stores price each scan
+                        // with the book computed ahead for this window.
+                        let chain = catalog
+                            .send(Prepare { from, until })
                             .await
-                            .into_iter()
-                            .collect::<Result<Vec<StoreOutput>, _>>()
                             .map_err(|_| RunError::StoreStopped)?;
-                        actix_rt::task::spawn_blocking(move || merge(from, until, outputs))
-                            .await
-                            .map_err(|_| RunError::StoreStopped)
+                        let outputs = join_all(stores.iter().map(|s| {
+                            s.send(Advance {
+                                until,
+                                prices: chain.prices.clone(),
+                            })
+                        }))
+                        .await
+                        .into_iter()
+                        .collect::<Result<Vec<StoreOutput>, _>>()
+                        .map_err(|_| RunError::StoreStopped)?;
+                        actix_rt::task::spawn_blocking(move || {
+                            merge(from, until, outputs, chain.changes)
+                        })
+                        .await
+                        .map_err(|_| RunError::StoreStopped)
                     })
                 };
                 let outcome = async {
@@ -370,8 +387,8 @@ fn sink_error(name: &str, error: SinkError) -> RunError {
 
 /// Merges the stores' sorted runs into one batch ordered by
 /// `(ts, store_id, seq)`.
-fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>) -> Merged {
-    let total: usize = outputs.iter().map(|o| o.events.len()).sum();
+fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>, chain: Vec<Stamped>) -> Merged {
+    let total: usize = outputs.iter().map(|o| o.events.len()).sum::<usize>() + chain.len();
     let mut events = Vec::with_capacity(total);
     let mut merged = Merged {
         batch: EventBatch::default(),
@@ -385,6 +402,7 @@ fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>) -> Merged {
         merged.done &= o.done;
         events.extend(o.events);
     }
+    events.extend(chain);
     // The input is a concatenation of sorted runs; the stable sort detects
     // and merges runs, so this is a k-way merge.
     events.sort_by_key(|s| s.key());

@@ -1,14 +1,19 @@
 //! The store actor: one store's model behind a mailbox.
 
+use std::sync::Arc;
+
 use actix::{Actor, Context, Handler, Message, MessageResult};
+use storesim_sim::churn::PriceBook;
 use storesim_sim::store::StoreCounters;
 use storesim_sim::{SimTime, Stamped, StoreModel};
 
 /// Simulate to `until` (exclusive) and return the events stamped before it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Advance {
     /// End of the window.
     pub until: SimTime,
+    /// The price book for this window, when the item master changes.
+    pub prices: Option<Arc<PriceBook>>,
 }
 
 /// What a store hands back for a window.
@@ -51,6 +56,9 @@ impl Handler<Advance> for StoreActor {
     type Result = MessageResult<Advance>;
 
     fn handle(&mut self, msg: Advance, _: &mut Context<Self>) -> Self::Result {
+        if let Some(prices) = msg.prices {
+            self.model.set_prices(prices);
+        }
         let mut events = Vec::with_capacity(self.last_len + self.last_len / 4);
         self.model.advance(msg.until, &mut events);
         self.last_len = events.len();

@@ -52,6 +52,42 @@ pub struct ScenarioConfig {
     /// Kafka topics and message key (the URL's options win over these).
     #[serde(default)]
     pub kafka: KafkaSection,
+    /// Item-master churn (off when absent).
+    pub churn: Option<ChurnConfig>,
+}
+
+/// Item-master churn.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChurnConfig {
+    /// Whether the item master changes.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// IANA time zone of the head office.
+    pub time_zone: String,
+    /// Start of business hours, HH:MM local.
+    pub open: String,
+    /// End of business hours, HH:MM local.
+    pub close: String,
+    /// Whether weekends are worked.
+    #[serde(default)]
+    pub weekends: bool,
+    /// Minutes between rounds, `[min, max]`.
+    pub gap_minutes: [f64; 2],
+    /// Items repriced per round, `[min, max]`.
+    pub reprice_items: [i64; 2],
+    /// Largest price move, percent.
+    pub max_price_change_pct: f64,
+    /// New items per round, `[min, max]`.
+    pub new_items: [i64; 2],
+    /// Items created earlier in the run removed per round, `[min, max]`.
+    pub removed_new_items: [i64; 2],
+    /// The first id of created items.
+    pub first_new_item_id: i64,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Kafka defaults of a scenario.

@@ -5,6 +5,7 @@ use storesim_sim::calendar::{
     Calendar, Curve, DateRule, Holiday, Hours, HoursOverride, WeekdayRule,
 };
 use storesim_sim::catalog::{build_items, build_stores, ItemPicker, NameParts, StoreClass};
+use storesim_sim::churn::ChurnParams;
 use storesim_sim::params::{
     BasketParams, CheckoutParams, LoyaltyParams, ModelParams, PaymentParams, ShoppingParams,
     StaffingParams, TrafficParams,
@@ -346,7 +347,62 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             format!("must be 0-100, got {discount_pct}"),
         ));
     }
+    let churn = match &c.churn {
+        None => ChurnParams::default(),
+        Some(ch) => {
+            let time_zone = ch.time_zone.parse().map_err(|_| {
+                k.err(
+                    "churn.time_zone",
+                    format!(
+                        "unknown time zone `{}` (use an IANA name such as America/Chicago)",
+                        ch.time_zone
+                    ),
+                )
+            })?;
+            let open_minute = k.time("churn.open", &ch.open)?;
+            let close_minute = k.time("churn.close", &ch.close)?;
+            if close_minute <= open_minute {
+                return Err(k.err(
+                    "churn.close",
+                    format!("must be after churn.open ({})", ch.open),
+                ));
+            }
+            let [g0, g1] = ch.gap_minutes;
+            k.positive("churn.gap_minutes", g0)?;
+            k.positive("churn.gap_minutes", g1)?;
+            if g1 < g0 {
+                return Err(k.err("churn.gap_minutes", "must be [min, max] with min <= max"));
+            }
+            let (r0, r1) = range(&k, "churn.reprice_items", ch.reprice_items)?;
+            let pct = ch.max_price_change_pct;
+            if !(pct.is_finite() && (0.0..100.0).contains(&pct)) {
+                return Err(k.err(
+                    "churn.max_price_change_pct",
+                    format!("must be 0 or more and below 100, got {pct}"),
+                ));
+            }
+            ChurnParams {
+                enabled: ch.enabled,
+                time_zone,
+                open_minute,
+                close_minute,
+                weekends: ch.weekends,
+                gap_minutes: (g0, g1),
+                reprice_items: (r0, r1),
+                max_price_change_pct: pct,
+                new_items: range(&k, "churn.new_items", ch.new_items)?,
+                removed_new_items: range(&k, "churn.removed_new_items", ch.removed_new_items)?,
+                first_new_item_id: k.int_in(
+                    "churn.first_new_item_id",
+                    ch.first_new_item_id,
+                    1,
+                    1_000_000_000,
+                )? as u32,
+            }
+        }
+    };
     let params = ModelParams {
+        churn,
         traffic: TrafficParams {
             baskets_per_day: k.positive("traffic.baskets_per_day", c.traffic.baskets_per_day)?,
         },
@@ -456,6 +512,13 @@ fn tax_bp(k: &Checker<'_>, key: &str, pct: f64) -> Result<u32, ScenarioError> {
         return Err(k.err(key, format!("must be a percentage 0-50, got {pct}")));
     }
     Ok((pct * 100.0).round() as u32)
+}
+
+/// A `[min, max]` count pair.
+fn range(k: &Checker<'_>, key: &str, [lo, hi]: [i64; 2]) -> Result<(u32, u32), ScenarioError> {
+    let lo = k.int_in(key, lo, 0, 100_000)?;
+    let hi = k.int_in(key, hi, lo, 100_000)?;
+    Ok((lo as u32, hi as u32))
 }
 
 pub(crate) fn check(s: &Scenario) -> Result<(), ScenarioError> {

@@ -1,5 +1,6 @@
-//! Events: what the simulation emits, one `scan` per item line and one
-//! `transaction` (receipt) per basket.
+//! Events: what the simulation emits, one `scan` per item line, one
+//! `transaction` (receipt) per basket, and one `item_change` per change
+//! to the item master.
 //!
 //! JSON field names are snake_case and stable; see the README for the schemas.
 
@@ -18,17 +19,24 @@ pub enum EventKind {
     Scan,
     /// One completed basket (the receipt).
     Transaction,
+    /// One insert, update or delete in the item master.
+    ItemChange,
 }
 
 impl EventKind {
     /// Every kind, in a fixed order (the order of summaries and manifests).
-    pub const ALL: [EventKind; 2] = [EventKind::Scan, EventKind::Transaction];
+    pub const ALL: [EventKind; 3] = [
+        EventKind::Scan,
+        EventKind::Transaction,
+        EventKind::ItemChange,
+    ];
 
     /// The kind's name: `scan`, `transaction`.
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Scan => "scan",
             EventKind::Transaction => "transaction",
+            EventKind::ItemChange => "item_change",
         }
     }
 
@@ -343,6 +351,129 @@ pub struct TransactionEvent {
     pub queue_wait_ms: u32,
 }
 
+/// One row of the item master, as in the `item_master` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ItemRow {
+    /// Item id (SKU).
+    pub item_id: u32,
+    /// 11-digit UPC.
+    pub item_upc: u64,
+    /// Category code.
+    pub category_code: u32,
+    /// Name.
+    pub item_name: String,
+    /// Brand.
+    pub brand: String,
+    /// Shelf price.
+    pub item_price: Money,
+    /// Unit cost.
+    pub item_cost: Money,
+    /// Replenishment quantity.
+    pub repl_qty: u32,
+    /// Popularity, 1 (slow) ..= 4 (fast).
+    pub popularity: u8,
+    /// Whether members get the member discount on it.
+    pub member_price: bool,
+}
+
+/// The operation of an item change, as in Debezium: create, update, delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ChangeOp {
+    /// A new item.
+    #[serde(rename = "c")]
+    Create,
+    /// A changed item (a new price).
+    #[serde(rename = "u")]
+    Update,
+    /// A removed item.
+    #[serde(rename = "d")]
+    Delete,
+}
+
+impl ChangeOp {
+    /// `c`, `u` or `d`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeOp::Create => "c",
+            ChangeOp::Update => "u",
+            ChangeOp::Delete => "d",
+        }
+    }
+}
+
+/// A change to the item master: `before` is null for a create, `after`
+/// for a delete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename = "item_change")]
+pub struct ItemChangeEvent {
+    /// 1, 2, ... in the order of the changes of a run.
+    pub change_id: u64,
+    /// When the change was made (UTC).
+    pub ts: SimTime,
+    /// Create, update or delete.
+    pub op: ChangeOp,
+    /// The item.
+    pub item_id: u32,
+    /// The row before.
+    pub before: Option<ItemRow>,
+    /// The row after.
+    pub after: Option<ItemRow>,
+    /// The item's index in the world's item master, if it has one (items
+    /// created during the run have none).
+    #[serde(skip)]
+    pub item_index: Option<u32>,
+}
+
+impl ItemChangeEvent {
+    /// A flat form for CSV: the row after the change (before, for a
+    /// delete), with the price before it.
+    pub fn flat(&self) -> FlatItemChange<'_> {
+        let row = self
+            .after
+            .as_ref()
+            .or(self.before.as_ref())
+            .expect("a change has a row");
+        FlatItemChange {
+            kind: "item_change",
+            change_id: self.change_id,
+            ts: self.ts,
+            op: self.op,
+            item_id: self.item_id,
+            item_upc: row.item_upc,
+            category_code: row.category_code,
+            item_name: &row.item_name,
+            brand: &row.brand,
+            item_price: row.item_price,
+            item_cost: row.item_cost,
+            repl_qty: row.repl_qty,
+            popularity: row.popularity,
+            member_price: row.member_price,
+            before_price: self.before.as_ref().map(|b| b.item_price),
+        }
+    }
+}
+
+/// [`ItemChangeEvent::flat`].
+#[derive(Debug, Serialize)]
+#[allow(missing_docs)]
+pub struct FlatItemChange<'a> {
+    pub kind: &'static str,
+    pub change_id: u64,
+    pub ts: SimTime,
+    pub op: ChangeOp,
+    pub item_id: u32,
+    pub item_upc: u64,
+    pub category_code: u32,
+    pub item_name: &'a str,
+    pub brand: &'a str,
+    pub item_price: Money,
+    pub item_cost: Money,
+    pub repl_qty: u32,
+    pub popularity: u8,
+    pub member_price: bool,
+    pub before_price: Option<Money>,
+}
+
 /// Any event; each kind carries its own `kind` tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -351,6 +482,8 @@ pub enum Event {
     Scan(ScanEvent),
     /// A transaction (boxed: receipts are a tenth of events and twice the size).
     Transaction(Box<TransactionEvent>),
+    /// A change to the item master (chain-wide: store id 0).
+    ItemChange(Box<ItemChangeEvent>),
 }
 
 impl Event {
@@ -359,6 +492,7 @@ impl Event {
         match self {
             Event::Scan(_) => EventKind::Scan,
             Event::Transaction(_) => EventKind::Transaction,
+            Event::ItemChange(_) => EventKind::ItemChange,
         }
     }
 
@@ -367,14 +501,16 @@ impl Event {
         match self {
             Event::Scan(e) => e.ts,
             Event::Transaction(e) => e.ts,
+            Event::ItemChange(e) => e.ts,
         }
     }
 
-    /// The store that emitted it.
+    /// The store that emitted it; 0 for chain-wide events.
     pub fn store_id(&self) -> u32 {
         match self {
             Event::Scan(e) => e.store_id(),
             Event::Transaction(e) => e.store_id,
+            Event::ItemChange(_) => 0,
         }
     }
 
@@ -383,6 +519,7 @@ impl Event {
         match self {
             Event::Scan(e) => Some(e.transaction_id),
             Event::Transaction(e) => Some(e.transaction_id),
+            Event::ItemChange(_) => None,
         }
     }
 }

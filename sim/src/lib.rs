@@ -21,6 +21,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod churn;
 pub mod event;
 pub mod money;
 pub mod params;

@@ -118,4 +118,6 @@ pub struct ModelParams {
     pub loyalty: LoyaltyParams,
     /// Staffing.
     pub staffing: StaffingParams,
+    /// Item-master churn.
+    pub churn: crate::churn::ChurnParams,
 }

@@ -10,6 +10,8 @@ use rand_chacha::ChaCha8Rng;
 pub enum StreamKind {
     /// A store's shoppers, baskets and registers.
     Store = 1,
+    /// The chain's item-master churn.
+    Catalog = 2,
 }
 
 /// The random stream of one process: the run seed, with the stream id made

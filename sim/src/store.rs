@@ -15,6 +15,7 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, LogNormal, Poisson};
 
+use crate::churn::PriceBook;
 use crate::event::{Event, PaymentMethod, ScanEvent, Stamped, TransactionEvent, TxnId};
 use crate::money::Money;
 use crate::rng::{stream, StreamKind};
@@ -114,6 +115,8 @@ pub struct StoreCounters {
 #[derive(Debug)]
 pub struct StoreModel {
     world: Arc<World>,
+    /// Prices and availability over time, rolled forward by the scheduler.
+    prices: Arc<PriceBook>,
     index: usize,
     store_id: u32,
     rng: ChaCha8Rng,
@@ -189,6 +192,7 @@ impl StoreModel {
         let registers = usize::from(store.registers);
         let stations = usize::from(store.self_checkouts);
         let mut model = StoreModel {
+            prices: Arc::default(),
             index,
             store_id,
             rng: stream(seed, StreamKind::Store, store_id),
@@ -249,6 +253,11 @@ impl StoreModel {
     /// store, no event waiting to be handed out.
     pub fn is_done(&self) -> bool {
         self.calendar.is_empty() && self.outbox.is_empty()
+    }
+
+    /// The price book for the coming windows (item-master churn).
+    pub fn set_prices(&mut self, prices: Arc<PriceBook>) {
+        self.prices = prices;
     }
 
     /// Simulates up to `until` (exclusive) and appends every event stamped
@@ -344,7 +353,15 @@ impl StoreModel {
         let mut lines = Vec::with_capacity(n_lines);
         let mut units = 0u32;
         for _ in 0..n_lines {
-            let item = world.picker.pick(&mut self.rng) as u32;
+            // An item removed from the item master is no longer on the
+            // shelf: draw again (a bounded number of times).
+            let mut item = world.picker.pick(&mut self.rng) as u32;
+            for _ in 0..64 {
+                if self.prices.for_sale(item, now) {
+                    break;
+                }
+                item = world.picker.pick(&mut self.rng) as u32;
+            }
             let qty = if self.rng.random::<f64>() < p.basket.multi_unit_share {
                 let u: f64 = self.rng.random();
                 let q = if u < 0.6 {
@@ -433,7 +450,9 @@ impl StoreModel {
             // units of the same line are keyed as a quantity.
             let s = scan_s * (0.5 + self.rng.random::<f64>()) + 0.3 * f64::from(qty - 1);
             t = t.plus_micros(secs(s).max(1));
-            let gross = item.item_price * i64::from(qty);
+            // The price at the moment of the scan.
+            let unit_price = self.prices.price(item_index, t).unwrap_or(item.item_price);
+            let gross = unit_price * i64::from(qty);
             let line_discount = if member && item.member_price {
                 gross.apply_basis_points(p.loyalty.discount_bp)
             } else {
@@ -453,7 +472,7 @@ impl StoreModel {
                 sku: item.item_id,
                 category: item.category_code,
                 quantity: qty,
-                unit_price: item.item_price,
+                unit_price,
                 discount: line_discount,
             }));
         }

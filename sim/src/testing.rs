@@ -36,6 +36,7 @@ pub fn normalise(raw: [f64; 24]) -> [f64; 24] {
 /// The chain scenario's model parameters (see `scenarios/chain.toml` for sources).
 pub fn params() -> ModelParams {
     ModelParams {
+        churn: crate::churn::ChurnParams::default(),
         traffic: TrafficParams {
             baskets_per_day: 2600.0,
         },

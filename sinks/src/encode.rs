@@ -84,6 +84,7 @@ fn csv_serialize<W: Write>(event: &Event, writer: &mut csv::Writer<W>) -> Result
     match event {
         Event::Scan(e) => writer.serialize(e),
         Event::Transaction(e) => writer.serialize(e),
+        Event::ItemChange(e) => writer.serialize(e.flat()),
     }
 }
 

@@ -234,7 +234,8 @@ mod tests {
             ("kafka://localhost", "HOST:PORT"),
             ("kafka://h:1?compression=brotli", "compression `brotli`"),
             ("kafka://h:1?acks=0", "unknown option `acks`"),
-            ("postgres://u@h/db", "not available"),
+            ("postgres://u@h/db?schema=X", "schema `X`"),
+            ("postgres://u@h/db?retry_timeout=x", "retry_timeout `x`"),
         ] {
             let e = spec.parse::<SinkSpec>().unwrap_err().to_string();
             assert!(e.starts_with(&format!("sink `{spec}`")), "{e}");

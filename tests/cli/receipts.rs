@@ -1,5 +1,7 @@
 //! Every receipt adds up to the cent against its scans and the catalog's
-//! tax rates, read back from the files sink.
+//! tax rates, and every scan carries the item's price at the moment of the
+//! scan (the catalog's, or the last item_change before it), read back from
+//! the files sink.
 
 use std::collections::BTreeMap;
 
@@ -65,6 +67,22 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
         taxable.insert(r[code_col].parse().unwrap(), &r[tax_col] == "true");
     }
 
+    let mut base: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut items = csv::Reader::from_path(cat.join("item_master.csv")).unwrap();
+    let h = items.headers().unwrap().clone();
+    let (id_col, price_col) = (
+        h.iter().position(|c| c == "item_id").unwrap(),
+        h.iter().position(|c| c == "item_price").unwrap(),
+    );
+    for r in items.records() {
+        let r = r.unwrap();
+        let price = cents(&serde_json::from_str::<Value>(&r[price_col]).unwrap());
+        base.insert(r[id_col].parse().unwrap(), price);
+    }
+    // (sku, ts, unit price) of every scan; (ts, price) changes per item.
+    let mut scans: Vec<(i64, String, i64)> = Vec::new();
+    let mut changes: BTreeMap<i64, Vec<(String, i64)>> = BTreeMap::new();
+
     // (subtotal, discount, taxable net) per transaction from the scans.
     let mut from_scans: BTreeMap<String, (i64, i64, i64, i64)> = BTreeMap::new();
     let mut receipts = Vec::new();
@@ -87,8 +105,24 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
                         e.2 += gross - discount;
                     }
                     e.3 += 1;
+                    scans.push((
+                        v["sku"].as_i64().unwrap(),
+                        v["ts"].as_str().unwrap().to_string(),
+                        cents(&v["unit_price"]),
+                    ));
                 }
                 "transaction" => receipts.push(v),
+                "item_change" => {
+                    if let Some(after) = v["after"].as_object() {
+                        changes
+                            .entry(v["item_id"].as_i64().unwrap())
+                            .or_default()
+                            .push((
+                                v["ts"].as_str().unwrap().to_string(),
+                                cents(&after["item_price"]),
+                            ));
+                    }
+                }
                 other => panic!("unexpected kind {other}"),
             }
         }
@@ -107,4 +141,20 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
         assert_eq!(cents(&r["total"]), subtotal - discount + tax, "{id}");
         assert_eq!(r["line_count"].as_i64().unwrap(), lines, "{id}");
     }
+    // Prices over time: the file's lines are in time order, so are changes.
+    let mut repriced = 0;
+    for (sku, ts, price) in &scans {
+        let mut expected = base[sku];
+        if let Some(list) = changes.get(sku) {
+            // RFC 3339 UTC with milliseconds: text order is time order.
+            let k = list.partition_point(|(at, _)| at <= ts);
+            if k > 0 {
+                expected = list[k - 1].1;
+                repriced += usize::from(expected != base[sku]);
+            }
+        }
+        assert_eq!(*price, expected, "sku {sku} scanned at {ts}");
+    }
+    assert!(!changes.is_empty(), "no item changes on a Tuesday");
+    assert!(repriced > 100, "only {repriced} scans after a price change");
 }

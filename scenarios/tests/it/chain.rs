@@ -59,7 +59,7 @@ fn txns(day: &Day) -> Vec<&TransactionEvent> {
         .iter()
         .filter_map(|s| match &s.event {
             Event::Transaction(t) => Some(&**t),
-            Event::Scan(_) => None,
+            _ => None,
         })
         .collect()
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use futures::pin_mut;
 use rust_decimal::Decimal;
-use storesim_sim::event::{ScanEvent, TransactionEvent};
+use storesim_sim::event::{ChangeOp, ItemChangeEvent, ScanEvent, TransactionEvent};
 use storesim_sim::{Event, EventBatch, Money, World};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
@@ -265,6 +265,70 @@ async fn copy_transactions(
     Ok(())
 }
 
+/// Applies item-master changes as real INSERT, UPDATE and DELETE
+/// statements; `updated_at` is the change's virtual time.
+async fn apply_item_changes(
+    tx: &Transaction<'_>,
+    changes: &[&ItemChangeEvent],
+) -> Result<(), tokio_postgres::Error> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let insert = tx
+        .prepare(
+            "INSERT INTO item_master (item_id, item_upc, category_code, item_name, brand, item_price,
+                 item_cost, repl_qty, popularity, member_price, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (item_id) DO UPDATE SET item_upc = EXCLUDED.item_upc,
+                 category_code = EXCLUDED.category_code, item_name = EXCLUDED.item_name,
+                 brand = EXCLUDED.brand, item_price = EXCLUDED.item_price,
+                 item_cost = EXCLUDED.item_cost, repl_qty = EXCLUDED.repl_qty,
+                 popularity = EXCLUDED.popularity, member_price = EXCLUDED.member_price,
+                 updated_at = EXCLUDED.updated_at",
+        )
+        .await?;
+    let update = tx
+        .prepare("UPDATE item_master SET item_price = $2, updated_at = $3 WHERE item_id = $1")
+        .await?;
+    let delete = tx
+        .prepare("DELETE FROM item_master WHERE item_id = $1")
+        .await?;
+    for c in changes {
+        let id = c.item_id as i32;
+        let at = c.ts.to_datetime();
+        match (c.op, &c.after) {
+            (ChangeOp::Create, Some(r)) => {
+                tx.execute(
+                    &insert,
+                    &[
+                        &id,
+                        &(r.item_upc as i64),
+                        &(r.category_code as i32),
+                        &r.item_name,
+                        &r.brand,
+                        &decimal(r.item_price),
+                        &decimal(r.item_cost),
+                        &(r.repl_qty as i32),
+                        &i16::from(r.popularity),
+                        &r.member_price,
+                        &at,
+                    ],
+                )
+                .await?;
+            }
+            (ChangeOp::Update, Some(r)) => {
+                tx.execute(&update, &[&id, &decimal(r.item_price), &at])
+                    .await?;
+            }
+            (ChangeOp::Delete, _) => {
+                tx.execute(&delete, &[&id]).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Whether an error may go away by reconnecting and retrying: a lost or
 /// refused connection, a server shutting down or starting up, a
 /// serialization failure or deadlock.
@@ -371,7 +435,7 @@ impl PostgresSink {
             .iter()
             .filter_map(|s| match &s.event {
                 Event::Scan(e) => Some(e),
-                Event::Transaction(_) => None,
+                _ => None,
             })
             .collect();
         let txns: Vec<&TransactionEvent> = batch
@@ -379,7 +443,15 @@ impl PostgresSink {
             .iter()
             .filter_map(|s| match &s.event {
                 Event::Transaction(t) => Some(&**t),
-                Event::Scan(_) => None,
+                _ => None,
+            })
+            .collect();
+        let changes: Vec<&ItemChangeEvent> = batch
+            .events
+            .iter()
+            .filter_map(|s| match &s.event {
+                Event::ItemChange(c) => Some(&**c),
+                _ => None,
             })
             .collect();
         let tx = client.transaction().await?;
@@ -390,6 +462,9 @@ impl PostgresSink {
             )
             .await?;
         if done.is_none() {
+            // The item master first, statement by statement in event order,
+            // so a logical replication slot sees them as the events say.
+            apply_item_changes(&tx, &changes).await?;
             let direct = async {
                 tx.batch_execute("SAVEPOINT copy").await?;
                 copy_scans(&tx, "scans", &scans).await?;
