@@ -5,6 +5,7 @@
 #   bash scripts/postgres.sh down    # stop the server if this script started it
 #   bash scripts/postgres.sh status
 #   bash scripts/postgres.sh url     # the URL the tests use
+#   bash scripts/postgres.sh bin     # the server's program directory (initdb, pg_ctl)
 #
 # Idempotent: `up` reuses a running server (restarting it once if logical
 # decoding is off, which the CDC tests need) and `down` only stops a server
@@ -76,6 +77,7 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   url) echo "$URL" ;;
+  bin) install; read -r version _ < <(cluster); echo "/usr/lib/postgresql/$version/bin" ;;
   status) if command -v pg_lsclusters >/dev/null && online; then echo "running"; else echo "not running"; exit 1; fi ;;
-  *) echo "usage: $0 up|down|status|url" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|url|bin" >&2; exit 2 ;;
 esac

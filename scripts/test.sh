@@ -33,7 +33,9 @@ step "services: PostgreSQL"
 trap 'bash scripts/kafka.sh down' EXIT
 bash scripts/postgres.sh up
 STORESIM_POSTGRES_URL=$(bash scripts/postgres.sh url)
-export STORESIM_POSTGRES_URL
+# The crash test starts a server of its own (initdb, pg_ctl from here).
+STORESIM_PG_BIN=$(bash scripts/postgres.sh bin)
+export STORESIM_POSTGRES_URL STORESIM_PG_BIN
 
 step "cargo test"
 log=$(mktemp)

@@ -421,3 +421,119 @@ fn a_replication_slot_sees_the_item_changes_in_event_order() {
     let deleted = expected.iter().filter(|e| e.0 == "DELETE").count();
     assert_eq!(last, [(created - deleted).to_string()]);
 }
+
+/// A PostgreSQL server of the test's own (initdb in a temporary folder, run
+/// as the `postgres` user), so the test can crash it without disturbing the
+/// other tests' server.
+struct OwnServer {
+    bin: String,
+    dir: tempfile::TempDir,
+    port: u16,
+}
+
+impl OwnServer {
+    fn as_postgres(&self, command: &str) -> std::process::Output {
+        Command::new("su")
+            .args(["postgres", "-s", "/bin/sh", "-c", command])
+            .output()
+            .expect("su runs")
+    }
+
+    fn start() -> Option<OwnServer> {
+        let bin = match std::env::var("STORESIM_PG_BIN") {
+            Ok(b) if !b.is_empty() => b,
+            _ => {
+                assert!(
+                    std::env::var_os("STORESIM_REQUIRE_SERVICES").is_none(),
+                    "STORESIM_PG_BIN is not set: run the suite with scripts/test.sh"
+                );
+                eprintln!("skipped: no PostgreSQL programs (run scripts/test.sh)");
+                return None;
+            }
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("storesim-pg")
+            .tempdir()
+            .unwrap();
+        let chown = Command::new("chown")
+            .args(["postgres:postgres", dir.path().to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(
+            chown.success(),
+            "cannot hand the folder to the postgres user"
+        );
+        let server = OwnServer {
+            bin,
+            port: super::proxy::free_port(),
+            dir,
+        };
+        let d = server.dir.path().display();
+        let out = server.as_postgres(&format!(
+            "{}/initdb -D {d}/data -A trust -U storesim --no-sync >/dev/null",
+            server.bin
+        ));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        server.pg_ctl("start");
+        Some(server)
+    }
+
+    fn pg_ctl(&self, action: &str) {
+        let d = self.dir.path().display();
+        let out = self.as_postgres(&format!(
+            "{}/pg_ctl -D {d}/data -l {d}/log -w -o '-p {} -k {d} -c listen_addresses=127.0.0.1' {action}",
+            self.bin, self.port
+        ));
+        assert!(
+            out.status.success(),
+            "pg_ctl {action}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://storesim@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let d = self.dir.path().display();
+        let _ = self.as_postgres(&format!(
+            "{}/pg_ctl -D {d}/data -m immediate stop",
+            self.bin
+        ));
+    }
+}
+
+#[test]
+fn a_server_killed_and_restarted_mid_run_loses_and_duplicates_no_row() {
+    let Some(server) = OwnServer::start() else {
+        return;
+    };
+    let url = server.url();
+    let tmp = tempfile::tempdir().unwrap();
+    let files = format!("files:{}", tmp.path().join("f").display());
+    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
+        .args(["run", "--seed", "6", "--stores", "6", "--speed", "240"])
+        .args(["--start", "2026-11-24T15:00:00Z"])
+        .args(["--until", "2026-11-24T15:40:00Z", "-q"])
+        .args(["--sink", &format!("{url}?schema=crash"), "--sink", &files])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    // An immediate stop is a crash: no checkpoint, recovery at the restart.
+    server.pg_ctl("-m immediate stop");
+    std::thread::sleep(Duration::from_secs(4));
+    server.pg_ctl("start");
+    let out = run.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("Retrying a batch"), "{stderr}");
+    assert_eq!(from_db(&url, "crash"), from_files(&tmp.path().join("f")));
+}
