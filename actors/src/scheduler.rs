@@ -11,7 +11,7 @@ use storesim_sim::{Event, EventBatch, SimTime, Stamped};
 use storesim_sinks::SinkError;
 use tracing::debug;
 
-use crate::catalog::{CatalogActor, Prepare};
+use crate::catalog::{CatalogActor, CatalogWindow, Prepare};
 use crate::clock::{Clock, Pacer, StopSignal};
 use crate::run::{Pacing, Progress, RunError, RunSummary, SinkSummary};
 use crate::sink::{CloseSink, ReportSink, SinkActor, WriteBatch};
@@ -261,7 +261,7 @@ impl Handler<RunToEnd> for SchedulerActor {
     type Result = ResponseActFuture<Self, Result<RunSummary, RunError>>;
 
     fn handle(&mut self, _: RunToEnd, _: &mut Context<Self>) -> Self::Result {
-        let stores = Arc::new(self.stores.clone());
+        let stores = self.stores.clone();
         let catalog = self.catalog.clone();
         let (start, end) = self.span;
         let window = self.window_us;
@@ -289,27 +289,32 @@ impl Handler<RunToEnd> for SchedulerActor {
                 // Sends Advance to every store now, and merges their answers
                 // on a blocking thread, so the scheduler's thread stays free
                 // to release the previous window on time.
-                let window_of = |from: SimTime| {
+                // The item master first: the stores price each scan with the
+                // book computed ahead for the window. Asked for inline, so the
+                // stores get their Advance as soon as the window is decided.
+                let prepare = |from: SimTime| {
+                    catalog.send(Prepare {
+                        from,
+                        until: from.plus_micros(window),
+                    })
+                };
+                // Sends Advance to every store now, and merges their answers
+                // on a blocking thread, so the scheduler's thread stays free
+                // to release the previous window on time.
+                let window_of = |from: SimTime, chain: CatalogWindow| {
                     let until = from.plus_micros(window);
-                    let stores = Arc::clone(&stores);
-                    let catalog = catalog.clone();
+                    let answers = join_all(stores.iter().map(|s| {
+                        s.send(Advance {
+                            until,
+                            prices: chain.prices.clone(),
+                        })
+                    }));
                     actix_rt::spawn(async move {
-                        // The item master first: the stores price each scan
-                        // with the book computed ahead for this window.
-                        let chain = catalog
-                            .send(Prepare { from, until })
+                        let outputs = answers
                             .await
+                            .into_iter()
+                            .collect::<Result<Vec<StoreOutput>, _>>()
                             .map_err(|_| RunError::StoreStopped)?;
-                        let outputs = join_all(stores.iter().map(|s| {
-                            s.send(Advance {
-                                until,
-                                prices: chain.prices.clone(),
-                            })
-                        }))
-                        .await
-                        .into_iter()
-                        .collect::<Result<Vec<StoreOutput>, _>>()
-                        .map_err(|_| RunError::StoreStopped)?;
                         actix_rt::task::spawn_blocking(move || {
                             merge(from, until, outputs, chain.changes)
                         })
@@ -319,7 +324,8 @@ impl Handler<RunToEnd> for SchedulerActor {
                 };
                 let outcome = async {
                     let mut t = start;
-                    let mut next = Some(window_of(t));
+                    let chain = prepare(t).await.map_err(|_| RunError::StoreStopped)?;
+                    let mut next = Some(window_of(t, chain));
                     let mut completed = true;
                     while let Some(pending) = next.take() {
                         let window_end = t.plus_micros(window);
@@ -328,7 +334,10 @@ impl Handler<RunToEnd> for SchedulerActor {
                         fan.summary.served = merged.served;
                         let finished = window_end >= end && merged.done;
                         if !finished && !stop.is_stopped() {
-                            next = Some(window_of(window_end));
+                            let chain = prepare(window_end)
+                                .await
+                                .map_err(|_| RunError::StoreStopped)?;
+                            next = Some(window_of(window_end, chain));
                         }
                         let events = merged.batch.events.len();
                         if !fan.release(merged.batch, &stop).await? {

@@ -302,6 +302,9 @@ pub struct PriceBook {
     base: Arc<Vec<(Money, bool)>>,
     /// Changes at or after `from`, by item index, in time order.
     pending: BTreeMap<u32, Vec<(SimTime, Money, bool)>>,
+    /// One bit per item index: whether it has pending changes (a scan of
+    /// an item without any skips the map).
+    mask: Vec<u64>,
 }
 
 impl PriceBook {
@@ -310,6 +313,7 @@ impl PriceBook {
         PriceBook {
             base: Arc::new(world.items.iter().map(|i| (i.item_price, true)).collect()),
             pending: BTreeMap::new(),
+            mask: Vec::new(),
         }
     }
 
@@ -348,12 +352,24 @@ impl PriceBook {
                     .push((c.ts, price, sold));
             }
         }
-        PriceBook { base, pending }
+        let mut mask = vec![0u64; base.len().div_ceil(64)];
+        for &index in pending.keys() {
+            mask[index as usize / 64] |= 1 << (index % 64);
+        }
+        PriceBook {
+            base,
+            pending,
+            mask,
+        }
     }
 
     fn at(&self, index: u32, t: SimTime) -> Option<(Money, bool)> {
         let base = self.base.get(index as usize).copied();
-        if self.pending.is_empty() {
+        let flagged = self
+            .mask
+            .get(index as usize / 64)
+            .is_some_and(|w| w & (1 << (index % 64)) != 0);
+        if !flagged {
             return base;
         }
         match self.pending.get(&index) {
