@@ -175,8 +175,8 @@ pub struct NameParts {
     pub cost_ratio: f64,
 }
 
-/// An item in the item master.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// An item in the item master (also the row of an `item_change` event).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Item {
     /// Item id (SKU).
     pub item_id: u32,

@@ -107,24 +107,7 @@ impl ChurnModel {
     /// The process for a run starting at `start`, seeded from the run seed.
     pub fn new(world: &World, seed: u64, start: SimTime) -> ChurnModel {
         let params = world.params.churn.clone();
-        let rows: Vec<Option<ItemRow>> = world
-            .items
-            .iter()
-            .map(|i| {
-                Some(ItemRow {
-                    item_id: i.item_id,
-                    item_upc: i.item_upc,
-                    category_code: i.category_code,
-                    item_name: i.item_name.clone(),
-                    brand: i.brand.clone(),
-                    item_price: i.item_price,
-                    item_cost: i.item_cost,
-                    repl_qty: i.repl_qty,
-                    popularity: i.popularity,
-                    member_price: i.member_price,
-                })
-            })
-            .collect();
+        let rows: Vec<Option<ItemRow>> = world.items.iter().map(|i| Some(i.clone())).collect();
         let mut by_category = vec![Vec::new(); world.categories.len()];
         for (k, item) in world.items.iter().enumerate() {
             by_category[usize::from(item.category_index)].push(k as u32);

@@ -352,29 +352,7 @@ pub struct TransactionEvent {
 }
 
 /// One row of the item master, as in the `item_master` table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ItemRow {
-    /// Item id (SKU).
-    pub item_id: u32,
-    /// 11-digit UPC.
-    pub item_upc: u64,
-    /// Category code.
-    pub category_code: u32,
-    /// Name.
-    pub item_name: String,
-    /// Brand.
-    pub brand: String,
-    /// Shelf price.
-    pub item_price: Money,
-    /// Unit cost.
-    pub item_cost: Money,
-    /// Replenishment quantity.
-    pub repl_qty: u32,
-    /// Popularity, 1 (slow) ..= 4 (fast).
-    pub popularity: u8,
-    /// Whether members get the member discount on it.
-    pub member_price: bool,
-}
+pub type ItemRow = crate::catalog::Item;
 
 /// The operation of an item change, as in Debezium: create, update, delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,21 +8,11 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::proxy::{free_port, Proxy};
-use super::{storesim, text, tree};
+use super::{paced_run, service, storesim, text, tree};
 
 /// The broker, or `None` (with a note) when the suite runs without one.
 fn brokers() -> Option<String> {
-    match std::env::var("STORESIM_KAFKA_BROKERS") {
-        Ok(b) if !b.is_empty() => Some(b),
-        _ => {
-            assert!(
-                std::env::var_os("STORESIM_REQUIRE_SERVICES").is_none(),
-                "STORESIM_KAFKA_BROKERS is not set: run the suite with scripts/test.sh"
-            );
-            eprintln!("skipped: no broker (run scripts/test.sh, which starts one)");
-            None
-        }
-    }
+    service("STORESIM_KAFKA_BROKERS")
 }
 
 fn consume(brokers: &str, topic: &str, expected: usize) -> Vec<String> {
@@ -181,17 +171,7 @@ impl Drop for OwnBroker {
 
 /// The broker binary for tests that start their own, or `None`.
 fn tansu() -> Option<String> {
-    match std::env::var("STORESIM_TANSU") {
-        Ok(t) if !t.is_empty() => Some(t),
-        _ => {
-            assert!(
-                std::env::var_os("STORESIM_REQUIRE_SERVICES").is_none(),
-                "STORESIM_TANSU is not set: run the suite with scripts/test.sh"
-            );
-            eprintln!("skipped: no broker binary (run scripts/test.sh)");
-            None
-        }
-    }
+    service("STORESIM_TANSU")
 }
 
 /// Starts a broker of the test's own behind a proxy.
@@ -230,15 +210,8 @@ fn a_five_second_cut_loses_and_duplicates_nothing() {
     // Arrivals for 40 virtual minutes, the last shoppers served about an
     // hour later: about 30 s of wall time at 240 x, cut after 4 s.
     let started = Instant::now();
-    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
-        .args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
-        .args(["--start", "2026-11-27T15:00:00Z"])
-        .args(["--until", "2026-11-27T15:40:00Z", "-q"])
-        .args(["--sink", &format!("kafka://{brokers}?partitions=3")])
-        .args(["--sink", &files])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let kafka = format!("kafka://{brokers}?partitions=3");
+    let run = paced_run(&[&kafka, &files]).spawn().unwrap();
     std::thread::sleep(Duration::from_secs(4));
     proxy.cut();
     std::thread::sleep(Duration::from_secs(5));
@@ -273,14 +246,7 @@ fn a_broker_gone_for_good_fails_the_run_naming_the_undelivered_count() {
     let Some(tansu) = tansu() else { return };
     let (_broker, proxy) = broker_behind_proxy(&tansu);
     let kafka = format!("kafka://127.0.0.1:{}?message_timeout_ms=3000", proxy.port);
-    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
-        .args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
-        .args(["--start", "2026-11-27T15:00:00Z"])
-        .args(["--until", "2026-11-27T15:40:00Z", "-q"])
-        .args(["--sink", &kafka])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let run = paced_run(&[&kafka]).spawn().unwrap();
     std::thread::sleep(Duration::from_secs(3));
     proxy.cut();
     let out = run.wait_with_output().unwrap();

@@ -22,6 +22,40 @@ pub fn storesim() -> Command {
     cmd
 }
 
+/// A setting `scripts/test.sh` exports for the tests that need a service
+/// (a broker, a database), or `None` with a note when the suite runs
+/// without it; with `STORESIM_REQUIRE_SERVICES` set, its absence fails.
+pub fn service(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            assert!(
+                std::env::var_os("STORESIM_REQUIRE_SERVICES").is_none(),
+                "{var} is not set: run the suite with scripts/test.sh"
+            );
+            eprintln!("skipped: {var} is not set (scripts/test.sh starts the services)");
+            None
+        }
+    }
+}
+
+/// The run the connection tests interrupt, writing to `sinks`: 6 stores,
+/// arrivals for 40 virtual minutes of Black Friday, the last shoppers
+/// served about an hour later, at 240 x real time: about 30 s of wall
+/// time. Standard error is piped.
+pub fn paced_run(sinks: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"));
+    cmd.args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
+        .args(["--start", "2026-11-27T15:00:00Z"])
+        .args(["--until", "2026-11-27T15:40:00Z", "-q"])
+        .env_remove("RUST_LOG")
+        .stderr(std::process::Stdio::piped());
+    for sink in sinks {
+        cmd.args(["--sink", sink]);
+    }
+    cmd
+}
+
 /// Every file below `dir` (relative path, bytes), sorted.
 pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();

@@ -9,21 +9,11 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::proxy::Proxy;
-use super::{storesim, text, tree};
+use super::{paced_run, service, storesim, text, tree};
 
 /// The server's URL, or `None` (with a note) when the suite runs without one.
 fn url() -> Option<String> {
-    match std::env::var("STORESIM_POSTGRES_URL") {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ => {
-            assert!(
-                std::env::var_os("STORESIM_REQUIRE_SERVICES").is_none(),
-                "STORESIM_POSTGRES_URL is not set: run the suite with scripts/test.sh"
-            );
-            eprintln!("skipped: no PostgreSQL (run scripts/test.sh, which starts one)");
-            None
-        }
-    }
+    service("STORESIM_POSTGRES_URL")
 }
 
 /// A schema name no other test uses.
@@ -205,13 +195,7 @@ fn a_five_second_cut_loses_and_duplicates_no_row() {
     let tmp = tempfile::tempdir().unwrap();
     let files = format!("files:{}", tmp.path().join("f").display());
     let started = Instant::now();
-    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
-        .args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
-        .args(["--start", "2026-11-27T15:00:00Z"])
-        .args(["--until", "2026-11-27T15:40:00Z", "-q"])
-        .args(["--sink", &with_schema(&via_proxy, &schema)])
-        .args(["--sink", &files])
-        .stderr(std::process::Stdio::piped())
+    let run = paced_run(&[&with_schema(&via_proxy, &schema), &files])
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_secs(4));
@@ -304,12 +288,9 @@ fn a_server_gone_for_good_fails_the_run_naming_the_unwritten_count() {
     let proxy = Proxy::start(5432);
     let via_proxy = url.replacen(":5432/", &format!(":{}/", proxy.port), 1);
     let target = format!("{}&retry_timeout=3s", with_schema(&via_proxy, &schema));
-    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
-        .args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
-        .args(["--start", "2026-11-27T15:00:00Z"])
-        .args(["--until", "2026-11-27T15:40:00Z", "-q", "--sink", &target])
+    // Only the final error on stderr, not the retries' warnings.
+    let run = paced_run(&[&target])
         .env("RUST_LOG", "error")
-        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_secs(4));
@@ -440,17 +421,7 @@ impl OwnServer {
     }
 
     fn start() -> Option<OwnServer> {
-        let bin = match std::env::var("STORESIM_PG_BIN") {
-            Ok(b) if !b.is_empty() => b,
-            _ => {
-                assert!(
-                    std::env::var_os("STORESIM_REQUIRE_SERVICES").is_none(),
-                    "STORESIM_PG_BIN is not set: run the suite with scripts/test.sh"
-                );
-                eprintln!("skipped: no PostgreSQL programs (run scripts/test.sh)");
-                return None;
-            }
-        };
+        let bin = service("STORESIM_PG_BIN")?;
         let dir = tempfile::Builder::new()
             .prefix("storesim-pg")
             .tempdir()
@@ -518,12 +489,7 @@ fn a_server_killed_and_restarted_mid_run_loses_and_duplicates_no_row() {
     let url = server.url();
     let tmp = tempfile::tempdir().unwrap();
     let files = format!("files:{}", tmp.path().join("f").display());
-    let run = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"))
-        .args(["run", "--seed", "6", "--stores", "6", "--speed", "240"])
-        .args(["--start", "2026-11-24T15:00:00Z"])
-        .args(["--until", "2026-11-24T15:40:00Z", "-q"])
-        .args(["--sink", &format!("{url}?schema=crash"), "--sink", &files])
-        .stderr(std::process::Stdio::piped())
+    let run = paced_run(&[&format!("{url}?schema=crash"), &files])
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_secs(4));
