@@ -5,7 +5,7 @@
 //! - [`CatalogActor`]: the chain's item-master churn; handles [`Prepare`]
 //!   with the window's item changes and the price book the stores use.
 //! - [`SinkActor`]: one per sink, each on its own arbiter; handles
-//!   [`WriteBatch`] and [`CloseSink`].
+//!   [`WriteBatch`], [`ReportSink`] and [`CloseSink`].
 //! - [`SchedulerActor`]: owns the virtual clock; handles [`RunToEnd`] by
 //!   advancing every store window by window, merging their events in
 //!   `(ts, store, seq)` order and handing each window to every sink with a
@@ -31,5 +31,5 @@ pub use catalog::{CatalogActor, CatalogWindow, Prepare};
 pub use clock::{Clock, ManualClock, Pacer, StopSignal, SystemClock};
 pub use run::{run, Pacing, Progress, ProgressFn, RunConfig, RunError, RunSummary, SinkSummary};
 pub use scheduler::{RunToEnd, SchedulerActor};
-pub use sink::{CloseSink, SinkActor, WriteBatch};
+pub use sink::{CloseSink, ReportSink, SinkActor, WriteBatch};
 pub use store::{Advance, StoreActor, StoreOutput};

@@ -419,8 +419,9 @@ impl PostgresSink {
         })
     }
 
-    /// One attempt at writing the batch in one transaction; `Ok(true)` if
-    /// it was written now or by an earlier attempt whose answer was lost.
+    /// One attempt at writing the batch in one transaction; `Ok` also when
+    /// an earlier attempt had written it and only its answer was lost (the
+    /// batch ledger says so).
     async fn attempt(
         &mut self,
         batch: &EventBatch,
