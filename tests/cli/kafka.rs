@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::TcpStream;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -45,16 +46,42 @@ fn consume_with(brokers: &str, topic: &str, expected: usize, extra: &[&str]) -> 
         .collect()
 }
 
-/// Per-store sequences of JSON values.
+/// Per-store sequences of JSON values (chain-wide events under 0).
 fn by_store(lines: &[String]) -> BTreeMap<i64, Vec<String>> {
     let mut out: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for l in lines {
         let v: Value = serde_json::from_str(l).unwrap();
-        out.entry(v["store_id"].as_i64().unwrap())
+        out.entry(v["store_id"].as_i64().unwrap_or(0))
             .or_default()
             .push(l.clone());
     }
     out
+}
+
+/// Consumes each kind's topic and compares it with the files sink's events
+/// under `dir`: the same count (one more message is asked for, so a
+/// duplicate would show), the same JSON, the same order per store.
+fn assert_topics_hold_the_files(brokers: &str, prefix: &str, dir: &Path) {
+    for kind in ["scan", "transaction", "item_change"] {
+        let mut from_files = Vec::new();
+        for (path, bytes) in tree(dir) {
+            if path.starts_with(format!("kind={kind}")) {
+                from_files.extend(text(&path, &bytes).lines().map(str::to_string));
+            }
+        }
+        if from_files.is_empty() {
+            assert_eq!(kind, "item_change", "no {kind} events in the files");
+            continue;
+        }
+        let topic = format!("{prefix}{kind}s");
+        let consumed = consume(brokers, &topic, from_files.len() + 1);
+        assert_eq!(consumed.len(), from_files.len(), "{topic}: count");
+        assert_eq!(
+            by_store(&consumed),
+            by_store(&from_files),
+            "{topic}: per-store order or JSON differ"
+        );
+    }
 }
 
 #[test]
@@ -91,30 +118,7 @@ fn kafka_holds_exactly_the_files_events_in_store_order() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("failed 0"), "{stderr}");
-    for kind in ["scan", "transaction"] {
-        let mut from_files = Vec::new();
-        for (path, bytes) in tree(&tmp.path().join("f")) {
-            if path.starts_with(format!("kind={kind}"))
-                && path.extension().is_some_and(|e| e == "jsonl")
-            {
-                from_files.extend(
-                    String::from_utf8(bytes)
-                        .unwrap()
-                        .lines()
-                        .map(str::to_string),
-                );
-            }
-        }
-        assert!(!from_files.is_empty());
-        let topic = format!("{prefix}{kind}s");
-        let consumed = consume(&brokers, &topic, from_files.len());
-        assert_eq!(consumed.len(), from_files.len(), "{topic}: count");
-        assert_eq!(
-            by_store(&consumed),
-            by_store(&from_files),
-            "{topic}: per-store order or JSON differ"
-        );
-    }
+    assert_topics_hold_the_files(&brokers, &prefix, &tmp.path().join("f"));
 }
 
 #[test]
@@ -221,24 +225,7 @@ fn a_five_second_cut_loses_and_duplicates_nothing() {
     assert!(out.status.success(), "{stderr}");
     // The cut fell inside the run.
     assert!(started.elapsed() > Duration::from_secs(12), "{stderr}");
-    for kind in ["scan", "transaction"] {
-        let mut from_files = Vec::new();
-        for (path, bytes) in tree(&tmp.path().join("f")) {
-            if path.starts_with(format!("kind={kind}")) {
-                from_files.extend(text(&path, &bytes).lines().map(str::to_string));
-            }
-        }
-        assert!(!from_files.is_empty());
-        let topic = format!("storesim.{kind}s");
-        // One more than expected: a duplicate would show up as an extra.
-        let consumed = consume(&brokers, &topic, from_files.len() + 1);
-        assert_eq!(consumed.len(), from_files.len(), "{topic}: count");
-        assert_eq!(
-            by_store(&consumed),
-            by_store(&from_files),
-            "{topic}: per-store order or JSON differ"
-        );
-    }
+    assert_topics_hold_the_files(&brokers, "storesim.", &tmp.path().join("f"));
 }
 
 #[test]
