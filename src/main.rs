@@ -397,7 +397,7 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
 }
 
 fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
-    use storesim_sinks::postgres::{connect, init, load_dimensions, redact_url, InitOptions};
+    use storesim_sinks::postgres::{prepare, redact_url, InitOptions};
     let spec: SinkSpec = input(args.url.parse())?;
     let SinkKind::Postgres(config) = &spec.kind else {
         return Err(Failure::Input(anyhow::anyhow!(
@@ -411,29 +411,16 @@ fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
         items: args.items.map(|n| n as usize),
     }))?;
     let name = spec.to_string();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::Runtime(e.into()))?;
-    runtime.block_on(async {
-        let client = connect(config)
-            .await
-            .map_err(|e| Failure::Input(anyhow::anyhow!("{name}: cannot connect: {e}")))?;
-        let options = InitOptions {
-            drop: args.drop,
-            cdc: args.cdc,
-        };
-        init(&client, &config.schema, options).await.map_err(|e| {
-            Failure::Runtime(anyhow::anyhow!(
-                "{name}: cannot create the schema: {}",
-                e.as_db_error()
-                    .map_or(e.to_string(), |d| d.message().to_string())
-            ))
-        })?;
-        load_dimensions(&client, &world).await.map_err(|e| {
-            Failure::Runtime(anyhow::anyhow!("{name}: cannot load the dimensions: {e}"))
-        })
-    })?;
+    let options = InitOptions {
+        drop: args.drop,
+        cdc: args.cdc,
+    };
+    match prepare(&name, config, &world, options) {
+        Ok(()) => {}
+        // Unreachable or refused: bad input; a failure after that: runtime.
+        Err(e @ SinkError::Spec { .. }) => return Err(Failure::Input(e.into())),
+        Err(e) => return Err(Failure::Runtime(e.into())),
+    }
     println!(
         "{name}: schema `{}` ready{}{}; {} stores, {} categories, {} items loaded",
         config.schema,

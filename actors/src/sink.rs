@@ -41,7 +41,6 @@ pub struct SinkActor {
     sink: Option<Box<dyn Sink>>,
     name: String,
     failed: bool,
-    last: DeliveryReport,
 }
 
 impl std::fmt::Debug for SinkActor {
@@ -59,7 +58,6 @@ impl SinkActor {
             name: sink.name().to_string(),
             sink: Some(sink),
             failed: false,
-            last: DeliveryReport::default(),
         }
     }
 
@@ -91,7 +89,6 @@ impl SinkActor {
         AtomicResponse::new(Box::pin(op(sink).into_actor(self).map(
             |(result, sink), act, _| {
                 act.failed |= result.is_err();
-                act.last = sink.report();
                 act.sink = Some(sink);
                 result
             },
@@ -121,7 +118,8 @@ impl Handler<ReportSink> for SinkActor {
     type Result = actix::MessageResult<ReportSink>;
 
     fn handle(&mut self, _: ReportSink, _: &mut Context<Self>) -> Self::Result {
-        actix::MessageResult(self.sink.as_ref().map_or(self.last, |s| s.report()))
+        // Handlers that lend the sink out are atomic, so it is here.
+        actix::MessageResult(self.sink.as_ref().map(|s| s.report()).unwrap_or_default())
     }
 }
 

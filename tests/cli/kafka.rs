@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::proxy::{free_port, Proxy};
-use super::{paced_run, service, storesim, text, tree};
+use super::{kind_lines, paced_run, service, storesim, success_lines};
 
 /// The broker, or `None` (with a note) when the suite runs without one.
 fn brokers() -> Option<String> {
@@ -34,16 +34,7 @@ fn consume_with(brokers: &str, topic: &str, expected: usize, extra: &[&str]) -> 
         .args(extra)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    success_lines(out, &format!("kafka tail {topic}"))
 }
 
 /// Per-store sequences of JSON values (chain-wide events under 0).
@@ -63,12 +54,7 @@ fn by_store(lines: &[String]) -> BTreeMap<i64, Vec<String>> {
 /// duplicate would show), the same JSON, the same order per store.
 fn assert_topics_hold_the_files(brokers: &str, prefix: &str, dir: &Path) {
     for kind in ["scan", "transaction", "item_change"] {
-        let mut from_files = Vec::new();
-        for (path, bytes) in tree(dir) {
-            if path.starts_with(format!("kind={kind}")) {
-                from_files.extend(text(&path, &bytes).lines().map(str::to_string));
-            }
-        }
+        let from_files = kind_lines(dir, kind);
         if from_files.is_empty() {
             assert_eq!(kind, "item_change", "no {kind} events in the files");
             continue;

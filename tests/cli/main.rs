@@ -74,6 +74,46 @@ pub fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     out
 }
 
+/// The lines of every part file of one event kind below `dir` (a files
+/// sink's output), in path order.
+pub fn kind_lines(dir: &Path, kind: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (path, bytes) in tree(dir) {
+        if path.starts_with(format!("kind={kind}")) {
+            lines.extend(text(&path, &bytes).lines().map(str::to_string));
+        }
+    }
+    lines
+}
+
+/// The standard output of a command that must succeed, line by line.
+pub fn success_lines(out: std::process::Output, what: &str) -> Vec<String> {
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Money in cents from its exact decimal text (`4.99`, `5.0`, `-0.5`).
+pub fn cents(text: &str) -> i64 {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, "0"));
+    let sign = if whole.starts_with('-') { -1 } else { 1 };
+    let frac = format!("{frac:0<2}");
+    sign * (whole.trim_start_matches('-').parse::<i64>().unwrap() * 100
+        + frac[..2].parse::<i64>().unwrap())
+}
+
+/// Money in cents from a JSON number.
+pub fn json_cents(v: &serde_json::Value) -> i64 {
+    cents(&v.to_string())
+}
+
 /// The decompressed text of a part file.
 pub fn text(path: &Path, bytes: &[u8]) -> String {
     let mut s = String::new();

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::proxy::Proxy;
-use super::{paced_run, service, storesim, text, tree};
+use super::{
+    cents, json_cents, kind_lines, paced_run, service, storesim, success_lines, text, tree,
+};
 
 /// The server's URL, or `None` (with a note) when the suite runs without one.
 fn url() -> Option<String> {
@@ -41,25 +43,7 @@ fn psql(url: &str, sql: &str) -> Vec<String> {
         ])
         .output()
         .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-/// Money as cents from a JSON number or a SQL decimal text.
-fn cents(text: &str) -> i64 {
-    let (whole, frac) = text.split_once('.').unwrap_or((text, "0"));
-    let sign = if whole.starts_with('-') { -1 } else { 1 };
-    let frac = format!("{frac:0<2}");
-    sign * (whole.trim_start_matches('-').parse::<i64>().unwrap() * 100
-        + frac[..2].parse::<i64>().unwrap())
+    success_lines(out, sql)
 }
 
 /// Per store: (scans, net scan cents, transactions, total cents), from files.
@@ -77,11 +61,11 @@ fn from_files(dir: &std::path::Path) -> BTreeMap<i64, (i64, i64, i64, i64)> {
             let row = out.entry(v["store_id"].as_i64().unwrap()).or_default();
             if v["kind"] == "scan" {
                 row.0 += 1;
-                row.1 += v["quantity"].as_i64().unwrap() * cents(&v["unit_price"].to_string())
-                    - cents(&v["discount"].to_string());
+                row.1 += v["quantity"].as_i64().unwrap() * json_cents(&v["unit_price"])
+                    - json_cents(&v["discount"]);
             } else {
                 row.2 += 1;
-                row.3 += cents(&v["total"].to_string());
+                row.3 += json_cents(&v["total"]);
             }
         }
     }
@@ -157,17 +141,13 @@ fn postgres_holds_the_files_events_and_a_rerun_adds_no_duplicates() {
     // The item master: the catalog, plus the items created, minus those
     // removed (item_change events of the files sink).
     let mut net = 0i64;
-    for (path, bytes) in tree(&tmp.path().join("f")) {
-        if path.starts_with("kind=item_change") {
-            for line in text(&path, &bytes).lines() {
-                let v: Value = serde_json::from_str(line).unwrap();
-                net += match v["op"].as_str().unwrap() {
-                    "c" => 1,
-                    "d" => -1,
-                    _ => 0,
-                };
-            }
-        }
+    for line in kind_lines(&tmp.path().join("f"), "item_change") {
+        let v: Value = serde_json::from_str(&line).unwrap();
+        net += match v["op"].as_str().unwrap() {
+            "c" => 1,
+            "d" => -1,
+            _ => 0,
+        };
     }
     assert_eq!(dims, [format!("5|35|{}", 32_000 + net)]);
     // The same seed again: the keys reject what is there, nothing doubles.
@@ -351,22 +331,18 @@ fn a_replication_slot_sees_the_item_changes_in_event_order() {
         .assert()
         .success();
     let mut events: Vec<(u64, String, i64)> = Vec::new();
-    for (path, bytes) in tree(&tmp.path().join("f")) {
-        if path.starts_with("kind=item_change") {
-            for line in text(&path, &bytes).lines() {
-                let v: Value = serde_json::from_str(line).unwrap();
-                let op = match v["op"].as_str().unwrap() {
-                    "c" => "INSERT",
-                    "u" => "UPDATE",
-                    _ => "DELETE",
-                };
-                events.push((
-                    v["change_id"].as_u64().unwrap(),
-                    op.to_string(),
-                    v["item_id"].as_i64().unwrap(),
-                ));
-            }
-        }
+    for line in kind_lines(&tmp.path().join("f"), "item_change") {
+        let v: Value = serde_json::from_str(&line).unwrap();
+        let op = match v["op"].as_str().unwrap() {
+            "c" => "INSERT",
+            "u" => "UPDATE",
+            _ => "DELETE",
+        };
+        events.push((
+            v["change_id"].as_u64().unwrap(),
+            op.to_string(),
+            v["item_id"].as_i64().unwrap(),
+        ));
     }
     events.sort();
     assert!(events.len() > 50, "{} item changes", events.len());

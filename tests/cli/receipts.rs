@@ -7,16 +7,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{storesim, text, tree};
-
-fn cents(v: &Value) -> i64 {
-    // Money is written as an exact two-decimal number.
-    let s = v.to_string();
-    let (whole, frac) = s.split_once('.').unwrap_or((&s, "0"));
-    let frac = format!("{frac:0<2}");
-    let sign = if whole.starts_with('-') { -1 } else { 1 };
-    whole.parse::<i64>().unwrap() * 100 + sign * frac[..2].parse::<i64>().unwrap()
-}
+use super::{cents, json_cents, storesim, text, tree};
 
 #[test]
 fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
@@ -76,7 +67,7 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
     );
     for r in items.records() {
         let r = r.unwrap();
-        let price = cents(&serde_json::from_str::<Value>(&r[price_col]).unwrap());
+        let price = cents(&r[price_col]);
         base.insert(r[id_col].parse().unwrap(), price);
     }
     // (sku, ts, unit price) of every scan; (ts, price) changes per item.
@@ -94,8 +85,8 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
             let v: Value = serde_json::from_str(line).unwrap();
             match v["kind"].as_str().unwrap() {
                 "scan" => {
-                    let gross = v["quantity"].as_i64().unwrap() * cents(&v["unit_price"]);
-                    let discount = cents(&v["discount"]);
+                    let gross = v["quantity"].as_i64().unwrap() * json_cents(&v["unit_price"]);
+                    let discount = json_cents(&v["discount"]);
                     let e = from_scans
                         .entry(v["transaction_id"].as_str().unwrap().to_string())
                         .or_default();
@@ -108,7 +99,7 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
                     scans.push((
                         v["sku"].as_i64().unwrap(),
                         v["ts"].as_str().unwrap().to_string(),
-                        cents(&v["unit_price"]),
+                        json_cents(&v["unit_price"]),
                     ));
                 }
                 "transaction" => receipts.push(v),
@@ -119,7 +110,7 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
                             .or_default()
                             .push((
                                 v["ts"].as_str().unwrap().to_string(),
-                                cents(&after["item_price"]),
+                                json_cents(&after["item_price"]),
                             ));
                     }
                 }
@@ -135,10 +126,10 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
         let rate = rates[&r["store_id"].as_i64().unwrap()];
         // Tax: rate in basis points, rounded half away from zero to the cent.
         let tax = (taxed * rate + 5_000) / 10_000;
-        assert_eq!(cents(&r["subtotal"]), subtotal, "{id}");
-        assert_eq!(cents(&r["discount"]), discount, "{id}");
-        assert_eq!(cents(&r["tax"]), tax, "{id}");
-        assert_eq!(cents(&r["total"]), subtotal - discount + tax, "{id}");
+        assert_eq!(json_cents(&r["subtotal"]), subtotal, "{id}");
+        assert_eq!(json_cents(&r["discount"]), discount, "{id}");
+        assert_eq!(json_cents(&r["tax"]), tax, "{id}");
+        assert_eq!(json_cents(&r["total"]), subtotal - discount + tax, "{id}");
         assert_eq!(r["line_count"].as_i64().unwrap(), lines, "{id}");
     }
     // Prices over time: the file's lines are in time order, so are changes.

@@ -5,4 +5,4 @@ pub mod config;
 mod sink;
 
 pub use config::{redact_url, PostgresConfig};
-pub use sink::{connect, init, load_dimensions, InitOptions, PostgresSink};
+pub use sink::{connect, init, load_dimensions, prepare, InitOptions, PostgresSink};

@@ -66,6 +66,47 @@ pub async fn init(
     client.batch_execute(&sql).await
 }
 
+/// Connects, creates what is missing of the schema (with `options`) and
+/// upserts the world's dimensions, on a runtime of its own: what a run's
+/// sink and `storesim db init` do first. A server that cannot be reached
+/// or refuses the credentials is a [`SinkError::Spec`]; a failure after
+/// connecting, a [`SinkError::Delivery`]. Messages name the sink `name` and
+/// never the password.
+pub fn prepare(
+    name: &str,
+    config: &PostgresConfig,
+    world: &World,
+    options: InitOptions,
+) -> Result<(), SinkError> {
+    let spec = |message: String| SinkError::Spec {
+        spec: name.to_string(),
+        message: redact_url(&message),
+    };
+    let failed = |message: String| SinkError::Delivery {
+        sink: name.to_string(),
+        message: redact_url(&message),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| failed(format!("cannot start a runtime: {e}")))?;
+    runtime.block_on(async {
+        let client = connect(config)
+            .await
+            .map_err(|e| spec(format!("cannot connect: {}", describe(&e))))?;
+        init(&client, &config.schema, options).await.map_err(|e| {
+            failed(format!(
+                "cannot create the schema `{}`: {}",
+                config.schema,
+                describe(&e)
+            ))
+        })?;
+        load_dimensions(&client, world)
+            .await
+            .map_err(|e| failed(format!("cannot load stores and items: {}", describe(&e))))
+    })
+}
+
 fn decimal(m: Money) -> Decimal {
     Decimal::new(m.0, 2)
 }
@@ -381,31 +422,7 @@ impl PostgresSink {
         world: &World,
     ) -> Result<PostgresSink, SinkError> {
         let name = redact_url(raw);
-        let err = |message: String| SinkError::Spec {
-            spec: name.clone(),
-            message: redact_url(&message),
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| err(format!("cannot start a runtime: {e}")))?;
-        runtime.block_on(async {
-            let client = connect(&config)
-                .await
-                .map_err(|e| err(format!("cannot connect: {}", describe(&e))))?;
-            init(&client, &config.schema, InitOptions::default())
-                .await
-                .map_err(|e| {
-                    err(format!(
-                        "cannot create the schema `{}`: {}",
-                        config.schema,
-                        describe(&e)
-                    ))
-                })?;
-            load_dimensions(&client, world)
-                .await
-                .map_err(|e| err(format!("cannot load stores and items: {}", describe(&e))))
-        })?;
+        prepare(&name, &config, world, InitOptions::default())?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
