@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix::{Actor, ActorFutureExt, AtomicResponse, Context, Handler, Message, WrapFuture};
 use storesim_sim::EventBatch;
@@ -41,6 +42,8 @@ pub struct SinkActor {
     sink: Option<Box<dyn Sink>>,
     name: String,
     failed: bool,
+    /// Time spent inside the sink's `write` and `close`.
+    busy: Duration,
 }
 
 impl std::fmt::Debug for SinkActor {
@@ -58,6 +61,7 @@ impl SinkActor {
             name: sink.name().to_string(),
             sink: Some(sink),
             failed: false,
+            busy: Duration::ZERO,
         }
     }
 
@@ -86,8 +90,12 @@ impl SinkActor {
             let err = self.closed();
             return AtomicResponse::new(Box::pin(actix::fut::ready(Err(err))));
         };
+        // The handler is atomic and starts the future at once: the time to
+        // its end is the sink's.
+        let started = Instant::now();
         AtomicResponse::new(Box::pin(op(sink).into_actor(self).map(
-            |(result, sink), act, _| {
+            move |(result, sink), act, _| {
+                act.busy += started.elapsed();
                 act.failed |= result.is_err();
                 act.sink = Some(sink);
                 result
@@ -119,7 +127,9 @@ impl Handler<ReportSink> for SinkActor {
 
     fn handle(&mut self, _: ReportSink, _: &mut Context<Self>) -> Self::Result {
         // Handlers that lend the sink out are atomic, so it is here.
-        actix::MessageResult(self.sink.as_ref().map(|s| s.report()).unwrap_or_default())
+        let mut report = self.sink.as_ref().map(|s| s.report()).unwrap_or_default();
+        report.busy_us = self.busy.as_micros() as u64;
+        actix::MessageResult(report)
     }
 }
 
@@ -127,8 +137,13 @@ impl Handler<CloseSink> for SinkActor {
     type Result = AtomicResponse<Self, Result<DeliveryReport, SinkError>>;
 
     fn handle(&mut self, _: CloseSink, _: &mut Context<Self>) -> Self::Result {
-        self.with_sink(|mut sink| async move {
-            let result = sink.close().await;
+        let busy = self.busy;
+        self.with_sink(move |mut sink| async move {
+            let started = Instant::now();
+            let result = sink.close().await.map(|mut report| {
+                report.busy_us = (busy + started.elapsed()).as_micros() as u64;
+                report
+            });
             (result, sink)
         })
     }

@@ -18,6 +18,7 @@ pub mod config;
 mod data;
 mod validate;
 
+use sha2::Digest as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -138,6 +139,8 @@ pub struct Scenario {
     pub origin: Origin,
     /// The file text as written (before `extends` merging).
     pub text: String,
+    /// SHA-256 of the merged scenario (after `extends`), in hex.
+    digest: String,
 }
 
 const MAX_EXTENDS: usize = 8;
@@ -147,6 +150,12 @@ impl Scenario {
     pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
         let (origin, text) = resolve(name_or_path, None)?;
         let table = merged_table(&origin, &text, 0)?;
+        // Tables are sorted maps, so the same scenario gives the same text.
+        let merged = toml::to_string(&table).unwrap_or_default();
+        let digest = sha2::Sha256::digest(merged.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         let config: ScenarioConfig = serde_path_to_error::deserialize(toml::Value::Table(table))
             .map_err(|e| ScenarioError::Field {
                 origin: origin.to_string(),
@@ -157,6 +166,7 @@ impl Scenario {
             config,
             origin,
             text,
+            digest,
         };
         validate::check(&scenario)?;
         Ok(scenario)
@@ -166,6 +176,12 @@ impl Scenario {
     /// (from the command line) applied on top of the file's counts.
     pub fn build_world(&self, overrides: &Overrides) -> Result<Arc<World>, ScenarioError> {
         validate::build(self, overrides).map(Arc::new)
+    }
+
+    /// A digest of the scenario after `extends` merging (SHA-256, hex): two
+    /// files that differ only in comments or key order share it.
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 
     /// The scenario's Kafka topic names and message key.

@@ -258,3 +258,18 @@ fn kafka_defaults_come_from_the_file() {
         .topics
         .contains(&(storesim_sim::EventKind::Scan, "pos.scans".to_string())));
 }
+
+#[test]
+fn the_digest_follows_the_merged_scenario_not_its_spelling() {
+    let chain = Scenario::load("chain").unwrap();
+    assert_eq!(chain.digest().len(), 64);
+    assert_eq!(chain.digest(), Scenario::load("chain").unwrap().digest());
+    // Only `extends`: the same scenario; a comment changes nothing either.
+    let same = write("extends = \"chain\"\n# a note\n");
+    let same = Scenario::load(same.path().to_str().unwrap()).unwrap();
+    assert_eq!(same.digest(), chain.digest());
+    // One knob changed: another digest.
+    let other = write("extends = \"chain\"\n[traffic]\nbaskets_per_day = 100\n");
+    let other = Scenario::load(other.path().to_str().unwrap()).unwrap();
+    assert_ne!(other.digest(), chain.digest());
+}

@@ -131,6 +131,13 @@ impl TxnId {
         buf[n] = b'-';
         put_padded(buf, n + 1, self.seq, 6)
     }
+
+    /// The id as text in `buf` (`STORE-YYYYMMDD-SEQ`), without allocating.
+    pub fn encode<'a>(&self, buf: &'a mut [u8; 40]) -> &'a str {
+        let n = self.write(buf);
+        // Digits and dashes only.
+        std::str::from_utf8(&buf[..n]).unwrap_or_default()
+    }
 }
 
 /// Writes `v` in decimal at `at`; returns the end.

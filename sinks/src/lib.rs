@@ -106,6 +106,9 @@ pub struct DeliveryReport {
     pub failed: u64,
     /// Bytes written (after compression, where the sink compresses).
     pub bytes: u64,
+    /// Microseconds the run spent inside the sink (writing and closing):
+    /// its throughput is `delivered / busy`. Set by the sink actor.
+    pub busy_us: u64,
 }
 
 impl DeliveryReport {
@@ -144,8 +147,14 @@ pub trait Sink: Send {
     fn report(&self) -> DeliveryReport;
 }
 
-/// Opens the sink a spec names.
-pub fn open(spec: &SinkSpec, world: &storesim_sim::World) -> Result<Box<dyn Sink>, SinkError> {
+/// Opens the sink a spec names. `stream` names what determines the run's
+/// events (scenario digest, seed, stores, span): the PostgreSQL sink's
+/// batch ledger uses it to leave out what an earlier run wrote.
+pub fn open(
+    spec: &SinkSpec,
+    world: &storesim_sim::World,
+    stream: &str,
+) -> Result<Box<dyn Sink>, SinkError> {
     Ok(match &spec.kind {
         SinkKind::Null => Box::new(null::NullSink::new(spec.to_string())),
         SinkKind::Stdout => Box::new(stdout::StdoutSink::new(spec.to_string())),
@@ -159,6 +168,7 @@ pub fn open(spec: &SinkSpec, world: &storesim_sim::World) -> Result<Box<dyn Sink
             &spec.to_string(),
             config.clone(),
             world,
+            stream,
         )?),
     })
 }

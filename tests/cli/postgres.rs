@@ -150,14 +150,20 @@ fn postgres_holds_the_files_events_and_a_rerun_adds_no_duplicates() {
         };
     }
     assert_eq!(dims, [format!("5|35|{}", 32_000 + net)]);
-    // The same seed again: the keys reject what is there, nothing doubles.
-    run(&[]);
+    let ledger = |schema: &str| {
+        psql(
+            &url,
+            &format!("SELECT count(DISTINCT run_id), count(*) FROM {schema}.storesim_batches"),
+        )
+    };
+    let before = ledger(&schema);
+    // The same seed again, in windows of another length (so no batch of
+    // the ledger matches exactly): the spans the first run wrote are left
+    // out, nothing doubles and the ledger gains no row.
+    run(&["--window", "7m"]);
     assert_eq!(from_db(&url, &schema), expected);
-    let batches = psql(
-        &url,
-        &format!("SELECT count(DISTINCT run_id) FROM {schema}.storesim_batches"),
-    );
-    assert_eq!(batches, ["2"]);
+    assert_eq!(ledger(&schema), before);
+    assert!(before[0].starts_with("1|"), "{before:?}");
 }
 
 #[test]
@@ -196,7 +202,7 @@ fn db_init_is_idempotent_and_sets_up_cdc() {
     let Some(url) = url() else { return };
     let schema = schema("init");
     let target = with_schema(&url, &schema);
-    for extra in [&[][..], &["--cdc"][..], &["--cdc", "--drop"][..]] {
+    for extra in [&[][..], &["--cdc", "--keys"][..], &["--cdc", "--drop"][..]] {
         let out = storesim()
             .args(["db", "init", &target, "--stores", "3"])
             .args(extra)
@@ -230,6 +236,71 @@ fn db_init_is_idempotent_and_sets_up_cdc() {
     );
     assert_eq!(publication, [format!("{schema}.item_master")]);
     psql(&url, &format!("DROP PUBLICATION {schema}_item_master"));
+    // `--keys` on the last init: primary keys on both facts.
+    let out = storesim()
+        .args(["db", "init", &target, "--stores", "3", "--keys"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let keys = psql(
+        &url,
+        &format!(
+            "SELECT conrelid::regclass::text || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+             WHERE contype = 'p' AND conrelid IN ('{schema}.scans'::regclass, '{schema}.transactions'::regclass)
+             ORDER BY 1"
+        ),
+    );
+    assert_eq!(
+        keys,
+        [
+            format!("{schema}.scans PRIMARY KEY (transaction_id, line)"),
+            format!("{schema}.transactions PRIMARY KEY (transaction_id)"),
+        ]
+    );
+}
+
+#[test]
+fn tables_of_an_older_storesim_are_named_not_copied_into() {
+    let Some(url) = url() else { return };
+    let schema = schema("old");
+    psql(
+        &url,
+        &format!(
+            "CREATE SCHEMA {schema}; CREATE TABLE {schema}.storesim_batches (run_id text, batch bigint)"
+        ),
+    );
+    let out = storesim()
+        .args(["run", "--stores", "1", "-q"])
+        .args(["--sink", &with_schema(&url, &schema)])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("created by an older storesim") && stderr.contains("db init --drop"),
+        "{stderr}"
+    );
+    let out = storesim()
+        .args([
+            "db",
+            "init",
+            &with_schema(&url, &schema),
+            "--stores",
+            "1",
+            "--drop",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// No server needed for the first; the second needs one to refuse.

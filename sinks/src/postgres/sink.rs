@@ -5,12 +5,15 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use bytes::BytesMut;
+use chrono::{DateTime, Utc};
 use futures::pin_mut;
 use rust_decimal::Decimal;
+use storesim_sim::event::TxnId;
 use storesim_sim::event::{ChangeOp, ItemChangeEvent, ScanEvent, TransactionEvent};
-use storesim_sim::{Event, EventBatch, Money, World};
+use storesim_sim::{Event, EventBatch, Money, SimTime, Stamped, World};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::types::{accepts, to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Transaction};
 
 use super::config::{redact_url, PostgresConfig};
@@ -19,6 +22,7 @@ use crate::{DeliveryReport, Sink, SinkError};
 const SCHEMA_SQL: &str = include_str!("../../sql/postgres/schema.sql");
 const DROP_SQL: &str = include_str!("../../sql/postgres/drop.sql");
 const CDC_SQL: &str = include_str!("../../sql/postgres/cdc.sql");
+const KEYS_SQL: &str = include_str!("../../sql/postgres/keys.sql");
 
 /// What `storesim db init` does besides creating what is missing.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,6 +31,8 @@ pub struct InitOptions {
     pub drop: bool,
     /// Full replica identity on item_master and a publication for it.
     pub cdc: bool,
+    /// Primary keys on the facts and a per-store index on transactions.
+    pub keys: bool,
 }
 
 /// Connects, with the connection driven on the current tokio runtime.
@@ -59,6 +65,9 @@ pub async fn init(
         sql.push_str(&DROP_SQL.replace("{{schema}}", schema));
     }
     sql.push_str(SCHEMA_SQL);
+    if options.keys {
+        sql.push_str(KEYS_SQL);
+    }
     if options.cdc {
         sql.push_str(&CDC_SQL.replace("{{schema}}", schema));
     }
@@ -205,20 +214,40 @@ pub async fn load_dimensions(client: &Client, world: &World) -> Result<(), tokio
     Ok(())
 }
 
-const SCAN_COLUMNS: &str = "event_id, ts, store_id, register, transaction_id, line, sku, category, quantity, unit_price, discount";
-const SCAN_TYPES: [Type; 11] = [
+const SCAN_COLUMNS: &str =
+    "transaction_id, line, ts, store_id, register, sku, category, quantity, unit_price, discount";
+const SCAN_TYPES: [Type; 10] = [
     Type::TEXT,
+    Type::INT2,
     Type::TIMESTAMPTZ,
     Type::INT4,
     Type::INT2,
-    Type::TEXT,
-    Type::INT4,
     Type::INT4,
     Type::INT4,
     Type::INT4,
     Type::NUMERIC,
     Type::NUMERIC,
 ];
+
+/// A transaction id as a text column, encoded without allocating.
+#[derive(Debug)]
+struct TxnText(TxnId);
+
+impl ToSql for TxnText {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        let mut buf = [0u8; 40];
+        out.extend_from_slice(self.0.encode(&mut buf).as_bytes());
+        Ok(IsNull::No)
+    }
+
+    accepts!(TEXT, VARCHAR);
+    to_sql_checked!();
+}
+
 const TXN_COLUMNS: &str = "transaction_id, ts, store_id, register, customer_id, start_ts, end_ts, line_count, item_count, subtotal, discount, tax, total, payment_method, queue_wait_ms";
 const TXN_TYPES: [Type; 15] = [
     Type::TEXT,
@@ -251,13 +280,12 @@ async fn copy_scans(
     let writer = BinaryCopyInWriter::new(sink, &SCAN_TYPES);
     pin_mut!(writer);
     for s in scans {
-        let row: [&(dyn ToSql + Sync); 11] = [
-            &s.event_id().to_string(),
+        let row: [&(dyn ToSql + Sync); 10] = [
+            &TxnText(s.transaction_id),
+            &(s.line as i16),
             &s.ts.to_datetime(),
             &(s.store_id() as i32),
             &(s.register as i16),
-            &s.transaction_id.to_string(),
-            &i32::from(s.line),
             &(s.sku as i32),
             &(s.category as i32),
             &i32::from(s.quantity),
@@ -284,7 +312,7 @@ async fn copy_transactions(
     pin_mut!(writer);
     for t in txns {
         let row: [&(dyn ToSql + Sync); 15] = [
-            &t.transaction_id.to_string(),
+            &TxnText(t.transaction_id),
             &t.ts.to_datetime(),
             &(t.store_id as i32),
             &(t.register as i16),
@@ -397,8 +425,14 @@ pub struct PostgresSink {
     name: String,
     config: PostgresConfig,
     client: Option<Client>,
+    /// What determines the events (see [`PostgresSink::open`]).
+    stream: String,
     run_id: String,
-    batches: i64,
+    /// Spans of virtual time earlier runs of the same stream wrote, sorted
+    /// and merged; read at the first batch.
+    covered: Option<Vec<(SimTime, SimTime)>>,
+    /// Events left out because an earlier run had written them.
+    skipped: u64,
     report: DeliveryReport,
 }
 
@@ -407,8 +441,32 @@ impl std::fmt::Debug for PostgresSink {
         f.debug_struct("PostgresSink")
             .field("name", &self.name)
             .field("schema", &self.config.schema)
+            .field("stream", &self.stream)
             .finish()
     }
+}
+
+fn sim_time(t: DateTime<Utc>) -> SimTime {
+    SimTime(t.timestamp_micros())
+}
+
+/// Sorts and merges spans; touching spans join.
+fn merge_spans(mut spans: Vec<(SimTime, SimTime)>) -> Vec<(SimTime, SimTime)> {
+    spans.sort_unstable();
+    let mut merged: Vec<(SimTime, SimTime)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
+/// Whether `t` falls in one of the sorted, merged `spans`.
+fn is_covered(spans: &[(SimTime, SimTime)], t: SimTime) -> bool {
+    let i = spans.partition_point(|s| s.1 <= t);
+    spans.get(i).is_some_and(|s| s.0 <= t)
 }
 
 impl PostgresSink {
@@ -416,10 +474,16 @@ impl PostgresSink {
     /// credentials), creates what is missing of the schema, and upserts
     /// the world's dimensions. The connection used for writing is opened
     /// on the sink's own runtime at the first batch.
+    ///
+    /// `stream` names what determines the events (scenario, seed, stores,
+    /// span): runs with the same stream make the same events at the same
+    /// virtual times whatever their window length, so a batch leaves out
+    /// what the batch ledger says an earlier run of that stream wrote.
     pub fn open(
         raw: &str,
         config: PostgresConfig,
         world: &World,
+        stream: &str,
     ) -> Result<PostgresSink, SinkError> {
         let name = redact_url(raw);
         prepare(&name, &config, world, InitOptions::default())?;
@@ -428,10 +492,12 @@ impl PostgresSink {
             .map_or(0, |d| d.as_nanos());
         Ok(PostgresSink {
             run_id: format!("{}-{nanos}", std::process::id()),
+            stream: stream.to_string(),
             name,
             config,
             client: None,
-            batches: 0,
+            covered: None,
+            skipped: 0,
             report: DeliveryReport::default(),
         })
     }
@@ -439,47 +505,51 @@ impl PostgresSink {
     /// One attempt at writing the batch in one transaction; `Ok` also when
     /// an earlier attempt had written it and only its answer was lost (the
     /// batch ledger says so).
-    async fn attempt(
-        &mut self,
-        batch: &EventBatch,
-        batch_no: i64,
-    ) -> Result<(), tokio_postgres::Error> {
+    async fn attempt(&mut self, batch: &EventBatch) -> Result<(), tokio_postgres::Error> {
         if self.client.as_ref().is_none_or(Client::is_closed) {
             self.client = Some(connect(&self.config).await?);
         }
         let client = self.client.as_mut().expect("connected above");
-        let scans: Vec<&ScanEvent> = batch
-            .events
-            .iter()
-            .filter_map(|s| match &s.event {
-                Event::Scan(e) => Some(e),
-                _ => None,
-            })
-            .collect();
-        let txns: Vec<&TransactionEvent> = batch
-            .events
-            .iter()
-            .filter_map(|s| match &s.event {
-                Event::Transaction(t) => Some(&**t),
-                _ => None,
-            })
-            .collect();
-        let changes: Vec<&ItemChangeEvent> = batch
-            .events
-            .iter()
-            .filter_map(|s| match &s.event {
-                Event::ItemChange(c) => Some(&**c),
-                _ => None,
-            })
-            .collect();
+        if self.covered.is_none() {
+            let rows = client
+                .query(
+                    "SELECT window_start, window_end FROM storesim_batches WHERE stream = $1",
+                    &[&self.stream],
+                )
+                .await?;
+            let spans = rows
+                .iter()
+                .map(|r| (sim_time(r.get(0)), sim_time(r.get(1))))
+                .collect();
+            self.covered = Some(merge_spans(spans));
+        }
+        let covered = self.covered.as_deref().unwrap_or_default();
+        // Only a batch that overlaps an earlier run's spans is filtered.
+        let first = covered.partition_point(|s| s.1 <= batch.start);
+        let overlaps = covered.get(first).is_some_and(|s| s.0 < batch.end);
+        let fresh = |s: &&Stamped| !overlaps || !is_covered(covered, s.event.ts());
+        let mut scans: Vec<&ScanEvent> = Vec::new();
+        let mut txns: Vec<&TransactionEvent> = Vec::new();
+        let mut changes: Vec<&ItemChangeEvent> = Vec::new();
+        for s in batch.events.iter().filter(fresh) {
+            match &s.event {
+                Event::Scan(e) => scans.push(e),
+                Event::Transaction(t) => txns.push(t),
+                Event::ItemChange(c) => changes.push(c),
+            }
+        }
+        let events = (scans.len() + txns.len() + changes.len()) as i64;
+        let (start, end) = (batch.start.to_datetime(), batch.end.to_datetime());
         let tx = client.transaction().await?;
         let done = tx
             .query_opt(
-                "SELECT 1 FROM storesim_batches WHERE run_id = $1 AND batch = $2",
-                &[&self.run_id, &batch_no],
+                "SELECT 1 FROM storesim_batches
+                 WHERE stream = $1 AND window_start = $2 AND window_end = $3",
+                &[&self.stream, &start, &end],
             )
             .await?;
-        if done.is_none() {
+        // A batch an earlier run wrote entirely leaves no ledger row.
+        if done.is_none() && events > 0 {
             // The item master first, statement by statement in event order,
             // so a logical replication slot sees them as the events say.
             apply_item_changes(&tx, &changes).await?;
@@ -492,8 +562,8 @@ impl PostgresSink {
             match direct {
                 Ok(()) => {}
                 Err(e) if is_unique_violation(&e) => {
-                    // Rows of an earlier run of the same seed: keep them,
-                    // add only what is missing.
+                    // With `db init --keys`, rows another stream wrote under
+                    // the same ids: keep them, add only what is missing.
                     tx.batch_execute(
                         "ROLLBACK TO SAVEPOINT copy;
                          CREATE TEMP TABLE IF NOT EXISTS scans_stage (LIKE scans) ON COMMIT DELETE ROWS;
@@ -510,22 +580,16 @@ impl PostgresSink {
                 }
                 Err(e) => return Err(e),
             }
-            let first = batch.events.first().map(|s| s.event.ts().to_datetime());
-            let last = batch.events.last().map(|s| s.event.ts().to_datetime());
             tx.execute(
-                "INSERT INTO storesim_batches (run_id, batch, first_ts, last_ts, events)
+                "INSERT INTO storesim_batches (stream, window_start, window_end, run_id, events)
                  VALUES ($1, $2, $3, $4, $5)",
-                &[
-                    &self.run_id,
-                    &batch_no,
-                    &first,
-                    &last,
-                    &(batch.events.len() as i64),
-                ],
+                &[&self.stream, &start, &end, &self.run_id, &events],
             )
             .await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        self.skipped += batch.events.len() as u64 - events as u64;
+        Ok(())
     }
 }
 
@@ -553,12 +617,10 @@ impl Sink for PostgresSink {
         if batch.events.is_empty() {
             return Ok(());
         }
-        self.batches += 1;
-        let batch_no = self.batches;
         let deadline = Instant::now() + self.config.retry_timeout;
         let mut backoff = Duration::from_millis(100);
         loop {
-            match self.attempt(batch, batch_no).await {
+            match self.attempt(batch).await {
                 Ok(()) => {
                     self.report.add_batch(batch);
                     return Ok(());
@@ -594,10 +656,38 @@ impl Sink for PostgresSink {
 
     async fn close(&mut self) -> Result<DeliveryReport, SinkError> {
         self.client = None;
+        if self.skipped > 0 {
+            tracing::info!(
+                sink = %self.name,
+                events = self.skipped,
+                "Left out events an earlier run of the same scenario, seed and start had written."
+            );
+        }
         Ok(self.report)
     }
 
     fn report(&self) -> DeliveryReport {
         self.report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(a: i64, b: i64) -> (SimTime, SimTime) {
+        (SimTime(a), SimTime(b))
+    }
+
+    #[test]
+    fn spans_merge_and_cover_half_open() {
+        let spans = merge_spans(vec![span(30, 40), span(0, 10), span(10, 20), span(35, 50)]);
+        assert_eq!(spans, [span(0, 20), span(30, 50)]);
+        let covered: Vec<i64> = (0..60)
+            .filter(|&t| is_covered(&spans, SimTime(t)))
+            .collect();
+        let expected: Vec<i64> = (0..20).chain(30..50).collect();
+        assert_eq!(covered, expected);
+        assert!(!is_covered(&[], SimTime(5)));
     }
 }

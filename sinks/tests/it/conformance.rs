@@ -94,7 +94,7 @@ async fn run(sink: &mut dyn Sink, batches: &[EventBatch]) -> u64 {
 #[tokio::test]
 async fn null_and_memory_sinks_count_everything() {
     let b = batches();
-    let mut null = open(&"null".parse().unwrap(), &testing::world()).unwrap();
+    let mut null = open(&"null".parse().unwrap(), &testing::world(), "test").unwrap();
     run(null.as_mut(), &b).await;
     let (mut memory, handle) = storesim_sinks::memory::MemorySink::new("memory");
     run(&mut memory, &b).await;
@@ -117,7 +117,7 @@ async fn files_sinks_keep_order_and_deliver_everything() {
         let spec: SinkSpec = format!("files:{}{options}", dir.path().display())
             .parse()
             .unwrap();
-        let mut sink = open(&spec, &testing::world()).unwrap();
+        let mut sink = open(&spec, &testing::world(), "test").unwrap();
         run(sink.as_mut(), &b).await;
         for kind in ["scan", "transaction"] {
             let got: Vec<String> = parts(dir.path(), kind)
@@ -138,7 +138,7 @@ async fn csv_sink_writes_one_header_per_part_and_every_row() {
         .parse()
         .unwrap();
     assert!(matches!(spec.kind, SinkKind::Files(_)));
-    let mut sink = open(&spec, &testing::world()).unwrap();
+    let mut sink = open(&spec, &testing::world(), "test").unwrap();
     let total = run(sink.as_mut(), &b).await;
     let mut rows = 0;
     for kind in ["scan", "transaction"] {
