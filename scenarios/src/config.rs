@@ -291,6 +291,16 @@ pub struct CheckoutConfig {
     pub cash_large_s: f64,
     /// Lognormal noise sigma on payment time.
     pub payment_noise_sigma: f64,
+    /// Share of scan lines voided (re-sent with quantity 0).
+    #[serde(default)]
+    pub void_share: f64,
+    /// Delay of the void record after the scan, seconds `[min, max]`.
+    #[serde(default = "default_void_delay_s")]
+    pub void_delay_s: [i64; 2],
+}
+
+fn default_void_delay_s() -> [i64; 2] {
+    [60, 180]
 }
 
 /// Payment mix.

@@ -454,6 +454,11 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             cash_large_s: k.positive("checkout.cash_large_s", co.cash_large_s)?,
             payment_noise_sigma: k
                 .non_negative("checkout.payment_noise_sigma", co.payment_noise_sigma)?,
+            void_share: k.share("checkout.void_share", co.void_share)?,
+            void_delay_s: {
+                let (lo, hi) = range(&k, "checkout.void_delay_s", co.void_delay_s)?;
+                (i64::from(lo), i64::from(hi))
+            },
         },
         payment: PaymentParams { shares },
         loyalty: LoyaltyParams {

@@ -60,6 +60,12 @@ pub struct CheckoutParams {
     pub cash_large_s: f64,
     /// Lognormal sigma of the multiplicative noise on payment times.
     pub payment_noise_sigma: f64,
+    /// Share of scan lines the cashier voids: the line leaves the receipt,
+    /// and the register re-sends its scan with quantity 0 (same event id)
+    /// `void_delay_s` later.
+    pub void_share: f64,
+    /// Delay of the void record after the scan, seconds `(min, max)`.
+    pub void_delay_s: (i64, i64),
 }
 
 /// Payment method shares.

@@ -109,6 +109,8 @@ pub struct StoreCounters {
     pub served: u64,
     /// Arrivals by local hour of day.
     pub arrivals_by_hour: [u64; 24],
+    /// Scan lines voided.
+    pub voids: u64,
 }
 
 /// One store's simulation state.
@@ -443,6 +445,8 @@ impl StoreModel {
         let mut subtotal = Money::ZERO;
         let mut discount = Money::ZERO;
         let mut taxable = Money::ZERO;
+        let mut line_count = 0u16;
+        let mut item_count = 0u32;
         let member = shopper.customer_id.is_some();
         for (n, &(item_index, qty)) in shopper.lines.iter().enumerate() {
             let item = &world.items[item_index as usize];
@@ -458,13 +462,8 @@ impl StoreModel {
             } else {
                 Money::ZERO
             };
-            subtotal += gross;
-            discount += line_discount;
-            if world.categories[usize::from(item.category_index)].taxable {
-                taxable += gross - line_discount;
-            }
             let line = n as u16 + 1;
-            self.emit(Event::Scan(ScanEvent {
+            let scan = ScanEvent {
                 ts: t,
                 register,
                 transaction_id: txn,
@@ -474,7 +473,28 @@ impl StoreModel {
                 quantity: qty,
                 unit_price,
                 discount: line_discount,
-            }));
+            };
+            self.emit(Event::Scan(scan.clone()));
+            // No draw when voids are off, so such scenarios keep their numbers.
+            if p.checkout.void_share > 0.0 && self.rng.random::<f64>() < p.checkout.void_share {
+                let (lo, hi) = p.checkout.void_delay_s;
+                let delay = self.rng.random_range(lo..=hi);
+                self.counters.voids += 1;
+                self.emit(Event::Scan(ScanEvent {
+                    ts: t.plus_micros(delay * MICROS_PER_SEC),
+                    quantity: 0,
+                    discount: Money::ZERO,
+                    ..scan
+                }));
+                continue;
+            }
+            line_count += 1;
+            item_count += u32::from(qty);
+            subtotal += gross;
+            discount += line_discount;
+            if world.categories[usize::from(item.category_index)].taxable {
+                taxable += gross - line_discount;
+            }
         }
         let tax = taxable.apply_basis_points(i64::from(store.tax_rate_bp));
         let total = subtotal - discount + tax;
@@ -507,8 +527,8 @@ impl StoreModel {
             customer_id: shopper.customer_id,
             start_ts: now,
             end_ts: end,
-            line_count: shopper.lines.len() as u16,
-            item_count: shopper.units,
+            line_count,
+            item_count,
             subtotal,
             discount,
             tax,

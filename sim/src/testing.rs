@@ -67,6 +67,8 @@ pub fn params() -> ModelParams {
             cash_small_s: 15.2,
             cash_large_s: 32.9,
             payment_noise_sigma: 0.25,
+            void_share: 0.005,
+            void_delay_s: (60, 180),
         },
         payment: PaymentParams {
             shares: [0.41, 0.36, 0.17, 0.06],

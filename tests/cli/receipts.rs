@@ -1,7 +1,7 @@
 //! Every receipt adds up to the cent against its scans and the catalog's
 //! tax rates, and every scan carries the item's price at the moment of the
 //! scan (the catalog's, or the last item_change before it), read back from
-//! the files sink.
+//! the files sink. Voided lines (re-sent with quantity 0) leave the receipt.
 
 use std::collections::BTreeMap;
 
@@ -74,8 +74,10 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
     let mut scans: Vec<(i64, String, i64)> = Vec::new();
     let mut changes: BTreeMap<i64, Vec<(String, i64)>> = BTreeMap::new();
 
-    // (subtotal, discount, taxable net) per transaction from the scans.
-    let mut from_scans: BTreeMap<String, (i64, i64, i64, i64)> = BTreeMap::new();
+    // The latest record of each scan line: a void re-sends it with
+    // quantity 0 under the same event_id.
+    let mut latest: BTreeMap<String, Value> = BTreeMap::new();
+    let mut voids = 0;
     let mut receipts = Vec::new();
     for (path, bytes) in tree(&out) {
         if !path.to_string_lossy().ends_with(".gz") {
@@ -85,22 +87,19 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
             let v: Value = serde_json::from_str(line).unwrap();
             match v["kind"].as_str().unwrap() {
                 "scan" => {
-                    let gross = v["quantity"].as_i64().unwrap() * json_cents(&v["unit_price"]);
-                    let discount = json_cents(&v["discount"]);
-                    let e = from_scans
-                        .entry(v["transaction_id"].as_str().unwrap().to_string())
-                        .or_default();
-                    e.0 += gross;
-                    e.1 += discount;
-                    if taxable[&v["category"].as_i64().unwrap()] {
-                        e.2 += gross - discount;
+                    // A void carries the price of the scan it voids.
+                    if v["quantity"].as_i64().unwrap() > 0 {
+                        scans.push((
+                            v["sku"].as_i64().unwrap(),
+                            v["ts"].as_str().unwrap().to_string(),
+                            json_cents(&v["unit_price"]),
+                        ));
                     }
-                    e.3 += 1;
-                    scans.push((
-                        v["sku"].as_i64().unwrap(),
-                        v["ts"].as_str().unwrap().to_string(),
-                        json_cents(&v["unit_price"]),
-                    ));
+                    let id = v["event_id"].as_str().unwrap().to_string();
+                    if let Some(earlier) = latest.insert(id, v) {
+                        assert!(earlier["quantity"].as_i64().unwrap() > 0, "voided twice");
+                        voids += 1;
+                    }
                 }
                 "transaction" => receipts.push(v),
                 "item_change" => {
@@ -118,8 +117,31 @@ fn every_transaction_total_is_its_scans_minus_discounts_plus_tax() {
             }
         }
     }
+    // (subtotal, discount, taxable net, lines) per transaction from the
+    // scans that stand.
+    let mut from_scans: BTreeMap<String, (i64, i64, i64, i64)> = BTreeMap::new();
+    for v in latest.values() {
+        let e = from_scans
+            .entry(v["transaction_id"].as_str().unwrap().to_string())
+            .or_default();
+        let gross = v["quantity"].as_i64().unwrap() * json_cents(&v["unit_price"]);
+        let discount = json_cents(&v["discount"]);
+        e.0 += gross;
+        e.1 += discount;
+        if taxable[&v["category"].as_i64().unwrap()] {
+            e.2 += gross - discount;
+        }
+        e.3 += i64::from(v["quantity"].as_i64().unwrap() > 0);
+    }
     assert!(receipts.len() > 10_000, "{} receipts", receipts.len());
     assert_eq!(receipts.len(), from_scans.len());
+    // About 1 line in 200 voided (4 standard deviations).
+    let lines = latest.len() as f64;
+    let sd = (lines * 0.005 * 0.995).sqrt();
+    assert!(
+        (f64::from(voids) - lines * 0.005).abs() < 4.0 * sd,
+        "{voids} voids in {lines} lines"
+    );
     for r in &receipts {
         let id = r["transaction_id"].as_str().unwrap();
         let (subtotal, discount, taxed, lines) = from_scans[id];

@@ -130,14 +130,19 @@ fn registers_are_fifo_and_never_overlap() {
 }
 
 /// Every receipt equals its scans minus discounts plus tax, to the cent,
-/// and scans fall inside the service interval.
+/// once each line's latest record is kept (a void re-sends the line with
+/// quantity 0), and scans fall inside the service interval.
 #[test]
 fn receipts_add_up() {
     let world = testing::world();
     let (events, _) = run(0, 5, TUESDAY, 30 * MICROS_PER_MIN);
     let (scans, txns) = split(&events);
-    let mut lines: BTreeMap<TxnId, Vec<&ScanEvent>> = BTreeMap::new();
+    let mut latest: BTreeMap<(TxnId, u16), &ScanEvent> = BTreeMap::new();
     for s in &scans {
+        latest.insert((s.transaction_id, s.line), s);
+    }
+    let mut lines: BTreeMap<TxnId, Vec<&ScanEvent>> = BTreeMap::new();
+    for s in latest.values().filter(|s| s.quantity > 0) {
         lines.entry(s.transaction_id).or_default().push(s);
     }
     let taxable: std::collections::BTreeSet<u32> = world
@@ -148,7 +153,7 @@ fn receipts_add_up() {
         .collect();
     let rate = i64::from(world.stores[0].tax_rate_bp);
     for t in &txns {
-        let l = &lines[&t.transaction_id];
+        let l = lines.get(&t.transaction_id).cloned().unwrap_or_default();
         assert_eq!(l.len(), usize::from(t.line_count));
         let subtotal: Money = l.iter().map(|s| s.unit_price * i64::from(s.quantity)).sum();
         let discount: Money = l.iter().map(|s| s.discount).sum();
@@ -173,6 +178,45 @@ fn receipts_add_up() {
             assert!(s.ts > t.start_ts && s.ts < t.end_ts);
         }
     }
+}
+
+/// About 1 scan line in 200 is voided: re-sent 1-3 minutes after the scan
+/// with quantity 0 and no discount, under the same transaction and line.
+#[test]
+fn voids_follow_their_scan_by_one_to_three_minutes() {
+    let (events, model) = run(0, 11, TUESDAY, 60 * MICROS_PER_MIN);
+    let (scans, _) = split(&events);
+    let mut first: BTreeMap<(TxnId, u16), &ScanEvent> = BTreeMap::new();
+    let mut voids = 0u64;
+    for s in &scans {
+        match first.get(&(s.transaction_id, s.line)) {
+            None => {
+                assert!(s.quantity > 0, "a void before its scan");
+                first.insert((s.transaction_id, s.line), s);
+            }
+            Some(orig) => {
+                voids += 1;
+                assert_eq!(s.quantity, 0);
+                assert_eq!(s.discount, Money::ZERO);
+                assert_eq!((s.sku, s.unit_price), (orig.sku, orig.unit_price));
+                let delay = s.ts.0 - orig.ts.0;
+                assert!(
+                    (60 * MICROS_PER_SEC..=180 * MICROS_PER_SEC).contains(&delay),
+                    "{delay}"
+                );
+            }
+        }
+    }
+    assert_eq!(voids, model.counters().voids);
+    // 0.5% of the lines; 4 standard deviations of a binomial count.
+    let lines = first.len() as f64;
+    let expected = lines * 0.005;
+    let sd = (lines * 0.005 * 0.995).sqrt();
+    assert!(
+        (voids as f64 - expected).abs() < 4.0 * sd,
+        "{voids} voids in {lines} lines"
+    );
+    assert!(voids > 20, "{voids}");
 }
 
 /// Shoppers arrive only while their store is open in its local time
