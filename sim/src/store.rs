@@ -49,7 +49,6 @@ struct Shopper {
     customer_id: Option<u64>,
     /// (item index, quantity)
     lines: Vec<(u32, u16)>,
-    units: u32,
     self_checkout: bool,
     joined: SimTime,
 }
@@ -392,7 +391,7 @@ impl StoreModel {
             Action::DoneShopping(Shopper {
                 customer_id,
                 lines,
-                units,
+
                 self_checkout,
                 joined: done,
             }),
