@@ -80,7 +80,8 @@ fn encode_json(c: &mut Criterion) {
     g.bench_function("json lines (one store-day)", |b| {
         b.iter(|| {
             black_box(
-                storesim_sinks::encode::json_lines(events.iter().map(|s| &s.event))
+                storesim_sinks::Encoder::default()
+                    .json_lines(events.iter().map(|s| &s.event))
                     .expect("encodes"),
             )
         })
@@ -88,7 +89,9 @@ fn encode_json(c: &mut Criterion) {
     g.bench_function("csv rows (one store-day)", |b| {
         b.iter(|| {
             black_box(
-                storesim_sinks::encode::csv_rows(events.iter().map(|s| &s.event)).expect("encodes"),
+                storesim_sinks::Encoder::default()
+                    .csv_rows(events.iter().map(|s| &s.event))
+                    .expect("encodes"),
             )
         })
     });

@@ -161,9 +161,14 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         start,
         end
     );
+    let context = storesim_sinks::RunContext {
+        world: &world,
+        stream: &stream,
+        encoder: storesim_sinks::Encoder::new(args.schema, &world),
+    };
     let mut sinks = Vec::new();
     for spec in &specs {
-        sinks.push(input(storesim_sinks::open(spec, &world, &stream))?);
+        sinks.push(input(storesim_sinks::open(spec, &context))?);
     }
     let threads = args
         .threads
@@ -442,6 +447,7 @@ fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
         drop: args.drop,
         cdc: args.cdc,
         keys: args.keys,
+        schema: args.schema,
     };
     match prepare(&name, config, &world, options) {
         Ok(()) => {}

@@ -200,6 +200,13 @@ impl ScanId {
         buf[n] = b'-';
         put_padded(buf, n + 1, u32::from(self.line), 3)
     }
+
+    /// The id as text in `buf` (`STORE-YYYYMMDD-SEQ-LINE`), without allocating.
+    pub fn encode<'a>(&self, buf: &'a mut [u8; 40]) -> &'a str {
+        let n = self.write(buf);
+        // Digits and dashes only.
+        std::str::from_utf8(&buf[..n]).unwrap_or_default()
+    }
 }
 
 impl fmt::Display for ScanId {

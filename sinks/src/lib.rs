@@ -34,6 +34,7 @@ pub mod stdout;
 use async_trait::async_trait;
 use storesim_sim::{EventBatch, EventKind};
 
+pub use encode::{Encoder, Schema};
 pub use spec::{SinkKind, SinkSpec};
 
 /// Errors from sinks.
@@ -147,28 +148,39 @@ pub trait Sink: Send {
     fn report(&self) -> DeliveryReport;
 }
 
-/// Opens the sink a spec names. `stream` names what determines the run's
-/// events (scenario digest, seed, stores, span): the PostgreSQL sink's
-/// batch ledger uses it to leave out what an earlier run wrote.
-pub fn open(
-    spec: &SinkSpec,
-    world: &storesim_sim::World,
-    stream: &str,
-) -> Result<Box<dyn Sink>, SinkError> {
+/// What every sink of a run shares.
+#[derive(Debug, Clone)]
+pub struct RunContext<'a> {
+    /// The scenario's world (the PostgreSQL sink loads its dimensions).
+    pub world: &'a storesim_sim::World,
+    /// What determines the run's events (scenario digest, seed, stores,
+    /// span): the PostgreSQL sink's batch ledger uses it to leave out what
+    /// an earlier run wrote.
+    pub stream: &'a str,
+    /// The schema events are written in.
+    pub encoder: Encoder,
+}
+
+/// Opens the sink a spec names.
+pub fn open(spec: &SinkSpec, run: &RunContext<'_>) -> Result<Box<dyn Sink>, SinkError> {
+    let encoder = run.encoder.clone();
     Ok(match &spec.kind {
         SinkKind::Null => Box::new(null::NullSink::new(spec.to_string())),
-        SinkKind::Stdout => Box::new(stdout::StdoutSink::new(spec.to_string())),
-        SinkKind::Files(config) => {
-            Box::new(files::FilesSink::open(spec.to_string(), config.clone())?)
+        SinkKind::Stdout => {
+            Box::new(stdout::StdoutSink::new(spec.to_string()).with_encoder(encoder))
         }
-        SinkKind::Kafka(config) => {
-            Box::new(kafka::KafkaSink::open(spec.to_string(), config.clone())?)
-        }
+        SinkKind::Files(config) => Box::new(
+            files::FilesSink::open(spec.to_string(), config.clone())?.with_encoder(encoder),
+        ),
+        SinkKind::Kafka(config) => Box::new(
+            kafka::KafkaSink::open(spec.to_string(), config.clone())?.with_encoder(encoder),
+        ),
         SinkKind::Postgres(config) => Box::new(postgres::PostgresSink::open(
             &spec.to_string(),
             config.clone(),
-            world,
-            stream,
+            run.world,
+            run.stream,
+            encoder,
         )?),
     })
 }

@@ -5,7 +5,8 @@ use std::io::Write;
 use async_trait::async_trait;
 use storesim_sim::EventBatch;
 
-use crate::{encode, DeliveryReport, Sink, SinkError};
+use crate::encode::Encoder;
+use crate::{DeliveryReport, Sink, SinkError};
 
 /// Writes JSON lines to stdout.
 #[derive(Debug)]
@@ -13,14 +14,22 @@ pub struct StdoutSink {
     name: String,
     report: DeliveryReport,
     buf: Vec<u8>,
+    encoder: Encoder,
 }
 
 impl StdoutSink {
+    /// Writes events in `encoder`'s schema (storesim's by default).
+    pub fn with_encoder(mut self, encoder: Encoder) -> Self {
+        self.encoder = encoder;
+        self
+    }
+
     /// A stdout sink.
     pub fn new(name: String) -> StdoutSink {
         StdoutSink {
             name,
             report: DeliveryReport::default(),
+            encoder: Encoder::default(),
             buf: Vec::with_capacity(1 << 20),
         }
     }
@@ -50,10 +59,12 @@ impl Sink for StdoutSink {
         let mut out = std::io::stdout().lock();
         let mut pending = [0u64; storesim_sim::EventKind::ALL.len()];
         for (i, stamped) in batch.events.iter().enumerate() {
-            encode::json_line(&stamped.event, &mut self.buf).map_err(|e| SinkError::Encode {
-                sink: self.name.clone(),
-                message: e.to_string(),
-            })?;
+            self.encoder
+                .json_line(&stamped.event, &mut self.buf)
+                .map_err(|e| SinkError::Encode {
+                    sink: self.name.clone(),
+                    message: e.to_string(),
+                })?;
             pending[stamped.event.kind().index()] += 1;
             if self.buf.len() >= 1 << 20 || i + 1 == batch.events.len() {
                 let result = out.write_all(&self.buf);

@@ -1,5 +1,6 @@
 //! End-to-end tests of the `storesim` binary.
 
+mod apex;
 mod determinism;
 mod errors;
 mod golden;

@@ -257,7 +257,7 @@ fn db_init_is_idempotent_and_sets_up_cdc() {
     assert_eq!(
         keys,
         [
-            format!("{schema}.scans PRIMARY KEY (transaction_id, line)"),
+            format!("{schema}.scans PRIMARY KEY (transaction_id, line, ts)"),
             format!("{schema}.transactions PRIMARY KEY (transaction_id)"),
         ]
     );
@@ -549,4 +549,54 @@ fn a_server_killed_and_restarted_mid_run_loses_and_duplicates_no_row() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("Retrying a batch"), "{stderr}");
     assert_eq!(from_db(&url, "crash"), from_files(&tmp.path().join("f")));
+}
+
+/// With `db init --keys`, a void (same line, quantity 0, later) is a row of
+/// its own: the keys take the time, and no record is dropped.
+#[test]
+fn keyed_tables_keep_every_void() {
+    let Some(url) = url() else { return };
+    let schema = schema("keys");
+    let target = with_schema(&url, &schema);
+    let out = storesim()
+        .args(["db", "init", &target, "--stores", "4", "--keys"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let out = storesim()
+        .args(["run", "--seed", "3", "--stores", "4", "-q"])
+        .args([
+            "--start",
+            "2026-11-27T15:00:00Z",
+            "--until",
+            "2026-11-27T17:00:00Z",
+        ])
+        .args(["--sink", &target])
+        .args([
+            "--sink",
+            &format!("files:{}", tmp.path().join("f").display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(from_db(&url, &schema), from_files(&tmp.path().join("f")));
+    let voids = psql(
+        &url,
+        &format!("SELECT count(*) FROM {schema}.scans WHERE quantity = 0"),
+    );
+    let expected = kind_lines(&tmp.path().join("f"), "scan")
+        .iter()
+        .filter(|l| l.contains("\"quantity\":0,"))
+        .count();
+    assert!(expected > 0);
+    assert_eq!(voids, [expected.to_string()]);
 }

@@ -9,7 +9,14 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_constraint
                    WHERE conrelid = 'scans'::regclass AND contype = 'p') THEN
-        ALTER TABLE scans ADD PRIMARY KEY (transaction_id, line);
+        -- A void repeats its line's id at a later time.
+        IF EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = current_schema() AND table_name = 'scans'
+                     AND column_name = 'scan_id') THEN
+            ALTER TABLE scans ADD PRIMARY KEY (scan_id, scan_datetime);
+        ELSE
+            ALTER TABLE scans ADD PRIMARY KEY (transaction_id, line, ts);
+        END IF;
     END IF;
 END
 $$;

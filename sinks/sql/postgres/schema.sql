@@ -61,7 +61,8 @@ CREATE INDEX IF NOT EXISTS item_master_category ON item_master (category_code);
 -- the per-store index for whoever prefers enforced keys to speed. BRIN
 -- indexes on the event time cost nearly nothing, since rows arrive in time
 -- order. No foreign keys to the dimensions: an item deleted from the item
--- master keeps its history of scans.
+-- master keeps its history of scans. The scans table comes from
+-- scans.sql (storesim's schema) or scans_apex.sql (the Apex demo's).
 CREATE TABLE IF NOT EXISTS transactions (
     transaction_id  text NOT NULL,
     ts              timestamptz NOT NULL,
@@ -80,20 +81,6 @@ CREATE TABLE IF NOT EXISTS transactions (
     queue_wait_ms   integer NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_ts ON transactions USING brin (ts);
-
-CREATE TABLE IF NOT EXISTS scans (
-    transaction_id  text NOT NULL,
-    line            smallint NOT NULL,
-    ts              timestamptz NOT NULL,
-    store_id        integer NOT NULL,
-    register        smallint NOT NULL,
-    sku             integer NOT NULL,
-    category        integer NOT NULL,
-    quantity        integer NOT NULL,
-    unit_price      numeric(12,2) NOT NULL,
-    discount        numeric(12,2) NOT NULL
-);
-CREATE INDEX IF NOT EXISTS scans_ts ON scans USING brin (ts);
 
 -- The batches written. `stream` names what determines the events (the
 -- scenario's digest, seed, stores, items and span), so a batch retried

@@ -21,7 +21,7 @@ use async_trait::async_trait;
 use rayon::prelude::*;
 use storesim_sim::{Event, EventBatch, EventKind};
 
-use crate::encode::{self, Encoded};
+use crate::encode::{Encoded, Encoder};
 use crate::{DeliveryReport, Sink, SinkError};
 use part::Part;
 
@@ -98,9 +98,16 @@ pub struct FilesSink {
     /// Next part number by (kind, date).
     next_index: BTreeMap<(EventKind, u32), u32>,
     report: DeliveryReport,
+    encoder: Encoder,
 }
 
 impl FilesSink {
+    /// Writes events in `encoder`'s schema (storesim's by default).
+    pub fn with_encoder(mut self, encoder: Encoder) -> Self {
+        self.encoder = encoder;
+        self
+    }
+
     /// Prepares the directory: creates it, and refuses to mix with earlier
     /// output unless `overwrite` is set (then earlier partitions go).
     pub fn open(name: String, config: FilesConfig) -> Result<FilesSink, SinkError> {
@@ -144,6 +151,7 @@ impl FilesSink {
             open: BTreeMap::new(),
             next_index: BTreeMap::new(),
             report: DeliveryReport::default(),
+            encoder: Encoder::default(),
         })
     }
 
@@ -185,7 +193,10 @@ impl FilesSink {
             if !self.open.contains_key(&key) {
                 let header = match self.config.format {
                     Format::Json => Vec::new(),
-                    Format::Csv => encode::csv_header(first).map_err(|e| self.encode_err(e))?,
+                    Format::Csv => self
+                        .encoder
+                        .csv_header(first)
+                        .map_err(|e| self.encode_err(e))?,
                 };
                 let index = self.next_index.entry(key).or_insert(0);
                 let part = Part::create(&self.name, &self.config, key.0, key.1, *index, &header)?;
@@ -243,6 +254,7 @@ impl Sink for FilesSink {
             .flat_map(|(p, (_, events))| events.chunks(CHUNK).map(move |c| (p, c)))
             .collect();
         let format = self.config.format;
+        let encoder = self.encoder.clone();
         let mut current_date = 0;
         let mut written = 0u64;
         // Encode a wave of chunks in parallel, write it, then the next: the
@@ -251,12 +263,12 @@ impl Sink for FilesSink {
             let encoded: Vec<Result<Encoded, String>> = wave
                 .par_iter()
                 .map(|(_, chunk)| match format {
-                    Format::Json => {
-                        encode::json_lines(chunk.iter().copied()).map_err(|e| e.to_string())
-                    }
-                    Format::Csv => {
-                        encode::csv_rows(chunk.iter().copied()).map_err(|e| e.to_string())
-                    }
+                    Format::Json => encoder
+                        .json_lines(chunk.iter().copied())
+                        .map_err(|e| e.to_string()),
+                    Format::Csv => encoder
+                        .csv_rows(chunk.iter().copied())
+                        .map_err(|e| e.to_string()),
                 })
                 .collect();
             for ((p, chunk), result) in wave.iter().zip(encoded) {

@@ -13,7 +13,8 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use storesim_sim::{EventBatch, EventKind};
 
 use super::config::KafkaConfig;
-use crate::{encode, DeliveryReport, Sink, SinkError};
+use crate::encode::Encoder;
+use crate::{DeliveryReport, Sink, SinkError};
 
 /// Schema version written in every message's `schema_version` header.
 pub const SCHEMA_VERSION: &str = "1";
@@ -31,6 +32,7 @@ pub struct KafkaSink {
     flush_timeout: Duration,
     /// Kept to mask its secrets in error messages.
     config: KafkaConfig,
+    encoder: Encoder,
 }
 
 impl std::fmt::Debug for KafkaSink {
@@ -87,6 +89,12 @@ pub fn check(name: &str, config: &KafkaConfig) -> Result<Vec<String>, SinkError>
 }
 
 impl KafkaSink {
+    /// Writes events in `encoder`'s schema (storesim's by default).
+    pub fn with_encoder(mut self, encoder: Encoder) -> Self {
+        self.encoder = encoder;
+        self
+    }
+
     /// Connects, creates the topics that are missing, and returns the sink.
     /// An unreachable broker or a refused topic is an error naming it.
     pub fn open(name: String, config: KafkaConfig) -> Result<KafkaSink, SinkError> {
@@ -135,6 +143,7 @@ impl KafkaSink {
             producer,
             topics,
             report: DeliveryReport::default(),
+            encoder: Encoder::default(),
             flush_timeout: Duration::from_millis(u64::from(config.message_timeout_ms) + 10_000),
             config,
         })
@@ -165,10 +174,12 @@ impl Sink for KafkaSink {
             let event = &stamped.event;
             let kind = event.kind();
             value.clear();
-            encode::json_line(event, &mut value).map_err(|e| SinkError::Encode {
-                sink: self.name.clone(),
-                message: e.to_string(),
-            })?;
+            self.encoder
+                .json_line(event, &mut value)
+                .map_err(|e| SinkError::Encode {
+                    sink: self.name.clone(),
+                    message: e.to_string(),
+                })?;
             value.pop(); // no newline inside a message
             let keyed = self.config.key.write(event, &mut key);
             let headers = OwnedHeaders::new()

@@ -9,20 +9,23 @@ use bytes::BytesMut;
 use chrono::{DateTime, Utc};
 use futures::pin_mut;
 use rust_decimal::Decimal;
-use storesim_sim::event::TxnId;
 use storesim_sim::event::{ChangeOp, ItemChangeEvent, ScanEvent, TransactionEvent};
+use storesim_sim::event::{ScanId, TxnId};
 use storesim_sim::{Event, EventBatch, Money, SimTime, Stamped, World};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{accepts, to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Transaction};
 
 use super::config::{redact_url, PostgresConfig};
+use crate::encode::{Encoder, Schema};
 use crate::{DeliveryReport, Sink, SinkError};
 
 const SCHEMA_SQL: &str = include_str!("../../sql/postgres/schema.sql");
 const DROP_SQL: &str = include_str!("../../sql/postgres/drop.sql");
 const CDC_SQL: &str = include_str!("../../sql/postgres/cdc.sql");
 const KEYS_SQL: &str = include_str!("../../sql/postgres/keys.sql");
+const SCANS_SQL: &str = include_str!("../../sql/postgres/scans.sql");
+const SCANS_APEX_SQL: &str = include_str!("../../sql/postgres/scans_apex.sql");
 
 /// What `storesim db init` does besides creating what is missing.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,6 +36,8 @@ pub struct InitOptions {
     pub cdc: bool,
     /// Primary keys on the facts and a per-store index on transactions.
     pub keys: bool,
+    /// The shape of the scans table.
+    pub schema: Schema,
 }
 
 /// Connects, with the connection driven on the current tokio runtime.
@@ -65,6 +70,10 @@ pub async fn init(
         sql.push_str(&DROP_SQL.replace("{{schema}}", schema));
     }
     sql.push_str(SCHEMA_SQL);
+    sql.push_str(match options.schema {
+        Schema::Storesim => SCANS_SQL,
+        Schema::Apex => SCANS_APEX_SQL,
+    });
     if options.keys {
         sql.push_str(KEYS_SQL);
     }
@@ -298,6 +307,77 @@ async fn copy_scans(
     Ok(())
 }
 
+const APEX_SCAN_COLUMNS: &str = "scan_id, store_id, scan_datetime, item_upc, unit_qty, unit_price";
+const APEX_SCAN_TYPES: [Type; 6] = [
+    Type::TEXT,
+    Type::INT4,
+    Type::TIMESTAMPTZ,
+    Type::INT8,
+    Type::INT4,
+    Type::NUMERIC,
+];
+
+/// A scan id as a text column, encoded without allocating.
+#[derive(Debug)]
+struct ScanText(ScanId);
+
+impl ToSql for ScanText {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        let mut buf = [0u8; 40];
+        out.extend_from_slice(self.0.encode(&mut buf).as_bytes());
+        Ok(IsNull::No)
+    }
+
+    accepts!(TEXT, VARCHAR);
+    to_sql_checked!();
+}
+
+async fn copy_apex_scans(
+    tx: &Transaction<'_>,
+    table: &str,
+    scans: &[&ScanEvent],
+    encoder: &Encoder,
+) -> Result<(), tokio_postgres::Error> {
+    let sink = tx
+        .copy_in(&format!(
+            "COPY {table} ({APEX_SCAN_COLUMNS}) FROM STDIN (FORMAT binary)"
+        ))
+        .await?;
+    let writer = BinaryCopyInWriter::new(sink, &APEX_SCAN_TYPES);
+    pin_mut!(writer);
+    for s in scans {
+        let a = encoder.apex_scan(s);
+        let row: [&(dyn ToSql + Sync); 6] = [
+            &ScanText(a.scan_id),
+            &(a.store_id as i32),
+            &a.scan_datetime.to_datetime(),
+            &(a.item_upc as i64),
+            &i32::from(a.unit_qty),
+            &decimal(a.unit_price),
+        ];
+        writer.as_mut().write(&row).await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+/// Copies scans in the encoder's schema.
+async fn copy_any_scans(
+    tx: &Transaction<'_>,
+    table: &str,
+    scans: &[&ScanEvent],
+    encoder: &Encoder,
+) -> Result<(), tokio_postgres::Error> {
+    match encoder.schema() {
+        Schema::Storesim => copy_scans(tx, table, scans).await,
+        Schema::Apex => copy_apex_scans(tx, table, scans, encoder).await,
+    }
+}
+
 async fn copy_transactions(
     tx: &Transaction<'_>,
     table: &str,
@@ -434,6 +514,7 @@ pub struct PostgresSink {
     /// Events left out because an earlier run had written them.
     skipped: u64,
     report: DeliveryReport,
+    encoder: Encoder,
 }
 
 impl std::fmt::Debug for PostgresSink {
@@ -484,9 +565,14 @@ impl PostgresSink {
         config: PostgresConfig,
         world: &World,
         stream: &str,
+        encoder: Encoder,
     ) -> Result<PostgresSink, SinkError> {
         let name = redact_url(raw);
-        prepare(&name, &config, world, InitOptions::default())?;
+        let options = InitOptions {
+            schema: encoder.schema(),
+            ..InitOptions::default()
+        };
+        prepare(&name, &config, world, options)?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -499,6 +585,7 @@ impl PostgresSink {
             covered: None,
             skipped: 0,
             report: DeliveryReport::default(),
+            encoder,
         })
     }
 
@@ -510,6 +597,7 @@ impl PostgresSink {
             self.client = Some(connect(&self.config).await?);
         }
         let client = self.client.as_mut().expect("connected above");
+        let encoder = &self.encoder;
         if self.covered.is_none() {
             let rows = client
                 .query(
@@ -555,7 +643,7 @@ impl PostgresSink {
             apply_item_changes(&tx, &changes).await?;
             let direct = async {
                 tx.batch_execute("SAVEPOINT copy").await?;
-                copy_scans(&tx, "scans", &scans).await?;
+                copy_any_scans(&tx, "scans", &scans, encoder).await?;
                 copy_transactions(&tx, "transactions", &txns).await
             }
             .await;
@@ -570,7 +658,7 @@ impl PostgresSink {
                          CREATE TEMP TABLE IF NOT EXISTS transactions_stage (LIKE transactions) ON COMMIT DELETE ROWS;",
                     )
                     .await?;
-                    copy_scans(&tx, "scans_stage", &scans).await?;
+                    copy_any_scans(&tx, "scans_stage", &scans, encoder).await?;
                     copy_transactions(&tx, "transactions_stage", &txns).await?;
                     tx.batch_execute(
                         "INSERT INTO scans SELECT * FROM scans_stage ON CONFLICT DO NOTHING;
