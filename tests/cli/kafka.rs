@@ -338,3 +338,34 @@ fn a_scenario_names_the_topics_and_keys_by_transaction() {
     let consumed = consume(&brokers, &format!("{prefix}txns"), txns);
     assert_eq!(consumed.len(), txns);
 }
+
+/// `--schema apex`, paced (240x real time): the topics hold the files'
+/// events, and the scans are the demo's.
+#[test]
+fn apex_scans_stream_to_kafka_paced() {
+    let Some(brokers) = brokers() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let prefix = format!("apex{}-{nanos}.", std::process::id());
+    let kafka = format!("kafka://{brokers}?topic_prefix={prefix}");
+    let files = format!("files:{}", tmp.path().join("f").display());
+    let out = paced_run(&[&kafka, &files])
+        .args(["--schema", "apex"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_topics_hold_the_files(&brokers, &prefix, &tmp.path().join("f"));
+    let scans = kind_lines(&tmp.path().join("f"), "scan");
+    let first: Value = serde_json::from_str(&scans[0]).unwrap();
+    assert!(
+        first["scan_id"].is_string() && first["item_upc"].is_u64(),
+        "{first}"
+    );
+}
