@@ -133,10 +133,17 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
 pub(crate) enum ScenariosAction {
     /// List the built-in scenarios.
     List,
-    /// Print a scenario file.
+    /// Print a scenario: what it holds, the event kinds it emits with their
+    /// fields, its output schemas, then its file (the knobs, with sources).
     Show {
         /// A built-in name or a path to a .toml file.
         name: String,
+    },
+    /// Check a scenario file (syntax, keys, values, reference data) and say
+    /// what it would run; errors name the file, the key and the reason.
+    Validate {
+        /// A path to a .toml file (or a built-in name).
+        file: String,
     },
 }
 

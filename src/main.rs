@@ -422,10 +422,70 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
         }
         ScenariosAction::Show { name } => {
             let s = input(Scenario::load(&name))?;
+            let world = input(s.build_world(&Overrides::default()))?;
+            let _ = writeln!(
+                out,
+                "# scenario  {}: {}",
+                s.config.name, s.config.description
+            );
+            let _ = writeln!(
+                out,
+                "# source    {} (digest {})",
+                s.origin,
+                &s.digest()[..16]
+            );
+            let _ = writeln!(out, "# holds     {}", world_counts(&world));
+            for kind in emitted(&world) {
+                let _ = writeln!(out, "# emits     {kind}: {}", kind.fields().join(", "));
+            }
+            let _ = writeln!(
+                out,
+                "# schemas   storesim (default); apex (--schema apex): scan as {}",
+                storesim_sinks::Schema::Apex
+                    .fields(storesim_sim::EventKind::Scan)
+                    .join(", ")
+            );
+            let _ = writeln!(
+                out,
+                "# knobs     the file below; copy it, change it, run it with --scenario FILE\n"
+            );
             let _ = out.write_all(s.text.as_bytes());
+        }
+        ScenariosAction::Validate { file } => {
+            let s = input(Scenario::load(&file))?;
+            let world = input(s.build_world(&Overrides::default()))?;
+            let kinds: Vec<&str> = emitted(&world).iter().map(|k| k.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "{}: ok: scenario `{}`, {}; emits {}",
+                s.origin,
+                s.config.name,
+                world_counts(&world),
+                kinds.join(", ")
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `1000 stores, 35 categories, 32000 items`.
+fn world_counts(world: &storesim_sim::World) -> String {
+    format!(
+        "{} stores, {} categories, {} items",
+        world.stores.len(),
+        world.categories.len(),
+        world.items.len()
+    )
+}
+
+/// The event kinds a world's runs emit.
+fn emitted(world: &storesim_sim::World) -> Vec<storesim_sim::EventKind> {
+    use storesim_sim::EventKind;
+    let mut kinds = vec![EventKind::Scan, EventKind::Transaction];
+    if world.params.churn.enabled {
+        kinds.push(EventKind::ItemChange);
+    }
+    kinds
 }
 
 fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {

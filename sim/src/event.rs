@@ -44,6 +44,62 @@ impl EventKind {
     pub fn index(self) -> usize {
         self as usize
     }
+
+    /// The kind's fields, in order (its CSV header; JSON has the same
+    /// fields, with an item change's row as `before` and `after` objects).
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            EventKind::Scan => &[
+                "kind",
+                "event_id",
+                "ts",
+                "store_id",
+                "register",
+                "transaction_id",
+                "line",
+                "sku",
+                "category",
+                "quantity",
+                "unit_price",
+                "discount",
+            ],
+            EventKind::Transaction => &[
+                "kind",
+                "transaction_id",
+                "ts",
+                "store_id",
+                "register",
+                "customer_id",
+                "start_ts",
+                "end_ts",
+                "line_count",
+                "item_count",
+                "subtotal",
+                "discount",
+                "tax",
+                "total",
+                "payment_method",
+                "queue_wait_ms",
+            ],
+            EventKind::ItemChange => &[
+                "kind",
+                "change_id",
+                "ts",
+                "op",
+                "item_id",
+                "item_upc",
+                "category_code",
+                "item_name",
+                "brand",
+                "item_price",
+                "item_cost",
+                "repl_qty",
+                "popularity",
+                "member_price",
+                "before_price",
+            ],
+        }
+    }
 }
 
 impl fmt::Display for EventKind {

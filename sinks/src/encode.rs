@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use storesim_sim::event::{ScanEvent, ScanId};
-use storesim_sim::{Event, Money, SimTime, World};
+use storesim_sim::{Event, EventKind, Money, SimTime, World};
 
 /// The shape of the events a run writes: storesim's own, or the one a
 /// demo's pipeline already expects.
@@ -28,6 +28,21 @@ pub enum Schema {
 impl Schema {
     /// Every schema, for messages.
     pub const ALL: [Schema; 2] = [Schema::Storesim, Schema::Apex];
+
+    /// The fields of `kind` in this schema, in order (the CSV header).
+    pub fn fields(self, kind: EventKind) -> &'static [&'static str] {
+        match (self, kind) {
+            (Schema::Apex, EventKind::Scan) => &[
+                "scan_id",
+                "store_id",
+                "scan_datetime",
+                "item_upc",
+                "unit_qty",
+                "unit_price",
+            ],
+            _ => kind.fields(),
+        }
+    }
 
     /// The name used on the command line.
     pub fn as_str(self) -> &'static str {
@@ -236,6 +251,23 @@ mod tests {
             assert_eq!(enc.range(0, events.len()), &enc.bytes[..]);
             let one = enc.range(3, 4);
             assert_eq!(one.iter().filter(|&&b| b == b'\n').count(), 1);
+        }
+        // The documented fields are the CSV headers, in every schema.
+        for schema in Schema::ALL {
+            let encoder = Encoder::new(schema, &testing::world());
+            for kind in [EventKind::Scan, EventKind::Transaction] {
+                let event = &events
+                    .iter()
+                    .find(|s| s.event.kind() == kind)
+                    .unwrap()
+                    .event;
+                let header = String::from_utf8(encoder.csv_header(event).unwrap()).unwrap();
+                assert_eq!(
+                    header.trim_end(),
+                    schema.fields(kind).join(","),
+                    "{schema} {kind}"
+                );
+            }
         }
         let first_line = std::str::from_utf8(json.range(0, 1)).unwrap();
         assert_eq!(

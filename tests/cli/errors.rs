@@ -120,13 +120,50 @@ fn scenarios_and_catalog_commands() {
         .args(["scenarios", "show", "chain"])
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).contains("baskets_per_day"));
+    let shown = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(shown.contains("baskets_per_day"));
+    assert!(
+        shown.contains("# emits     scan: kind, event_id, ts,")
+            && shown.contains("# emits     item_change:")
+            && shown.contains("apex (--schema apex): scan as scan_id,"),
+        "{shown}"
+    );
     let out = storesim()
         .args(["scenarios", "show", "nosuch"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let tmp = tempfile::tempdir().unwrap();
+    // What `show` prints is a scenario file a user can copy, change and run.
+    let copy = tmp.path().join("copy.toml");
+    std::fs::write(&copy, shown.replace("stores = 1000", "stores = 12")).unwrap();
+    let out = storesim()
+        .args(["scenarios", "validate", copy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(": ok: scenario `chain`, 12 stores, 35 categories, 32000 items; emits scan, transaction, item_change"),
+        "{stdout}"
+    );
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "extends = \"chain\"\n[loyalty]\nmember_share = 1.5\n").unwrap();
+    let out = storesim()
+        .args(["scenarios", "validate", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("loyalty.member_share"),
+        "{stderr}"
+    );
     storesim()
         .args([
             "catalog",
