@@ -79,10 +79,7 @@ impl Handler<Prepare> for CatalogActor {
         let mut changes = Vec::new();
         while self.ahead.front().is_some_and(|c| c.ts < msg.until) {
             let c = self.ahead.pop_front().expect("checked");
-            changes.push(Stamped {
-                seq: c.change_id,
-                event: Event::ItemChange(Box::new(c)),
-            });
+            changes.push(Stamped::new(c.change_id, Event::ItemChange(Box::new(c))));
         }
         MessageResult(CatalogWindow {
             prices: Some(Arc::clone(&self.book)),

@@ -113,7 +113,7 @@ impl Fanout {
             }
             if let Some(p) = &self.pacer {
                 if self.caught_up {
-                    let late = now.saturating_sub(p.due(s.event.ts()));
+                    let late = now.saturating_sub(p.due(s.at));
                     self.summary.record_lateness(late);
                 } else {
                     self.summary.backfill_events += 1;
@@ -228,7 +228,7 @@ impl Fanout {
             if stop.is_stopped() {
                 return Ok(false);
             }
-            let due = pacer.due(next.event.ts());
+            let due = pacer.due(next.at);
             let now = self.clock.now();
             if due > now {
                 if !self.caught_up {
@@ -246,10 +246,10 @@ impl Fanout {
             }
             // Everything due by now goes out together.
             let mut ready = Vec::new();
-            while let Some(e) = events.next_if(|e| pacer.due(e.event.ts()) <= now) {
+            while let Some(e) = events.next_if(|e| pacer.due(e.at) <= now) {
                 ready.push(e);
             }
-            let to = ready.last().map_or(from, |e| e.event.ts().plus_micros(1));
+            let to = ready.last().map_or(from, |e| e.at.plus_micros(1));
             self.dispatch(from, to, ready).await?;
             from = to;
         }

@@ -54,6 +54,46 @@ pub struct ScenarioConfig {
     pub kafka: KafkaSection,
     /// Item-master churn (off when absent).
     pub churn: Option<ChurnConfig>,
+    /// Late and duplicate delivery (off when absent).
+    #[serde(default)]
+    pub delivery: DeliveryConfig,
+}
+
+/// Late and duplicate delivery of store events.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryConfig {
+    /// Share of events delivered late (out of order, event time kept).
+    #[serde(default)]
+    pub late_share: f64,
+    /// Delay of a late event, seconds `[min, max]`.
+    #[serde(default = "default_late_delay_s")]
+    pub late_delay_s: [f64; 2],
+    /// Share of events delivered twice.
+    #[serde(default)]
+    pub duplicate_share: f64,
+    /// Delay of the second copy after the first, seconds `[min, max]`.
+    #[serde(default = "default_duplicate_delay_s")]
+    pub duplicate_delay_s: [f64; 2],
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            late_share: 0.0,
+            late_delay_s: default_late_delay_s(),
+            duplicate_share: 0.0,
+            duplicate_delay_s: default_duplicate_delay_s(),
+        }
+    }
+}
+
+fn default_late_delay_s() -> [f64; 2] {
+    [5.0, 600.0]
+}
+
+fn default_duplicate_delay_s() -> [f64; 2] {
+    [0.0, 30.0]
 }
 
 /// Item-master churn.

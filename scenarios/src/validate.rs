@@ -7,8 +7,8 @@ use storesim_sim::calendar::{
 use storesim_sim::catalog::{build_items, build_stores, ItemPicker, NameParts, StoreClass};
 use storesim_sim::churn::ChurnParams;
 use storesim_sim::params::{
-    BasketParams, CheckoutParams, LoyaltyParams, ModelParams, PaymentParams, ShoppingParams,
-    StaffingParams, TrafficParams,
+    BasketParams, CheckoutParams, DeliveryParams, LoyaltyParams, ModelParams, PaymentParams,
+    ShoppingParams, StaffingParams, TrafficParams,
 };
 use storesim_sim::{EventKind, World};
 
@@ -401,8 +401,27 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             }
         }
     };
+    let dl = &c.delivery;
+    let delay = |key: &str, [lo, hi]: [f64; 2]| -> Result<(i64, i64), ScenarioError> {
+        let lo = k.non_negative(key, lo)?;
+        let hi = k.non_negative(key, hi)?;
+        if hi < lo || hi > 86_400.0 {
+            return Err(k.err(
+                key,
+                format!("must be [min, max] seconds with min <= max <= 86400, got [{lo}, {hi}]"),
+            ));
+        }
+        Ok(((lo * 1e6).round() as i64, (hi * 1e6).round() as i64))
+    };
+    let delivery = DeliveryParams {
+        late_share: k.share("delivery.late_share", dl.late_share)?,
+        late_delay_us: delay("delivery.late_delay_s", dl.late_delay_s)?,
+        duplicate_share: k.share("delivery.duplicate_share", dl.duplicate_share)?,
+        duplicate_delay_us: delay("delivery.duplicate_delay_s", dl.duplicate_delay_s)?,
+    };
     let params = ModelParams {
         churn,
+        delivery,
         traffic: TrafficParams {
             baskets_per_day: k.positive("traffic.baskets_per_day", c.traffic.baskets_per_day)?,
         },

@@ -126,4 +126,29 @@ pub struct ModelParams {
     pub staffing: StaffingParams,
     /// Item-master churn.
     pub churn: crate::churn::ChurnParams,
+    /// Late and duplicate delivery of store events.
+    pub delivery: DeliveryParams,
+}
+
+/// How store events reach the sinks: most at their event time, some late
+/// (out of order, with the true event time kept) and some twice, for
+/// watermark and de-duplication demos. Drawn from a stream of its own, so
+/// turning it on leaves the events themselves unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct DeliveryParams {
+    /// Share of events delivered late.
+    pub late_share: f64,
+    /// Delay of a late event after its event time, microseconds `(min, max)`.
+    pub late_delay_us: (i64, i64),
+    /// Share of events delivered a second time.
+    pub duplicate_share: f64,
+    /// Delay of the second copy after the first, microseconds `(min, max)`.
+    pub duplicate_delay_us: (i64, i64),
+}
+
+impl DeliveryParams {
+    /// Whether any event is delivered other than once at its event time.
+    pub fn is_noisy(&self) -> bool {
+        self.late_share > 0.0 || self.duplicate_share > 0.0
+    }
 }

@@ -12,6 +12,8 @@ pub enum StreamKind {
     Store = 1,
     /// The chain's item-master churn.
     Catalog = 2,
+    /// A store's late and duplicate deliveries.
+    Delivery = 3,
 }
 
 /// The random stream of one process: the run seed, with the stream id made

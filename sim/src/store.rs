@@ -110,6 +110,10 @@ pub struct StoreCounters {
     pub arrivals_by_hour: [u64; 24],
     /// Scan lines voided.
     pub voids: u64,
+    /// Events delivered late.
+    pub late: u64,
+    /// Events delivered twice (counted once).
+    pub duplicates: u64,
 }
 
 /// One store's simulation state.
@@ -121,6 +125,8 @@ pub struct StoreModel {
     index: usize,
     store_id: u32,
     rng: ChaCha8Rng,
+    /// Late and duplicate deliveries (a stream of its own).
+    delivery_rng: ChaCha8Rng,
     span: (SimTime, SimTime),
     /// Events before this are simulated but not emitted (the warm-up).
     emit_from: SimTime,
@@ -197,6 +203,7 @@ impl StoreModel {
             index,
             store_id,
             rng: stream(seed, StreamKind::Store, store_id),
+            delivery_rng: stream(seed, StreamKind::Delivery, store_id),
             span: (start, end),
             emit_from,
             next_date: first_date,
@@ -276,8 +283,8 @@ impl StoreModel {
         if self.outbox.is_empty() {
             return;
         }
-        self.outbox.sort_unstable_by_key(|s| (s.event.ts(), s.seq));
-        let ready = self.outbox.partition_point(|s| s.event.ts() < until);
+        self.outbox.sort_unstable_by_key(|s| (s.at, s.seq));
+        let ready = self.outbox.partition_point(|s| s.at < until);
         let emit_from = self.emit_from;
         out.extend(
             self.outbox
@@ -540,10 +547,30 @@ impl StoreModel {
 
     fn emit(&mut self, event: Event) {
         self.event_seq += 1;
-        self.outbox.push(Stamped {
-            seq: self.event_seq,
-            event,
-        });
+        let mut stamped = Stamped::new(self.event_seq, event);
+        let d = self.world.params.delivery;
+        if !d.is_noisy() {
+            self.outbox.push(stamped);
+            return;
+        }
+        let rng = &mut self.delivery_rng;
+        if rng.random::<f64>() < d.late_share {
+            let (lo, hi) = d.late_delay_us;
+            stamped.at = stamped.at.plus_micros(rng.random_range(lo..=hi));
+            self.counters.late += 1;
+        }
+        if rng.random::<f64>() < d.duplicate_share {
+            let (lo, hi) = d.duplicate_delay_us;
+            self.event_seq += 1;
+            let copy = Stamped {
+                at: stamped.at.plus_micros(rng.random_range(lo..=hi)),
+                seq: self.event_seq,
+                event: stamped.event.clone(),
+            };
+            self.counters.duplicates += 1;
+            self.outbox.push(copy);
+        }
+        self.outbox.push(stamped);
     }
 
     /// The next transaction id: the local business date of `now` and the

@@ -37,6 +37,7 @@ pub fn normalise(raw: [f64; 24]) -> [f64; 24] {
 pub fn params() -> ModelParams {
     ModelParams {
         churn: crate::churn::ChurnParams::default(),
+        delivery: crate::params::DeliveryParams::default(),
         traffic: TrafficParams {
             baskets_per_day: 2600.0,
         },

@@ -276,3 +276,65 @@ fn utc_runs_start_warm() {
         "first event {first} is not near the start"
     );
 }
+
+/// Late and duplicate deliveries move events in the stream and repeat
+/// some, but change no event: after de-duplication the events are those of
+/// the clean run. The stream stays ordered by delivery time.
+#[test]
+fn late_and_duplicate_deliveries_change_no_event() {
+    use crate::params::DeliveryParams;
+    let clean_world = testing::world();
+    let mut noisy = (*clean_world).clone();
+    noisy.params.delivery = DeliveryParams {
+        late_share: 0.05,
+        late_delay_us: (5 * MICROS_PER_SEC, 600 * MICROS_PER_SEC),
+        duplicate_share: 0.02,
+        duplicate_delay_us: (0, 30 * MICROS_PER_SEC),
+    };
+    let simulate = |world: Arc<World>| {
+        let mut model = StoreModel::new(world, 0, 9, TUESDAY);
+        let (start, end) = model.span();
+        let mut out = Vec::new();
+        let mut t = start;
+        while t < end || !model.is_done() {
+            t = t.plus_micros(7 * MICROS_PER_MIN);
+            model.advance(t, &mut out);
+        }
+        (out, model.counters())
+    };
+    let (clean, _) = simulate(clean_world);
+    let (noisy, counters) = simulate(Arc::new(noisy));
+    assert!(noisy.windows(2).all(|w| w[0].key() < w[1].key()));
+    // Every event once, as in the clean run.
+    let text = |events: &[Stamped]| {
+        let mut v: Vec<String> = events.iter().map(|s| format!("{:?}", s.event)).collect();
+        v.sort();
+        v
+    };
+    let mut deduped = text(&noisy);
+    deduped.dedup();
+    assert_eq!(deduped, text(&clean));
+    assert_eq!(noisy.len() as u64, clean.len() as u64 + counters.duplicates);
+    // Rates within 4 standard deviations; delays within their ranges.
+    let n = clean.len() as f64;
+    for (count, share) in [(counters.late, 0.05), (counters.duplicates, 0.02)] {
+        let sd = (n * share * (1.0 - share)).sqrt();
+        assert!(
+            (count as f64 - n * share).abs() < 4.0 * sd,
+            "{count} of {n}"
+        );
+    }
+    let mut first_seen = std::collections::BTreeSet::new();
+    let mut out_of_order = 0;
+    let mut latest = SimTime(i64::MIN);
+    for s in &noisy {
+        let delay = s.at.0 - s.event.ts().0;
+        assert!((0..=630 * MICROS_PER_SEC).contains(&delay), "{delay}");
+        if first_seen.insert(format!("{:?}", s.event)) && delay > 0 {
+            assert!(delay >= 5 * MICROS_PER_SEC, "{delay}");
+        }
+        out_of_order += usize::from(s.event.ts() < latest);
+        latest = latest.max(s.event.ts());
+    }
+    assert!(out_of_order > 100, "{out_of_order}");
+}

@@ -99,9 +99,20 @@ pub struct FilesSink {
     next_index: BTreeMap<(EventKind, u32), u32>,
     report: DeliveryReport,
     encoder: Encoder,
+    /// How long after a UTC day's end its events may still arrive (late
+    /// or duplicate deliveries); 0 when events come in time order.
+    grace_us: i64,
 }
 
 impl FilesSink {
+    /// Keeps a UTC day's parts open until `grace_us` after the day's end,
+    /// for events delivered late; the parts are then the same whatever the
+    /// batches.
+    pub fn with_grace(mut self, grace_us: i64) -> Self {
+        self.grace_us = grace_us.max(0);
+        self
+    }
+
     /// Writes events in `encoder`'s schema (storesim's by default).
     pub fn with_encoder(mut self, encoder: Encoder) -> Self {
         self.encoder = encoder;
@@ -152,6 +163,7 @@ impl FilesSink {
             next_index: BTreeMap::new(),
             report: DeliveryReport::default(),
             encoder: Encoder::default(),
+            grace_us: 0,
         })
     }
 
@@ -257,6 +269,11 @@ impl Sink for FilesSink {
         let encoder = self.encoder.clone();
         let mut current_date = 0;
         let mut written = 0u64;
+        if self.grace_us > 0 {
+            // Days that ended more than the grace before this batch are
+            // complete; later ones may still get late events.
+            self.finish_before(batch.start.plus_micros(-self.grace_us).utc_yyyymmdd())?;
+        }
         // Encode a wave of chunks in parallel, write it, then the next: the
         // encoded bytes in memory stay bounded whatever the window size.
         for wave in jobs.chunks(WAVE) {
@@ -273,7 +290,7 @@ impl Sink for FilesSink {
                 .collect();
             for ((p, chunk), result) in wave.iter().zip(encoded) {
                 let (key, _) = partitions[*p];
-                if key.1 != current_date {
+                if key.1 != current_date && self.grace_us == 0 {
                     // Partitions come in date order: earlier days are complete.
                     self.finish_before(key.1)?;
                     current_date = key.1;

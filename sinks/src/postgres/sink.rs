@@ -615,7 +615,7 @@ impl PostgresSink {
         // Only a batch that overlaps an earlier run's spans is filtered.
         let first = covered.partition_point(|s| s.1 <= batch.start);
         let overlaps = covered.get(first).is_some_and(|s| s.0 < batch.end);
-        let fresh = |s: &&Stamped| !overlaps || !is_covered(covered, s.event.ts());
+        let fresh = |s: &&Stamped| !overlaps || !is_covered(covered, s.at);
         let mut scans: Vec<&ScanEvent> = Vec::new();
         let mut txns: Vec<&TransactionEvent> = Vec::new();
         let mut changes: Vec<&ItemChangeEvent> = Vec::new();
