@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{json_cents, kind_lines, service, storesim, success_lines};
+use super::postgres::{psql, schema};
+use super::{failure, json_cents, kind_lines, service, storesim};
 
 const WINDOW: [&str; 4] = [
     "--start",
@@ -134,34 +135,12 @@ fn apex_scans_are_storesims_scans_in_the_demos_columns() {
     );
 }
 
-fn psql(url: &str, sql: &str) -> Vec<String> {
-    let out = std::process::Command::new("psql")
-        .args([
-            url,
-            "-X",
-            "-q",
-            "-t",
-            "-A",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-c",
-            sql,
-        ])
-        .output()
-        .expect("psql runs");
-    success_lines(out, sql)
-}
-
 #[test]
 fn apex_scans_land_in_postgresql_in_the_demos_table() {
     let Some(url) = service("STORESIM_POSTGRES_URL") else {
         return;
     };
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let schema = format!("t_apex_{}_{nanos}", std::process::id());
+    let schema = schema("apex");
     let target = format!("{url}?schema={schema}");
     let tmp = tempfile::tempdir().unwrap();
     let files = tmp.path().join("f");
@@ -210,9 +189,7 @@ fn apex_scans_land_in_postgresql_in_the_demos_table() {
         .args(["run", "--stores", "1", "-q", "--sink", &target])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let stderr = failure(out, 2);
     assert!(
         stderr.contains("has the Apex layout") && stderr.contains("--schema storesim"),
         "{stderr}"

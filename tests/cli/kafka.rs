@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::proxy::{free_port, Proxy};
-use super::{kind_lines, paced_run, service, storesim, success_lines};
+use super::{kind_lines, paced_run, service, storesim, success_lines, unique};
 
 /// The broker, or `None` (with a note) when the suite runs without one.
 fn brokers() -> Option<String> {
@@ -74,11 +74,7 @@ fn assert_topics_hold_the_files(brokers: &str, prefix: &str, dir: &Path) {
 fn kafka_holds_exactly_the_files_events_in_store_order() {
     let Some(brokers) = brokers() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let prefix = format!("test{}-{nanos}.", std::process::id());
+    let prefix = format!("{}.", unique("test"));
     let kafka = format!("kafka://{brokers}?topic_prefix={prefix}&partitions=3");
     let files = format!("files:{}", tmp.path().join("f").display());
     let out = storesim()
@@ -297,11 +293,7 @@ fn a_scenario_names_the_topics_and_keys_by_transaction() {
         "extends = \"chain\"\n[kafka]\nkey = \"transaction_id\"\n[kafka.topics]\nscan = \"pos-scans\"\ntransaction = \"receipts\"\n",
     )
     .unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let prefix = format!("map{}-{nanos}.", std::process::id());
+    let prefix = format!("{}.", unique("map"));
     // The URL's option wins over the scenario's for receipts.
     let kafka = format!("kafka://{brokers}?topic_prefix={prefix}&topic.transaction=txns");
     let out = storesim()
@@ -345,11 +337,7 @@ fn a_scenario_names_the_topics_and_keys_by_transaction() {
 fn apex_scans_stream_to_kafka_paced() {
     let Some(brokers) = brokers() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let prefix = format!("apex{}-{nanos}.", std::process::id());
+    let prefix = format!("{}.", unique("apex"));
     let kafka = format!("kafka://{brokers}?topic_prefix={prefix}");
     let files = format!("files:{}", tmp.path().join("f").display());
     let out = paced_run(&[&kafka, &files])

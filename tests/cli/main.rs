@@ -101,6 +101,24 @@ pub fn success_lines(out: std::process::Output, what: &str) -> Vec<String> {
         .collect()
 }
 
+/// The standard error of a command that must fail with `code` and say why
+/// on one line.
+pub fn failure(out: std::process::Output, code: i32) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    stderr
+}
+
+/// A name no other test of any run uses: `tag`, the process id, the time.
+pub fn unique(tag: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{tag}{}-{nanos}", std::process::id())
+}
+
 /// Money in cents from its exact decimal text (`4.99`, `5.0`, `-0.5`).
 pub fn cents(text: &str) -> i64 {
     let (whole, frac) = text.split_once('.').unwrap_or((text, "0"));

@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use super::proxy::Proxy;
 use super::{
-    cents, json_cents, kind_lines, paced_run, service, storesim, success_lines, text, tree,
+    cents, failure, json_cents, kind_lines, paced_run, service, storesim, success_lines, text,
+    tree, unique,
 };
 
 /// The server's URL, or `None` (with a note) when the suite runs without one.
@@ -19,16 +20,12 @@ fn url() -> Option<String> {
 }
 
 /// A schema name no other test uses.
-fn schema(tag: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("t_{tag}_{}_{nanos}", std::process::id())
+pub(crate) fn schema(tag: &str) -> String {
+    unique(&format!("t_{tag}_")).replace('-', "_")
 }
 
 /// Runs one query with psql and returns its rows, `|`-separated.
-fn psql(url: &str, sql: &str) -> Vec<String> {
+pub(crate) fn psql(url: &str, sql: &str) -> Vec<String> {
     let out = Command::new("psql")
         .args([
             url,
@@ -241,11 +238,7 @@ fn db_init_is_idempotent_and_sets_up_cdc() {
         .args(["db", "init", &target, "--stores", "3", "--keys"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    success_lines(out, "db init --keys");
     let keys = psql(
         &url,
         &format!(
@@ -278,9 +271,7 @@ fn tables_of_an_older_storesim_are_named_not_copied_into() {
         .args(["--sink", &with_schema(&url, &schema)])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    let stderr = failure(out, 2);
     assert!(
         stderr.contains("created by an older storesim") && stderr.contains("db init --drop"),
         "{stderr}"
@@ -296,11 +287,7 @@ fn tables_of_an_older_storesim_are_named_not_copied_into() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    success_lines(out, "db init --drop");
 }
 
 /// No server needed for the first; the second needs one to refuse.
@@ -562,11 +549,7 @@ fn keyed_tables_keep_every_void() {
         .args(["db", "init", &target, "--stores", "4", "--keys"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    success_lines(out, "db init --keys");
     let tmp = tempfile::tempdir().unwrap();
     let out = storesim()
         .args(["run", "--seed", "3", "--stores", "4", "-q"])
@@ -583,11 +566,7 @@ fn keyed_tables_keep_every_void() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    success_lines(out, "run");
     assert_eq!(from_db(&url, &schema), from_files(&tmp.path().join("f")));
     let voids = psql(
         &url,

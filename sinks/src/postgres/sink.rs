@@ -238,18 +238,34 @@ const SCAN_TYPES: [Type; 10] = [
     Type::NUMERIC,
 ];
 
-/// A transaction id as a text column, encoded without allocating.
+/// An id as a text column, encoded without allocating.
 #[derive(Debug)]
-struct TxnText(TxnId);
+struct IdText {
+    buf: [u8; 40],
+    len: usize,
+}
 
-impl ToSql for TxnText {
+impl IdText {
+    fn txn(id: TxnId) -> IdText {
+        let mut buf = [0u8; 40];
+        let len = id.encode(&mut buf).len();
+        IdText { buf, len }
+    }
+
+    fn scan(id: ScanId) -> IdText {
+        let mut buf = [0u8; 40];
+        let len = id.encode(&mut buf).len();
+        IdText { buf, len }
+    }
+}
+
+impl ToSql for IdText {
     fn to_sql(
         &self,
         _: &Type,
         out: &mut BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        let mut buf = [0u8; 40];
-        out.extend_from_slice(self.0.encode(&mut buf).as_bytes());
+        out.extend_from_slice(&self.buf[..self.len]);
         Ok(IsNull::No)
     }
 
@@ -290,7 +306,7 @@ async fn copy_scans(
     pin_mut!(writer);
     for s in scans {
         let row: [&(dyn ToSql + Sync); 10] = [
-            &TxnText(s.transaction_id),
+            &IdText::txn(s.transaction_id),
             &(s.line as i16),
             &s.ts.to_datetime(),
             &(s.store_id() as i32),
@@ -317,25 +333,6 @@ const APEX_SCAN_TYPES: [Type; 6] = [
     Type::NUMERIC,
 ];
 
-/// A scan id as a text column, encoded without allocating.
-#[derive(Debug)]
-struct ScanText(ScanId);
-
-impl ToSql for ScanText {
-    fn to_sql(
-        &self,
-        _: &Type,
-        out: &mut BytesMut,
-    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        let mut buf = [0u8; 40];
-        out.extend_from_slice(self.0.encode(&mut buf).as_bytes());
-        Ok(IsNull::No)
-    }
-
-    accepts!(TEXT, VARCHAR);
-    to_sql_checked!();
-}
-
 async fn copy_apex_scans(
     tx: &Transaction<'_>,
     table: &str,
@@ -352,7 +349,7 @@ async fn copy_apex_scans(
     for s in scans {
         let a = encoder.apex_scan(s);
         let row: [&(dyn ToSql + Sync); 6] = [
-            &ScanText(a.scan_id),
+            &IdText::scan(a.scan_id),
             &(a.store_id as i32),
             &a.scan_datetime.to_datetime(),
             &(a.item_upc as i64),
@@ -392,7 +389,7 @@ async fn copy_transactions(
     pin_mut!(writer);
     for t in txns {
         let row: [&(dyn ToSql + Sync); 15] = [
-            &TxnText(t.transaction_id),
+            &IdText::txn(t.transaction_id),
             &t.ts.to_datetime(),
             &(t.store_id as i32),
             &(t.register as i16),
