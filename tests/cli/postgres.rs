@@ -579,3 +579,56 @@ fn keyed_tables_keep_every_void() {
     assert!(expected > 0);
     assert_eq!(voids, [expected.to_string()]);
 }
+
+/// Duplicate deliveries (`[delivery] duplicate_share`): a schema without
+/// keys gets every copy, one with keys (`db init --keys`) keeps one.
+#[test]
+fn duplicates_reach_plain_tables_and_keyed_tables_keep_one() {
+    let Some(url) = url() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("dups.toml");
+    std::fs::write(
+        &scenario,
+        "extends = \"chain\"\n[delivery]\nduplicate_share = 0.05\nlate_share = 0.05\n",
+    )
+    .unwrap();
+    let (plain, keyed) = (schema("dup_plain"), schema("dup_keyed"));
+    let out = storesim()
+        .args([
+            "db",
+            "init",
+            &with_schema(&url, &keyed),
+            "--stores",
+            "3",
+            "--keys",
+        ])
+        .output()
+        .unwrap();
+    success_lines(out, "db init --keys");
+    let out = storesim()
+        .args(["run", "--seed", "2", "--stores", "3", "-q"])
+        .args(["--scenario", scenario.to_str().unwrap()])
+        .args([
+            "--start",
+            "2026-11-27T15:00:00Z",
+            "--until",
+            "2026-11-27T16:00:00Z",
+        ])
+        .args(["--sink", &with_schema(&url, &plain)])
+        .args(["--sink", &with_schema(&url, &keyed)])
+        .args([
+            "--sink",
+            &format!("files:{}", tmp.path().join("f").display()),
+        ])
+        .output()
+        .unwrap();
+    success_lines(out, "run");
+    let lines = kind_lines(&tmp.path().join("f"), "scan");
+    let mut distinct = lines.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert!(lines.len() > distinct.len(), "no duplicate scan");
+    let count = |schema: &str| psql(&url, &format!("SELECT count(*) FROM {schema}.scans"));
+    assert_eq!(count(&plain), [lines.len().to_string()]);
+    assert_eq!(count(&keyed), [distinct.len().to_string()]);
+}
