@@ -227,17 +227,13 @@ fn put_padded(buf: &mut [u8; 40], at: usize, v: u32, width: usize) -> usize {
 
 impl fmt::Display for TxnId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 40];
-        let n = self.write(&mut buf);
-        f.write_str(std::str::from_utf8(&buf[..n]).map_err(|_| fmt::Error)?)
+        f.write_str(self.encode(&mut [0u8; 40]))
     }
 }
 
 impl Serialize for TxnId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0u8; 40];
-        let n = self.write(&mut buf);
-        serializer.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+        serializer.serialize_str(self.encode(&mut [0u8; 40]))
     }
 }
 
@@ -267,17 +263,13 @@ impl ScanId {
 
 impl fmt::Display for ScanId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0u8; 40];
-        let n = self.write(&mut buf);
-        f.write_str(std::str::from_utf8(&buf[..n]).map_err(|_| fmt::Error)?)
+        f.write_str(self.encode(&mut [0u8; 40]))
     }
 }
 
 impl Serialize for ScanId {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0u8; 40];
-        let n = self.write(&mut buf);
-        serializer.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default())
+        serializer.serialize_str(self.encode(&mut [0u8; 40]))
     }
 }
 

@@ -151,4 +151,15 @@ impl DeliveryParams {
     pub fn is_noisy(&self) -> bool {
         self.late_share > 0.0 || self.duplicate_share > 0.0
     }
+
+    /// The longest an event can arrive after its event time (a late event's
+    /// duplicate): how long a consumer must wait before a period is
+    /// complete. 0 when every event arrives at its event time.
+    pub fn max_delay_us(&self) -> i64 {
+        if self.is_noisy() {
+            self.late_delay_us.1 + self.duplicate_delay_us.1
+        } else {
+            0
+        }
+    }
 }

@@ -398,7 +398,6 @@ impl StoreModel {
             Action::DoneShopping(Shopper {
                 customer_id,
                 lines,
-
                 self_checkout,
                 joined: done,
             }),

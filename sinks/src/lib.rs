@@ -169,19 +169,11 @@ pub fn open(spec: &SinkSpec, run: &RunContext<'_>) -> Result<Box<dyn Sink>, Sink
         SinkKind::Stdout => {
             Box::new(stdout::StdoutSink::new(spec.to_string()).with_encoder(encoder))
         }
-        SinkKind::Files(config) => {
-            let d = run.world.params.delivery;
-            let grace = if d.is_noisy() {
-                d.late_delay_us.1 + d.duplicate_delay_us.1
-            } else {
-                0
-            };
-            Box::new(
-                files::FilesSink::open(spec.to_string(), config.clone())?
-                    .with_encoder(encoder)
-                    .with_grace(grace),
-            )
-        }
+        SinkKind::Files(config) => Box::new(
+            files::FilesSink::open(spec.to_string(), config.clone())?
+                .with_encoder(encoder)
+                .with_grace(run.world.params.delivery.max_delay_us()),
+        ),
         SinkKind::Kafka(config) => Box::new(
             kafka::KafkaSink::open(spec.to_string(), config.clone())?.with_encoder(encoder),
         ),
