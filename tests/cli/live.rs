@@ -143,11 +143,35 @@ fn sigint_flushes_every_event_and_exits_zero() {
 fn backfill_then_live_without_gap_or_duplicate() {
     let start = chrono::Utc::now() - chrono::Duration::hours(3);
     let start = start.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    // Stores open around the clock every day with a flat curve, so there
+    // are live events whatever the hour the suite runs at (the chain's US
+    // stores are all closed from 07:00 to 10:00 UTC).
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("always-open.toml");
+    let flat = vec!["1"; 24].join(", ");
+    let mut text = format!(
+        "extends = \"chain\"\nholidays = []\n[curves]\nweekday = [{flat}]\nweekend = [{flat}]\n[week]\n"
+    );
+    for day in [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ] {
+        text.push_str(&format!(
+            "{day} = {{ open = \"00:00\", close = \"24:00\", multiplier = 1.0, curve = \"weekday\" }}\n"
+        ));
+    }
+    std::fs::write(&scenario, text).unwrap();
     let bin = assert_cmd::cargo::cargo_bin("storesim");
     let mut child = StdCommand::new(bin)
         .args([
             "run", "--seed", "4", "--stores", "30", "--speed", "1", "--start", &start,
         ])
+        .args(["--scenario", scenario.to_str().unwrap()])
         .args(["--sink", "stdout"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
