@@ -139,6 +139,9 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         spec.add_kafka_properties(&args.kafka_opts);
         if let SinkKind::Kafka(c) = &mut spec.kind {
             c.apply_scenario(&kafka.topics, kafka.key);
+            if let Some(prefix) = &kafka.topic_prefix {
+                c.apply_scenario_prefix(prefix);
+            }
         }
         specs.push(spec);
     }
@@ -350,8 +353,10 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, s: &RunSummary) {
         s.span.1,
         s.windows
     );
+    let emitted = world.kinds();
     let kinds: Vec<String> = EventKind::ALL
         .iter()
+        .filter(|k| emitted.contains(k) || s.events[k.index()] > 0)
         .map(|k| format!("{} {}", s.events[k.index()], k))
         .collect();
     let _ = writeln!(err, "events:   {} ({} total)", kinds.join(", "), total);
@@ -362,15 +367,17 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, s: &RunSummary) {
         total as f64 / wall.max(1e-9)
     );
     let q = &s.queue_wait_ms;
-    let _ = writeln!(
-        err,
-        "queue:    {} receipts; wait p50 {:.1} s, p95 {:.1} s, p99 {:.1} s, max {:.1} s",
-        s.events[EventKind::Transaction.index()],
-        q.value_at_quantile(0.50) as f64 / 1000.0,
-        q.value_at_quantile(0.95) as f64 / 1000.0,
-        q.value_at_quantile(0.99) as f64 / 1000.0,
-        q.max() as f64 / 1000.0
-    );
+    if emitted.contains(&EventKind::Transaction) {
+        let _ = writeln!(
+            err,
+            "queue:    {} receipts; wait p50 {:.1} s, p95 {:.1} s, p99 {:.1} s, max {:.1} s",
+            s.events[EventKind::Transaction.index()],
+            q.value_at_quantile(0.50) as f64 / 1000.0,
+            q.value_at_quantile(0.95) as f64 / 1000.0,
+            q.value_at_quantile(0.99) as f64 / 1000.0,
+            q.max() as f64 / 1000.0
+        );
+    }
     if !s.lateness_us.is_empty() || s.backfill_events > 0 {
         let l = &s.lateness_us;
         let _ =
@@ -435,7 +442,7 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
                 &s.digest()[..16]
             );
             let _ = writeln!(out, "# holds     {}", world_counts(&world));
-            for kind in emitted(&world) {
+            for kind in world.kinds() {
                 let _ = writeln!(out, "# emits     {kind}: {}", kind.fields().join(", "));
             }
             let _ = writeln!(
@@ -454,7 +461,7 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
         ScenariosAction::Validate { file } => {
             let s = input(Scenario::load(&file))?;
             let world = input(s.build_world(&Overrides::default()))?;
-            let kinds: Vec<&str> = emitted(&world).iter().map(|k| k.as_str()).collect();
+            let kinds: Vec<&str> = world.kinds().iter().map(|k| k.as_str()).collect();
             let _ = writeln!(
                 out,
                 "{}: ok: scenario `{}`, {}; emits {}",
@@ -476,16 +483,6 @@ fn world_counts(world: &storesim_sim::World) -> String {
         world.categories.len(),
         world.items.len()
     )
-}
-
-/// The event kinds a world's runs emit.
-fn emitted(world: &storesim_sim::World) -> Vec<storesim_sim::EventKind> {
-    use storesim_sim::EventKind;
-    let mut kinds = vec![EventKind::Scan, EventKind::Transaction];
-    if world.params.churn.enabled {
-        kinds.push(EventKind::ItemChange);
-    }
-    kinds
 }
 
 fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use actix::{Actor, Arbiter};
 use hdrhistogram::Histogram;
-use storesim_sim::{EventKind, RunSpan, SimTime, StoreModel, World};
+use storesim_sim::{EventKind, RunSpan, SimTime, World};
 use storesim_sinks::{DeliveryReport, Sink, SinkError};
 
 use crate::catalog::CatalogActor;
@@ -248,7 +248,7 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
             .iter()
             .enumerate()
             .map(|(k, &index)| {
-                let model = StoreModel::new(Arc::clone(&world), index, seed, span);
+                let model = world.store_model(index, seed, span);
                 StoreActor::start_in_arbiter(&store_arbiters[k % threads].handle(), move |_| {
                     StoreActor::new(model)
                 })

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use actix::{Actor, Context, Handler, Message, MessageResult};
 use storesim_sim::churn::PriceBook;
 use storesim_sim::store::StoreCounters;
-use storesim_sim::{SimTime, Stamped, StoreModel};
+use storesim_sim::{Model, SimTime, Stamped};
 
 /// Simulate to `until` (exclusive) and return the events stamped before it.
 #[derive(Debug, Clone)]
@@ -36,14 +36,14 @@ impl Message for Advance {
 /// Handles [`Advance`]. Lives until the system stops.
 #[derive(Debug)]
 pub struct StoreActor {
-    model: StoreModel,
+    model: Box<dyn Model>,
     /// Capacity hint for the next window's events.
     last_len: usize,
 }
 
 impl StoreActor {
-    /// Wraps a store model.
-    pub fn new(model: StoreModel) -> StoreActor {
+    /// Wraps a store's model.
+    pub fn new(model: Box<dyn Model>) -> StoreActor {
         StoreActor { model, last_len: 0 }
     }
 }

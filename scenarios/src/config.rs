@@ -1,6 +1,7 @@
 //! Serde structs that mirror a scenario TOML file, field for field.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -10,6 +11,9 @@ use serde::Deserialize;
 pub struct ScenarioConfig {
     /// Scenario name.
     pub name: String,
+    /// The model that simulates the stores: `chain` (default) or `smoothie`.
+    #[serde(default = "default_model")]
+    pub model: String,
     /// One-line description.
     #[serde(default)]
     pub description: String,
@@ -17,6 +21,7 @@ pub struct ScenarioConfig {
     #[serde(default = "default_catalog_seed")]
     pub catalog_seed: u64,
     /// Reference data files.
+    #[serde(default = "chain_data")]
     pub data: DataConfig,
     /// Store and item counts.
     #[serde(default)]
@@ -30,21 +35,28 @@ pub struct ScenarioConfig {
     /// Hour-of-day curves by name: 24 relative weights.
     pub curves: BTreeMap<String, Vec<f64>>,
     /// Register staffing.
+    #[serde(default = "chain_staffing")]
     pub staffing: StaffingConfig,
     /// Holidays and special days.
     #[serde(default)]
     pub holidays: Vec<HolidayConfig>,
     /// Basket composition.
+    #[serde(default = "chain_basket")]
     pub basket: BasketConfig,
     /// Shopping time.
+    #[serde(default = "chain_shopping")]
     pub shopping: ShoppingConfig,
     /// Checkout.
+    #[serde(default = "chain_checkout")]
     pub checkout: CheckoutConfig,
     /// Payment mix.
+    #[serde(default = "chain_payment")]
     pub payment: PaymentConfig,
     /// Loyalty program.
+    #[serde(default = "chain_loyalty")]
     pub loyalty: LoyaltyConfig,
     /// Sales tax.
+    #[serde(default = "chain_tax")]
     pub tax: TaxConfig,
     /// Words for item names, by category code.
     #[serde(default)]
@@ -57,6 +69,114 @@ pub struct ScenarioConfig {
     /// Late and duplicate delivery (off when absent).
     #[serde(default)]
     pub delivery: DeliveryConfig,
+    /// Storms, outages and promotions.
+    #[serde(default)]
+    pub anomalies: Vec<AnomalyConfig>,
+    /// The smoothie model's knobs (model `smoothie`).
+    pub smoothie: Option<SmoothieConfig>,
+}
+
+fn default_model() -> String {
+    "chain".into()
+}
+
+/// The built-in chain: sections a scenario leaves out take its values.
+fn chain() -> &'static ScenarioConfig {
+    static CHAIN: OnceLock<ScenarioConfig> = OnceLock::new();
+    CHAIN.get_or_init(|| {
+        toml::from_str(include_str!("../chain.toml")).expect("the built-in chain parses")
+    })
+}
+
+fn chain_staffing() -> StaffingConfig {
+    chain().staffing.clone()
+}
+fn chain_basket() -> BasketConfig {
+    chain().basket.clone()
+}
+fn chain_shopping() -> ShoppingConfig {
+    chain().shopping.clone()
+}
+fn chain_checkout() -> CheckoutConfig {
+    chain().checkout.clone()
+}
+fn chain_payment() -> PaymentConfig {
+    chain().payment.clone()
+}
+fn chain_loyalty() -> LoyaltyConfig {
+    chain().loyalty.clone()
+}
+fn chain_tax() -> TaxConfig {
+    chain().tax.clone()
+}
+fn chain_data() -> DataConfig {
+    chain().data.clone()
+}
+fn chain_stores() -> String {
+    chain().data.stores.clone()
+}
+fn chain_categories() -> String {
+    chain().data.categories.clone()
+}
+fn chain_items() -> String {
+    chain().data.items.clone()
+}
+
+/// A storm, an outage or a promotion: a window of local time in which
+/// traffic is multiplied.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnomalyConfig {
+    /// Name, for summaries.
+    pub name: String,
+    /// `storm`, `outage` or `promotion`.
+    pub kind: String,
+    /// Start, local time of each store: `2026-11-24 14:00`.
+    pub start: String,
+    /// End (exclusive), local time.
+    pub end: String,
+    /// Traffic multiplier; defaults: storm 0.4, outage 0, promotion 1.5.
+    pub multiplier: Option<f64>,
+    /// Store ids it hits; all stores when absent.
+    #[serde(default)]
+    pub stores: Vec<u32>,
+    /// Promotion discount on the promoted products, percent (smoothie).
+    #[serde(default)]
+    pub discount_pct: f64,
+    /// Promoted product ids; all products when absent (smoothie).
+    #[serde(default)]
+    pub products: Vec<String>,
+}
+
+/// The smoothie bar's knobs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmoothieConfig {
+    /// The menu CSV, relative to the scenario file.
+    pub products: String,
+    /// Share of customers who are club members.
+    pub member_share: f64,
+    /// Member discount, percent.
+    pub member_discount_pct: f64,
+    /// Price of an add-on supplement.
+    pub supplement_price: f64,
+    /// Product-id prefixes whose buyers add supplements more often.
+    #[serde(default)]
+    pub supplement_prefixes: Vec<String>,
+    /// Supplement share for those products.
+    pub supplement_share_prefixed: f64,
+    /// Supplement share for the others.
+    pub supplement_share_other: f64,
+    /// Relative weights of 1, 2, 3, ... products per transaction.
+    pub products_per_transaction: Vec<f64>,
+    /// Relative weights of quantity 1, 2, 3, ... per product.
+    pub quantity: Vec<f64>,
+    /// Stock level at or below which a product is reordered.
+    pub restock_threshold: i64,
+    /// Units a restock delivers.
+    pub restock_quantity: i64,
+    /// Minutes from order to delivery, `[min, max]`.
+    pub restock_lead_minutes: [f64; 2],
 }
 
 /// Late and duplicate delivery of store events.
@@ -139,6 +259,8 @@ pub struct KafkaSection {
     pub topics: BTreeMap<String, String>,
     /// Message key: `store_id` (default), `transaction_id` or `none`.
     pub key: Option<String>,
+    /// Prefix of every topic name (the sink's default is `storesim.`).
+    pub topic_prefix: Option<String>,
 }
 
 fn default_catalog_seed() -> u64 {
@@ -150,10 +272,13 @@ fn default_catalog_seed() -> u64 {
 #[serde(deny_unknown_fields)]
 pub struct DataConfig {
     /// Stores CSV.
+    #[serde(default = "chain_stores")]
     pub stores: String,
     /// Item categories CSV.
+    #[serde(default = "chain_categories")]
     pub categories: String,
     /// Item master CSV.
+    #[serde(default = "chain_items")]
     pub items: String,
 }
 

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use storesim_sim::catalog::{Category, ItemRecord, StoreRecord};
+use storesim_sim::smoothie::Product;
 use storesim_sim::Money;
 
 use crate::ScenarioError;
@@ -20,6 +21,10 @@ const BUILTIN_DATA: &[(&str, &str)] = &[
     (
         "data/acme/item_master.csv",
         include_str!("../data/acme/item_master.csv"),
+    ),
+    (
+        "data/smoothie/products.csv",
+        include_str!("../data/smoothie/products.csv"),
     ),
 ];
 
@@ -221,4 +226,72 @@ pub(crate) fn items(origin: &str, text: &str) -> Result<Vec<ItemRecord>, Scenari
             })
         })
         .collect()
+}
+
+/// Parses the smoothie menu (the streaming sales generator's
+/// `products.csv` columns); `_totalweight` is the propensity to buy.
+pub(crate) fn products(origin: &str, text: &str) -> Result<Vec<Product>, ScenarioError> {
+    let t = Table::parse(origin, text)?;
+    let c = [
+        t.column("id")?,
+        t.column("category")?,
+        t.column("item")?,
+        t.column("size")?,
+        t.column("cogs")?,
+        t.column("price")?,
+        t.column("inventory")?,
+        t.column("containsfruit")?,
+        t.column("containsveggies")?,
+        t.column("containsnuts")?,
+        t.column("containscaffeine")?,
+        t.column("_totalweight")?,
+    ];
+    let flag = |row: &(u64, csv::StringRecord), column: usize| -> Result<bool, ScenarioError> {
+        let text = row.1.get(column).unwrap_or("").trim();
+        match text.to_ascii_lowercase().as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(data_err(
+                origin,
+                format!(
+                    "line {}: column `{}`: use TRUE or FALSE, got `{text}`",
+                    row.0, t.headers[column]
+                ),
+            )),
+        }
+    };
+    let products = t
+        .rows
+        .iter()
+        .map(|row| {
+            let price = t.money(row, c[5])?;
+            if price.cents() <= 0 {
+                return Err(data_err(
+                    origin,
+                    format!("line {}: column `price`: must be positive", row.0),
+                ));
+            }
+            Ok(Product {
+                product_id: t.get(row, c[0])?,
+                category: t.get(row, c[1])?,
+                item: t.get(row, c[2])?,
+                size: t.get(row, c[3])?,
+                cogs: t.money(row, c[4])?,
+                price,
+                inventory: t.get(row, c[6])?,
+                contains_fruit: flag(row, c[7])?,
+                contains_veggies: flag(row, c[8])?,
+                contains_nuts: flag(row, c[9])?,
+                contains_caffeine: flag(row, c[10])?,
+                weight: t.get(row, c[11])?,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if products.is_empty() || products.iter().all(|p| p.weight == 0) {
+        return Err(data_err(
+            origin,
+            "needs at least one product with a positive `_TotalWeight`".into(),
+        ));
+    }
+    Ok(products)
 }

@@ -97,10 +97,16 @@ pub struct Builtin {
 }
 
 /// The scenarios compiled into the binary.
-pub const BUILTINS: &[Builtin] = &[Builtin {
-    name: "chain",
-    text: include_str!("../chain.toml"),
-}];
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "chain",
+        text: include_str!("../chain.toml"),
+    },
+    Builtin {
+        name: "smoothie",
+        text: include_str!("../smoothie.toml"),
+    },
+];
 
 /// Where a scenario came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +133,8 @@ pub struct KafkaDefaults {
     pub topics: Vec<(EventKind, String)>,
     /// Message key, if the scenario sets one.
     pub key: Option<KeyField>,
+    /// Topic prefix, if the scenario sets one.
+    pub topic_prefix: Option<String>,
 }
 
 /// A loaded, validated scenario file (the catalogs are built later, by

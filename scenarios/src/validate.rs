@@ -1,8 +1,10 @@
 //! Checks a parsed scenario and builds the validated model from it.
 
-use chrono::{NaiveDate, Weekday};
+use std::sync::Arc;
+
+use chrono::{NaiveDate, NaiveDateTime, Weekday};
 use storesim_sim::calendar::{
-    Calendar, Curve, DateRule, Holiday, Hours, HoursOverride, WeekdayRule,
+    Anomaly, AnomalyKind, Calendar, Curve, DateRule, Holiday, Hours, HoursOverride, WeekdayRule,
 };
 use storesim_sim::catalog::{build_items, build_stores, ItemPicker, NameParts, StoreClass};
 use storesim_sim::churn::ChurnParams;
@@ -10,9 +12,10 @@ use storesim_sim::params::{
     BasketParams, CheckoutParams, DeliveryParams, LoyaltyParams, ModelParams, PaymentParams,
     ShoppingParams, StaffingParams, TrafficParams,
 };
-use storesim_sim::{EventKind, World};
+use storesim_sim::smoothie::SmoothieParams;
+use storesim_sim::{EventKind, ModelSpec, Money, World};
 
-use crate::config::{DayConfig, HolidayConfig, ScenarioConfig};
+use crate::config::{AnomalyConfig, DayConfig, HolidayConfig, ScenarioConfig, SmoothieConfig};
 use crate::{data, KafkaDefaults, Scenario, ScenarioError};
 
 /// Counts given on the command line, over the scenario file's.
@@ -520,14 +523,196 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
     if let Some(n) = c.counts.items {
         k.int_in("counts.items", n, 1, MAX_COUNT as i64)?;
     }
+    let anomalies = c
+        .anomalies
+        .iter()
+        .enumerate()
+        .map(|(i, a)| anomaly(&k, &format!("anomalies[{i}]"), a, &c.model))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !MODELS.contains(&c.model.as_str()) {
+        return Err(k.err(
+            "model",
+            format!("unknown model `{}` (known: {})", c.model, MODELS.join(", ")),
+        ));
+    }
+    if c.model == "smoothie" && c.smoothie.is_none() {
+        return Err(k.err(
+            "smoothie",
+            "missing: model `smoothie` needs a [smoothie] section",
+        ));
+    }
+    if c.model != "smoothie" && c.smoothie.is_some() {
+        return Err(k.err(
+            "smoothie",
+            format!(
+                "only model `smoothie` reads it (this is model `{}`)",
+                c.model
+            ),
+        ));
+    }
     Ok(Model {
         calendar: Calendar {
             week,
             holidays,
             curves,
+            anomalies,
         },
         params,
         classes,
+    })
+}
+
+/// The models a scenario's `model` may name.
+const MODELS: [&str; 2] = ["chain", "smoothie"];
+
+/// A local date and time, `2026-11-24 14:00`.
+fn local_datetime(k: &Checker<'_>, key: &str, text: &str) -> Result<NaiveDateTime, ScenarioError> {
+    NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M").map_err(|_| {
+        k.err(
+            key,
+            format!("must be a local date and time `YYYY-MM-DD HH:MM`, got `{text}`"),
+        )
+    })
+}
+
+fn anomaly(
+    k: &Checker<'_>,
+    key: &str,
+    a: &AnomalyConfig,
+    model: &str,
+) -> Result<Anomaly, ScenarioError> {
+    let (kind, default_multiplier) = match a.kind.as_str() {
+        "storm" => (AnomalyKind::Storm, 0.4),
+        "outage" => (AnomalyKind::Outage, 0.0),
+        "promotion" => (AnomalyKind::Promotion, 1.5),
+        other => {
+            return Err(k.err(
+                format!("{key}.kind"),
+                format!("unknown kind `{other}` (known: storm, outage, promotion)"),
+            ))
+        }
+    };
+    let start = local_datetime(k, &format!("{key}.start"), &a.start)?;
+    let end = local_datetime(k, &format!("{key}.end"), &a.end)?;
+    if end <= start {
+        return Err(k.err(
+            format!("{key}.end"),
+            format!("must be after start ({})", a.start),
+        ));
+    }
+    let multiplier = match a.multiplier {
+        Some(m) => k.non_negative(&format!("{key}.multiplier"), m)?,
+        None => default_multiplier,
+    };
+    if kind == AnomalyKind::Outage && multiplier != 0.0 {
+        return Err(k.err(
+            format!("{key}.multiplier"),
+            "an outage stops every sale: leave the multiplier out (or use kind storm)",
+        ));
+    }
+    let pct = a.discount_pct;
+    if !(pct.is_finite() && (0.0..100.0).contains(&pct)) {
+        return Err(k.err(
+            format!("{key}.discount_pct"),
+            format!("must be 0 or more and below 100, got {pct}"),
+        ));
+    }
+    if (pct > 0.0 || !a.products.is_empty()) && kind != AnomalyKind::Promotion {
+        return Err(k.err(
+            format!("{key}.discount_pct"),
+            "only a promotion discounts products",
+        ));
+    }
+    if (pct > 0.0 || !a.products.is_empty()) && model != "smoothie" {
+        return Err(k.err(
+            format!("{key}.discount_pct"),
+            format!("model `{model}` does not price promotions; use multiplier only"),
+        ));
+    }
+    Ok(Anomaly {
+        name: a.name.clone(),
+        kind,
+        start,
+        end,
+        multiplier,
+        stores: a.stores.clone(),
+        discount_bp: (pct * 100.0).round() as i64,
+        products: a.products.clone(),
+    })
+}
+
+/// The smoothie model's parameters, with the menu read from `base`.
+fn smoothie(
+    k: &Checker<'_>,
+    c: &SmoothieConfig,
+    base: Option<&std::path::Path>,
+) -> Result<SmoothieParams, ScenarioError> {
+    let (origin, text) = data::read(base, &c.products)?;
+    let products = data::products(&origin, &text)?;
+    let weights = |key: &str, w: &[f64]| -> Result<Vec<f64>, ScenarioError> {
+        for v in w {
+            k.non_negative(key, *v)?;
+        }
+        if w.is_empty() || w.len() > 20 || w.iter().sum::<f64>() <= 0.0 {
+            return Err(k.err(key, "needs 1-20 weights, not all zero"));
+        }
+        Ok(w.to_vec())
+    };
+    let pct = c.member_discount_pct;
+    if !(pct.is_finite() && (0.0..=100.0).contains(&pct)) {
+        return Err(k.err(
+            "smoothie.member_discount_pct",
+            format!("must be 0-100, got {pct}"),
+        ));
+    }
+    let supplement = Money::parse_decimal(&format!("{:.2}", c.supplement_price))
+        .filter(|m| c.supplement_price.is_finite() && m.cents() >= 0)
+        .ok_or_else(|| {
+            k.err(
+                "smoothie.supplement_price",
+                format!("must be an amount of 0 or more, got {}", c.supplement_price),
+            )
+        })?;
+    let key = "smoothie.restock_lead_minutes";
+    let [lo, hi] = c.restock_lead_minutes;
+    let (lo, hi) = (k.non_negative(key, lo)?, k.non_negative(key, hi)?);
+    if hi < lo || hi > 10_080.0 {
+        return Err(k.err(
+            key,
+            format!("must be [min, max] minutes with min <= max <= 10080, got [{lo}, {hi}]"),
+        ));
+    }
+    let minute = 60_000_000.0;
+    Ok(SmoothieParams {
+        products,
+        member_share: k.share("smoothie.member_share", c.member_share)?,
+        member_discount_bp: (pct * 100.0).round() as i64,
+        supplement_price: supplement,
+        supplement_prefixes: c.supplement_prefixes.clone(),
+        supplement_share_prefixed: k.share(
+            "smoothie.supplement_share_prefixed",
+            c.supplement_share_prefixed,
+        )?,
+        supplement_share_other: k
+            .share("smoothie.supplement_share_other", c.supplement_share_other)?,
+        products_per_transaction: weights(
+            "smoothie.products_per_transaction",
+            &c.products_per_transaction,
+        )?,
+        quantity: weights("smoothie.quantity", &c.quantity)?,
+        restock_threshold: k.int_in(
+            "smoothie.restock_threshold",
+            c.restock_threshold,
+            0,
+            1_000_000,
+        )? as u32,
+        restock_quantity: k.int_in(
+            "smoothie.restock_quantity",
+            c.restock_quantity,
+            1,
+            1_000_000,
+        )? as u32,
+        restock_lead_us: ((lo * minute).round() as i64, (hi * minute).round() as i64),
     })
 }
 
@@ -579,7 +764,23 @@ pub(crate) fn kafka(s: &Scenario) -> Result<KafkaDefaults, ScenarioError> {
         Some(key) => Some(key.parse().map_err(|e: String| k.err("kafka.key", e))?),
         None => None,
     };
-    Ok(KafkaDefaults { topics, key })
+    if let Some(prefix) = &c.kafka.topic_prefix {
+        let valid = prefix.len() <= 200
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        if !valid {
+            return Err(k.err(
+                "kafka.topic_prefix",
+                format!("`{prefix}`: use up to 200 characters of a-z, A-Z, 0-9, '.', '_' and '-'"),
+            ));
+        }
+    }
+    Ok(KafkaDefaults {
+        topics,
+        key,
+        topic_prefix: c.kafka.topic_prefix.clone(),
+    })
 }
 
 pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, ScenarioError> {
@@ -663,7 +864,12 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
                 message: e.to_string(),
             }
         })?;
+    let model = match &c.smoothie {
+        Some(sm) if c.model == "smoothie" => ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?)),
+        _ => ModelSpec::Chain,
+    };
     Ok(World {
+        model,
         name: c.name.clone(),
         calendar: m.calendar,
         params: m.params,

@@ -1,7 +1,7 @@
 //! Store calendars: opening hours per weekday, holidays, day multipliers and
 //! hour-of-day curves, all in a store's local time.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 
 /// Opening hours of one day, in minutes from local midnight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +130,73 @@ pub struct Calendar {
     pub holidays: Vec<Holiday>,
     /// Hour-of-day curves.
     pub curves: Vec<Curve>,
+    /// Storms, outages and promotions: windows of local time with their
+    /// own traffic multiplier.
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// What kind of disturbance an [`Anomaly`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnomalyKind {
+    /// Bad weather: fewer customers.
+    Storm,
+    /// The point of sale is down: no sales at all.
+    Outage,
+    /// A promotion: more customers and, where the model prices them,
+    /// discounted products.
+    Promotion,
+}
+
+impl AnomalyKind {
+    /// The name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnomalyKind::Storm => "storm",
+            AnomalyKind::Outage => "outage",
+            AnomalyKind::Promotion => "promotion",
+        }
+    }
+}
+
+/// A window of local time in which a store's traffic is multiplied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anomaly {
+    /// Name, for summaries.
+    pub name: String,
+    /// Storm, outage or promotion.
+    pub kind: AnomalyKind,
+    /// Start, local time of each store (inclusive).
+    pub start: NaiveDateTime,
+    /// End, local time of each store (exclusive).
+    pub end: NaiveDateTime,
+    /// Traffic multiplier inside the window (0 for an outage).
+    pub multiplier: f64,
+    /// Stores it hits; empty for every store.
+    pub stores: Vec<u32>,
+    /// Discount on promoted products, in basis points.
+    pub discount_bp: i64,
+    /// Products on promotion (model-specific ids); empty for all.
+    pub products: Vec<String>,
+}
+
+impl Anomaly {
+    /// Whether the anomaly hits `store_id`.
+    pub fn applies_to(&self, store_id: u32) -> bool {
+        self.stores.is_empty() || self.stores.contains(&store_id)
+    }
+
+    /// The part of `date` inside the window, as local minutes `[from, to)`.
+    pub fn minutes_on(&self, date: NaiveDate) -> Option<(u32, u32)> {
+        let midnight = date.and_hms_opt(0, 0, 0)?;
+        let minutes = |t: NaiveDateTime| (t - midnight).num_minutes().clamp(0, 1440) as u32;
+        let (from, to) = (minutes(self.start), minutes(self.end));
+        (from < to).then_some((from, to))
+    }
+
+    /// Whether local time `t` is inside the window.
+    pub fn contains(&self, t: NaiveDateTime) -> bool {
+        self.start <= t && t < self.end
+    }
 }
 
 /// One local date of a store, with every rule applied.

@@ -21,14 +21,26 @@ pub enum EventKind {
     Transaction,
     /// One insert, update or delete in the item master.
     ItemChange,
+    /// A smoothie bar's product and its stock (the `demo.products` topic).
+    Product,
+    /// One product line of a smoothie purchase (`demo.purchases`).
+    Purchase,
+    /// A restock delivery (`demo.inventories`).
+    Inventory,
+    /// A sale lost to a stock-out.
+    LostSale,
 }
 
 impl EventKind {
     /// Every kind, in a fixed order (the order of summaries and manifests).
-    pub const ALL: [EventKind; 3] = [
+    pub const ALL: [EventKind; 7] = [
         EventKind::Scan,
         EventKind::Transaction,
         EventKind::ItemChange,
+        EventKind::Product,
+        EventKind::Purchase,
+        EventKind::Inventory,
+        EventKind::LostSale,
     ];
 
     /// The kind's name: `scan`, `transaction`.
@@ -37,6 +49,10 @@ impl EventKind {
             EventKind::Scan => "scan",
             EventKind::Transaction => "transaction",
             EventKind::ItemChange => "item_change",
+            EventKind::Product => "product",
+            EventKind::Purchase => "purchase",
+            EventKind::Inventory => "inventory",
+            EventKind::LostSale => "lost_sale",
         }
     }
 
@@ -97,6 +113,56 @@ impl EventKind {
                 "popularity",
                 "member_price",
                 "before_price",
+            ],
+            EventKind::Product => &[
+                "kind",
+                "event_time",
+                "product_id",
+                "category",
+                "item",
+                "size",
+                "cogs",
+                "price",
+                "inventory_level",
+                "contains_fruit",
+                "contains_veggies",
+                "contains_nuts",
+                "contains_caffeine",
+                "propensity_to_buy",
+                "store_id",
+            ],
+            EventKind::Purchase => &[
+                "kind",
+                "transaction_time",
+                "transaction_id",
+                "product_id",
+                "price",
+                "quantity",
+                "is_member",
+                "member_discount",
+                "add_supplements",
+                "supplement_price",
+                "total_purchase",
+                "store_id",
+            ],
+            EventKind::Inventory => &[
+                "kind",
+                "event_time",
+                "product_id",
+                "existing_level",
+                "stock_quantity",
+                "new_level",
+                "store_id",
+            ],
+            EventKind::LostSale => &[
+                "kind",
+                "event_time",
+                "transaction_id",
+                "product_id",
+                "price",
+                "quantity",
+                "stock_level",
+                "store_id",
             ],
         }
     }
@@ -524,6 +590,14 @@ pub enum Event {
     Transaction(Box<TransactionEvent>),
     /// A change to the item master (chain-wide: store id 0).
     ItemChange(Box<ItemChangeEvent>),
+    /// A smoothie product snapshot.
+    Product(Box<crate::smoothie::ProductEvent>),
+    /// A smoothie purchase line.
+    Purchase(Box<crate::smoothie::PurchaseEvent>),
+    /// A smoothie restock.
+    Inventory(Box<crate::smoothie::InventoryEvent>),
+    /// A smoothie sale lost to a stock-out.
+    LostSale(Box<crate::smoothie::LostSaleEvent>),
 }
 
 impl Event {
@@ -533,6 +607,10 @@ impl Event {
             Event::Scan(_) => EventKind::Scan,
             Event::Transaction(_) => EventKind::Transaction,
             Event::ItemChange(_) => EventKind::ItemChange,
+            Event::Product(_) => EventKind::Product,
+            Event::Purchase(_) => EventKind::Purchase,
+            Event::Inventory(_) => EventKind::Inventory,
+            Event::LostSale(_) => EventKind::LostSale,
         }
     }
 
@@ -542,6 +620,10 @@ impl Event {
             Event::Scan(e) => e.ts,
             Event::Transaction(e) => e.ts,
             Event::ItemChange(e) => e.ts,
+            Event::Product(e) => e.event_time.0,
+            Event::Purchase(e) => e.transaction_time.0,
+            Event::Inventory(e) => e.event_time.0,
+            Event::LostSale(e) => e.event_time.0,
         }
     }
 
@@ -551,6 +633,10 @@ impl Event {
             Event::Scan(e) => e.store_id(),
             Event::Transaction(e) => e.store_id,
             Event::ItemChange(_) => 0,
+            Event::Product(e) => e.store_id,
+            Event::Purchase(e) => e.store_id,
+            Event::Inventory(e) => e.store_id,
+            Event::LostSale(e) => e.store_id,
         }
     }
 
@@ -559,7 +645,9 @@ impl Event {
         match self {
             Event::Scan(e) => Some(e.transaction_id),
             Event::Transaction(e) => Some(e.transaction_id),
-            Event::ItemChange(_) => None,
+            Event::Purchase(e) => Some(e.transaction_id),
+            Event::LostSale(e) => Some(e.transaction_id),
+            Event::ItemChange(_) | Event::Product(_) | Event::Inventory(_) => None,
         }
     }
 }

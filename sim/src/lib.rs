@@ -19,13 +19,16 @@
 //! assert_eq!(SimTime(0).to_string(), "1970-01-01T00:00:00.000Z");
 //! ```
 
+pub mod arrivals;
 pub mod calendar;
 pub mod catalog;
 pub mod churn;
 pub mod event;
 pub mod money;
+mod outbox;
 pub mod params;
 pub mod rng;
+pub mod smoothie;
 pub mod store;
 pub mod time;
 pub mod world;
@@ -34,7 +37,7 @@ pub use event::{Event, EventBatch, EventKind, KeyField, Stamped};
 pub use money::Money;
 pub use store::StoreModel;
 pub use time::SimTime;
-pub use world::{RunSpan, World};
+pub use world::{Model, ModelSpec, RunSpan, World};
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -10,16 +10,17 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, Exp1, LogNormal, Poisson};
+use rand_distr::{Distribution, LogNormal, Poisson};
 
+use crate::arrivals::Arrivals;
 use crate::churn::PriceBook;
 use crate::event::{Event, PaymentMethod, ScanEvent, Stamped, TransactionEvent, TxnId};
 use crate::money::Money;
+use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
-use crate::time::{local_to_utc, yyyymmdd, SimTime, MICROS_PER_HOUR, MICROS_PER_SEC};
+use crate::time::{SimTime, MICROS_PER_HOUR, MICROS_PER_SEC};
 use crate::world::{RunSpan, World};
 
 /// First register number of the self-checkout stations.
@@ -29,19 +30,6 @@ pub const SELF_CHECKOUT_BASE: u16 = 101;
 /// so it is already busy at the start: longer than the longest shopping trip
 /// plus a queue. Events of the warm-up are not emitted.
 pub const WARM_UP_MICROS: i64 = 3 * MICROS_PER_HOUR;
-
-/// A stretch of local time with a constant arrival rate.
-#[derive(Debug, Clone, Copy)]
-struct Segment {
-    start: SimTime,
-    end: SimTime,
-    /// Expected arrivals per microsecond.
-    rate: f64,
-    /// Staffed registers open for joining.
-    staffed: u8,
-    /// The local hour, 0..24.
-    hour: u8,
-}
 
 /// One shopper.
 #[derive(Debug)]
@@ -125,25 +113,15 @@ pub struct StoreModel {
     index: usize,
     store_id: u32,
     rng: ChaCha8Rng,
-    /// Late and duplicate deliveries (a stream of its own).
-    delivery_rng: ChaCha8Rng,
-    span: (SimTime, SimTime),
     /// Events before this are simulated but not emitted (the warm-up).
     emit_from: SimTime,
-    next_date: NaiveDate,
-    end_date: NaiveDate,
-    segments: VecDeque<Segment>,
-    /// Local midnights (UTC) and their dates, for transaction ids.
-    days: VecDeque<(SimTime, u32)>,
-    arrival_cursor: SimTime,
+    arrivals: Arrivals,
     calendar: BinaryHeap<Reverse<Pending>>,
     calendar_seq: u64,
     lanes: Vec<Lane>,
     stations: Vec<bool>,
     station_queue: VecDeque<Shopper>,
-    staffed_last: u8,
-    outbox: Vec<Stamped>,
-    event_seq: u64,
+    outbox: Outbox,
     txn_day: u32,
     txn_seq: u32,
     counters: StoreCounters,
@@ -174,14 +152,6 @@ impl StoreModel {
             RunSpan::Utc { .. } => (emit_from.plus_micros(-WARM_UP_MICROS), emit_from),
             RunSpan::LocalDays { .. } => (emit_from, SimTime::MIN),
         };
-        let tz = store.tz;
-        let first_date = start.to_datetime().with_timezone(&tz).date_naive();
-        let end_date = SimTime(end.0 - 1)
-            .to_datetime()
-            .with_timezone(&tz)
-            .date_naive()
-            .succ_opt()
-            .unwrap_or(first_date);
         let p = &world.params;
         let lines_mean =
             LogNormal::new(p.basket.lines_lognormal_mu, p.basket.lines_lognormal_sigma)
@@ -203,22 +173,14 @@ impl StoreModel {
             index,
             store_id,
             rng: stream(seed, StreamKind::Store, store_id),
-            delivery_rng: stream(seed, StreamKind::Delivery, store_id),
-            span: (start, end),
             emit_from,
-            next_date: first_date,
-            end_date,
-            segments: VecDeque::new(),
-            days: VecDeque::new(),
-            arrival_cursor: start,
+            arrivals: Arrivals::new(Arc::clone(&world), index, start, end),
             calendar: BinaryHeap::new(),
             calendar_seq: 0,
             lanes: (0..registers).map(|_| Lane::default()).collect(),
             stations: vec![false; stations],
             station_queue: VecDeque::new(),
-            staffed_last: 1,
-            outbox: Vec::new(),
-            event_seq: 0,
+            outbox: Outbox::new(world.params.delivery, seed, store_id),
             txn_day: 0,
             txn_seq: 0,
             counters: StoreCounters::default(),
@@ -244,7 +206,7 @@ impl StoreModel {
     /// The UTC interval in which this store accepts arrivals (including
     /// the warm-up before a run that starts at a UTC instant).
     pub fn span(&self) -> (SimTime, SimTime) {
-        self.span
+        self.arrivals.span()
     }
 
     /// The first instant whose events are emitted.
@@ -280,17 +242,7 @@ impl StoreModel {
             };
             self.handle(p.at, p.action);
         }
-        if self.outbox.is_empty() {
-            return;
-        }
-        self.outbox.sort_unstable_by_key(|s| (s.at, s.seq));
-        let ready = self.outbox.partition_point(|s| s.at < until);
-        let emit_from = self.emit_from;
-        out.extend(
-            self.outbox
-                .drain(..ready)
-                .filter(|s| s.event.ts() >= emit_from),
-        );
+        self.outbox.drain(until, self.emit_from, out);
     }
 
     fn schedule(&mut self, at: SimTime, action: Action) {
@@ -421,7 +373,7 @@ impl StoreModel {
             }
             return;
         }
-        let open = usize::from(self.staffed_at(now)).clamp(1, self.lanes.len().max(1));
+        let open = usize::from(self.arrivals.staffed_at(now)).clamp(1, self.lanes.len().max(1));
         let lane = (0..open.min(self.lanes.len()))
             .min_by_key(|&i| (self.lanes[i].load(), i))
             .unwrap_or(0);
@@ -545,50 +497,13 @@ impl StoreModel {
     }
 
     fn emit(&mut self, event: Event) {
-        self.event_seq += 1;
-        let mut stamped = Stamped::new(self.event_seq, event);
-        let d = self.world.params.delivery;
-        if !d.is_noisy() {
-            self.outbox.push(stamped);
-            return;
-        }
-        let rng = &mut self.delivery_rng;
-        if rng.random::<f64>() < d.late_share {
-            let (lo, hi) = d.late_delay_us;
-            stamped.at = stamped.at.plus_micros(rng.random_range(lo..=hi));
-            self.counters.late += 1;
-        }
-        if rng.random::<f64>() < d.duplicate_share {
-            let (lo, hi) = d.duplicate_delay_us;
-            self.event_seq += 1;
-            let copy = Stamped {
-                at: stamped.at.plus_micros(rng.random_range(lo..=hi)),
-                seq: self.event_seq,
-                event: stamped.event.clone(),
-            };
-            self.counters.duplicates += 1;
-            self.outbox.push(copy);
-        }
-        self.outbox.push(stamped);
+        self.outbox.push(event, &mut self.counters);
     }
 
     /// The next transaction id: the local business date of `now` and the
     /// store's count of transactions started that date.
     fn next_txn_id(&mut self, now: SimTime) -> TxnId {
-        while self.days.len() < 2 || self.days[1].0 <= now {
-            if self.days.len() >= 2 {
-                self.days.pop_front();
-            } else if !self.plan_day() {
-                break;
-            }
-        }
-        let date = self
-            .days
-            .iter()
-            .take_while(|(midnight, _)| *midnight <= now)
-            .last()
-            .or(self.days.front())
-            .map_or(0, |&(_, d)| d);
+        let date = self.arrivals.business_date(now);
         if date != self.txn_day {
             self.txn_day = date;
             self.txn_seq = 0;
@@ -601,96 +516,11 @@ impl StoreModel {
         }
     }
 
-    /// Staffed registers open for joining at `now` (the last open hour's
-    /// count after closing, so late shoppers still find a lane).
-    fn staffed_at(&mut self, now: SimTime) -> u8 {
-        while self.segments.front().is_some_and(|s| s.end <= now) && self.segments.len() > 1 {
-            self.segments.pop_front();
-        }
-        if let Some(s) = self.segments.iter().find(|s| s.start <= now && now < s.end) {
-            self.staffed_last = s.staffed;
-        }
-        self.staffed_last
-    }
-
-    /// Plans the next local date: its open segments and its midnight.
-    /// Returns false when the span has no more dates.
-    fn plan_day(&mut self) -> bool {
-        if self.next_date > self.end_date {
-            return false;
-        }
-        let date = self.next_date;
-        self.next_date = date.succ_opt().unwrap_or(date);
-        let world = Arc::clone(&self.world);
-        let store = &world.stores[self.index];
-        let tz = store.tz;
-        self.days
-            .push_back((local_to_utc(tz, date, 0), yyyymmdd(date)));
-        if date >= self.end_date {
-            // Only the closing midnight, for ids of late receipts.
-            return true;
-        }
-        let day = world.calendar.day(date);
-        let Some(hours) = day.hours else {
-            return true;
-        };
-        let curve = &world.calendar.curves[day.curve].shares;
-        let per_day = world.params.traffic.baskets_per_day * store.traffic * day.multiplier;
-        let plan = &world.params.staffing;
-        let erlangs_per_arrival_hour =
-            plan.planning_staffed_share * plan.planning_service_s / 3600.0;
-        for h in 0..24u32 {
-            let lo = (h * 60).max(hours.open_min);
-            let hi = ((h + 1) * 60).min(hours.close_min);
-            if lo >= hi {
-                continue;
-            }
-            let start = local_to_utc(tz, date, lo).max(self.span.0);
-            let end = local_to_utc(tz, date, hi).min(self.span.1);
-            if start >= end {
-                continue;
-            }
-            // Forecast-driven staffing: enough lanes for the hour's expected
-            // arrivals at the target utilisation.
-            let load = per_day * curve[h as usize] * erlangs_per_arrival_hour;
-            let staffed = (load / plan.target_utilization)
-                .ceil()
-                .clamp(1.0, f64::from(store.registers.max(1))) as u8;
-            self.segments.push_back(Segment {
-                start,
-                end,
-                rate: per_day * curve[h as usize] / MICROS_PER_HOUR as f64,
-                staffed,
-                hour: h as u8,
-            });
-        }
-        true
-    }
-
-    /// The next arrival after the last one: a non-homogeneous Poisson
-    /// process sampled by inversion (one unit exponential, spent across the
-    /// piecewise-constant rate).
+    /// The next arrival, counted by local hour.
     fn next_arrival(&mut self) -> Option<SimTime> {
-        let mut mass: f64 = Exp1.sample(&mut self.rng);
-        loop {
-            let cursor = self.arrival_cursor;
-            let Some(seg) = self.segments.iter().find(|s| s.end > cursor).copied() else {
-                if !self.plan_day() {
-                    return None;
-                }
-                continue;
-            };
-            let from = cursor.max(seg.start);
-            let avail = seg.rate * (seg.end.0 - from.0) as f64;
-            if mass < avail {
-                let t = SimTime((from.0 + (mass / seg.rate) as i64).min(seg.end.0 - 1));
-                self.arrival_cursor = t;
-                self.counters.arrivals_by_hour[usize::from(seg.hour)] += 1;
-                return Some(t);
-            }
-            mass -= avail;
-            self.arrival_cursor = seg.end;
-        }
+        let (t, hour) = self.arrivals.next(&mut self.rng)?;
+        self.counters.arrivals_by_hour[usize::from(hour)] += 1;
+        Some(t)
     }
 }
 

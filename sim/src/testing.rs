@@ -176,6 +176,7 @@ pub fn world() -> Arc<World> {
             name: "weekday".into(),
             shares: weekday_curve(),
         }],
+        anomalies: Vec::new(),
     };
     Arc::new(World {
         name: "test".into(),
@@ -185,6 +186,7 @@ pub fn world() -> Arc<World> {
         categories,
         items,
         picker,
+        model: Default::default(),
     })
 }
 

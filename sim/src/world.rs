@@ -1,12 +1,80 @@
 //! The world of a run: calendar, model parameters and catalogs, shared
 //! read-only by every store.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 use crate::calendar::Calendar;
 use crate::catalog::{Category, Item, ItemPicker, Store};
+use crate::churn::PriceBook;
+use crate::event::{EventKind, Stamped};
 use crate::params::ModelParams;
+use crate::smoothie::{SmoothieModel, SmoothieParams};
+use crate::store::{StoreCounters, StoreModel};
 use crate::time::{local_to_utc, SimTime};
+
+/// Which model simulates the stores of a world.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum ModelSpec {
+    /// The point-of-sale chain: shoppers, register queues, scans, receipts
+    /// (and item-master churn).
+    #[default]
+    Chain,
+    /// Smoothie bars: products, purchases, restocks.
+    Smoothie(Arc<SmoothieParams>),
+}
+
+impl ModelSpec {
+    /// The model's name in scenario files.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ModelSpec::Chain => "chain",
+            ModelSpec::Smoothie(_) => "smoothie",
+        }
+    }
+}
+
+/// One store's simulation, whatever the model: what the store actor drives.
+pub trait Model: Send + std::fmt::Debug {
+    /// Simulates up to `until` (exclusive) and appends every event
+    /// delivered before it to `out`, ordered by `(at, seq)`.
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>);
+    /// Whether nothing is left to happen.
+    fn is_done(&self) -> bool;
+    /// The store's counters so far.
+    fn counters(&self) -> StoreCounters;
+    /// The price book for the coming windows (models without an item
+    /// master ignore it).
+    fn set_prices(&mut self, _prices: Arc<PriceBook>) {}
+}
+
+impl Model for StoreModel {
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        StoreModel::advance(self, until, out);
+    }
+    fn is_done(&self) -> bool {
+        StoreModel::is_done(self)
+    }
+    fn counters(&self) -> StoreCounters {
+        StoreModel::counters(self)
+    }
+    fn set_prices(&mut self, prices: Arc<PriceBook>) {
+        StoreModel::set_prices(self, prices);
+    }
+}
+
+impl Model for SmoothieModel {
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        SmoothieModel::advance(self, until, out);
+    }
+    fn is_done(&self) -> bool {
+        SmoothieModel::is_done(self)
+    }
+    fn counters(&self) -> StoreCounters {
+        SmoothieModel::counters(self)
+    }
+}
 
 /// Everything a run simulates, validated and immutable.
 #[derive(Debug, Clone)]
@@ -25,6 +93,8 @@ pub struct World {
     pub items: Vec<Item>,
     /// Item sampler over `items`.
     pub picker: ItemPicker,
+    /// The model that simulates the stores.
+    pub model: ModelSpec,
 }
 
 /// What span of virtual time a run covers.
@@ -48,6 +118,35 @@ pub enum RunSpan {
 }
 
 impl World {
+    /// The simulation of store `index` over `span`, seeded by `seed`.
+    pub fn store_model(self: &Arc<Self>, index: usize, seed: u64, span: RunSpan) -> Box<dyn Model> {
+        match self.model {
+            ModelSpec::Chain => Box::new(StoreModel::new(Arc::clone(self), index, seed, span)),
+            ModelSpec::Smoothie(_) => {
+                Box::new(SmoothieModel::new(Arc::clone(self), index, seed, span))
+            }
+        }
+    }
+
+    /// The kinds of event a run of this world emits, in [`EventKind::ALL`] order.
+    pub fn kinds(&self) -> Vec<EventKind> {
+        match self.model {
+            ModelSpec::Chain => {
+                let mut kinds = vec![EventKind::Scan, EventKind::Transaction];
+                if self.params.churn.enabled {
+                    kinds.push(EventKind::ItemChange);
+                }
+                kinds
+            }
+            ModelSpec::Smoothie(_) => vec![
+                EventKind::Product,
+                EventKind::Purchase,
+                EventKind::Inventory,
+                EventKind::LostSale,
+            ],
+        }
+    }
+
     /// The UTC interval in which store `index` accepts arrivals.
     pub fn store_span(&self, index: usize, span: RunSpan) -> (SimTime, SimTime) {
         match span {

@@ -201,6 +201,10 @@ impl Encoder {
             (_, Event::Scan(e)) => writer.serialize(e),
             (_, Event::Transaction(e)) => writer.serialize(e),
             (_, Event::ItemChange(e)) => writer.serialize(e.flat()),
+            (_, Event::Product(e)) => writer.serialize(e),
+            (_, Event::Purchase(e)) => writer.serialize(e),
+            (_, Event::Inventory(e)) => writer.serialize(e),
+            (_, Event::LostSale(e)) => writer.serialize(e),
         }
     }
 }

@@ -175,8 +175,19 @@ pub fn open(spec: &SinkSpec, run: &RunContext<'_>) -> Result<Box<dyn Sink>, Sink
                 .with_grace(run.world.params.delivery.max_delay_us()),
         ),
         SinkKind::Kafka(config) => Box::new(
-            kafka::KafkaSink::open(spec.to_string(), config.clone())?.with_encoder(encoder),
+            kafka::KafkaSink::open(spec.to_string(), config.clone(), &run.world.kinds())?
+                .with_encoder(encoder),
         ),
+        SinkKind::Postgres(_) if run.world.model != storesim_sim::ModelSpec::Chain => {
+            return Err(SinkError::Spec {
+                spec: spec.to_string(),
+                message: format!(
+                    "scenario {} (model {}) has no PostgreSQL tables: its demo reads Kafka or files",
+                    run.world.name,
+                    run.world.model.as_str()
+                ),
+            })
+        }
         SinkKind::Postgres(config) => Box::new(postgres::PostgresSink::open(
             &spec.to_string(),
             config.clone(),

@@ -1,3 +1,4 @@
-//! Integration tests of the scenarios: statistics of the chain with fixed seeds.
+//! Integration tests of the scenarios: statistics of each model with fixed seeds.
 
 mod chain;
+mod smoothie;

@@ -34,7 +34,7 @@ fn split(events: &[Stamped]) -> (Vec<&ScanEvent>, Vec<&TransactionEvent>) {
         match &s.event {
             Event::Scan(e) => scans.push(e),
             Event::Transaction(e) => txns.push(&**e),
-            Event::ItemChange(_) => {}
+            _ => {}
         }
     }
     (scans, txns)

@@ -52,6 +52,13 @@ impl KafkaConfig {
         }
     }
 
+    /// A scenario's topic prefix, where the URL did not set one.
+    pub fn apply_scenario_prefix(&mut self, prefix: &str) {
+        if !self.from_url.iter().any(|k| k == "topic_prefix") {
+            self.topic_prefix = prefix.to_string();
+        }
+    }
+
     /// A scenario's topic names and key, where the URL did not set them.
     pub fn apply_scenario(&mut self, topics: &[(EventKind, String)], key: Option<KeyField>) {
         for (kind, topic) in topics {

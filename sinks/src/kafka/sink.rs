@@ -95,11 +95,16 @@ impl KafkaSink {
         self
     }
 
-    /// Connects, creates the topics that are missing, and returns the sink.
-    /// An unreachable broker or a refused topic is an error naming it.
-    pub fn open(name: String, config: KafkaConfig) -> Result<KafkaSink, SinkError> {
+    /// Connects, creates the topics of `kinds` that are missing, and
+    /// returns the sink. An unreachable broker or a refused topic is an
+    /// error naming it.
+    pub fn open(
+        name: String,
+        config: KafkaConfig,
+        kinds: &[EventKind],
+    ) -> Result<KafkaSink, SinkError> {
         let existing = check(&name, &config)?;
-        let topics: Vec<String> = EventKind::ALL.iter().map(|k| config.topic(*k)).collect();
+        let topics: Vec<String> = kinds.iter().map(|k| config.topic(*k)).collect();
         let missing: Vec<&String> = topics.iter().filter(|t| !existing.contains(t)).collect();
         if !missing.is_empty() {
             let admin: AdminClient<DefaultClientContext> =

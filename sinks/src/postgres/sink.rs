@@ -621,6 +621,11 @@ impl PostgresSink {
                 Event::Scan(e) => scans.push(e),
                 Event::Transaction(t) => txns.push(t),
                 Event::ItemChange(c) => changes.push(c),
+                // Refused when the sink opened: only the chain has tables.
+                Event::Product(_)
+                | Event::Purchase(_)
+                | Event::Inventory(_)
+                | Event::LostSale(_) => {}
             }
         }
         let events = (scans.len() + txns.len() + changes.len()) as i64;

@@ -1,0 +1,82 @@
+//! A model's outbox: events stamped with their generation sequence and
+//! delivery time (late and duplicate deliveries drawn from a stream of
+//! their own), handed out in `(at, seq)` order.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::event::{Event, Stamped};
+use crate::params::DeliveryParams;
+use crate::rng::{stream, StreamKind};
+use crate::store::StoreCounters;
+use crate::time::SimTime;
+
+/// Events made and not yet handed out.
+#[derive(Debug)]
+pub(crate) struct Outbox {
+    events: Vec<Stamped>,
+    seq: u64,
+    delivery: DeliveryParams,
+    rng: ChaCha8Rng,
+}
+
+impl Outbox {
+    /// The outbox of store `store_id`.
+    pub(crate) fn new(delivery: DeliveryParams, seed: u64, store_id: u32) -> Outbox {
+        Outbox {
+            events: Vec::new(),
+            seq: 0,
+            delivery,
+            rng: stream(seed, StreamKind::Delivery, store_id),
+        }
+    }
+
+    /// Whether nothing waits to be handed out.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Adds an event, delivered at its event time, or late, or twice.
+    pub(crate) fn push(&mut self, event: Event, counters: &mut StoreCounters) {
+        self.seq += 1;
+        let mut stamped = Stamped::new(self.seq, event);
+        let d = self.delivery;
+        if !d.is_noisy() {
+            self.events.push(stamped);
+            return;
+        }
+        let rng = &mut self.rng;
+        if rng.random::<f64>() < d.late_share {
+            let (lo, hi) = d.late_delay_us;
+            stamped.at = stamped.at.plus_micros(rng.random_range(lo..=hi));
+            counters.late += 1;
+        }
+        if rng.random::<f64>() < d.duplicate_share {
+            let (lo, hi) = d.duplicate_delay_us;
+            self.seq += 1;
+            let copy = Stamped {
+                at: stamped.at.plus_micros(rng.random_range(lo..=hi)),
+                seq: self.seq,
+                event: stamped.event.clone(),
+            };
+            counters.duplicates += 1;
+            self.events.push(copy);
+        }
+        self.events.push(stamped);
+    }
+
+    /// Appends the events delivered before `until` whose event time is at
+    /// or after `emit_from` to `out`, in `(at, seq)` order.
+    pub(crate) fn drain(&mut self, until: SimTime, emit_from: SimTime, out: &mut Vec<Stamped>) {
+        if self.events.is_empty() {
+            return;
+        }
+        self.events.sort_unstable_by_key(|s| (s.at, s.seq));
+        let ready = self.events.partition_point(|s| s.at < until);
+        out.extend(
+            self.events
+                .drain(..ready)
+                .filter(|s| s.event.ts() >= emit_from),
+        );
+    }
+}

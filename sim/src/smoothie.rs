@@ -1,0 +1,461 @@
+//! The smoothie bar: the streaming sales demo's products, purchases and
+//! restocks, on storesim's calendar.
+//!
+//! Each bar is a store of the world: customers arrive by the shared
+//! [`Arrivals`] process (hours, day and hour curves, holidays, storms,
+//! outages, promotions). A customer buys one to three products, picked by
+//! the products' propensity weights, each with a quantity and maybe an
+//! add-on supplement; members (3 in 10 in the demo) get 10% off. A product
+//! whose stock falls to the threshold is reordered; the delivery arrives
+//! after a lead time, and a customer who finds too little stock is a lost
+//! sale.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use rand::distr::weighted::WeightedIndex;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::Distribution;
+use serde::Serialize;
+
+use crate::arrivals::Arrivals;
+use crate::calendar::AnomalyKind;
+use crate::event::{Event, Stamped, TxnId};
+use crate::money::Money;
+use crate::outbox::Outbox;
+use crate::rng::{stream, StreamKind};
+use crate::store::{StoreCounters, WARM_UP_MICROS};
+use crate::time::SimTime;
+use crate::world::{RunSpan, World};
+
+/// A time as the demo writes it: `2022-08-31 08:00:34.721802` (UTC, no zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DemoTime(pub SimTime);
+
+impl Serialize for DemoTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.0.to_datetime().format("%Y-%m-%d %H:%M:%S%.6f");
+        serializer.collect_str(&text)
+    }
+}
+
+/// One product of the menu.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Product {
+    /// `CS01`.
+    pub product_id: String,
+    /// `Classic Smoothies`.
+    pub category: String,
+    /// `Sunrise Sunset`.
+    pub item: String,
+    /// `24 oz.`.
+    pub size: String,
+    /// Cost of goods sold.
+    pub cogs: Money,
+    /// Menu price.
+    pub price: Money,
+    /// Opening stock.
+    pub inventory: u32,
+    /// Contains fruit.
+    pub contains_fruit: bool,
+    /// Contains vegetables.
+    pub contains_veggies: bool,
+    /// Contains nuts.
+    pub contains_nuts: bool,
+    /// Contains caffeine.
+    pub contains_caffeine: bool,
+    /// Propensity to buy: the product's weight in the pick.
+    pub weight: u32,
+}
+
+/// The smoothie model's parameters, validated by the scenario loader.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmoothieParams {
+    /// The menu.
+    pub products: Vec<Product>,
+    /// Share of customers who are club members.
+    pub member_share: f64,
+    /// Member discount, basis points.
+    pub member_discount_bp: i64,
+    /// Price of an add-on supplement.
+    pub supplement_price: Money,
+    /// Product-id prefixes whose buyers add supplements more often.
+    pub supplement_prefixes: Vec<String>,
+    /// Supplement share for products with those prefixes.
+    pub supplement_share_prefixed: f64,
+    /// Supplement share for the other products.
+    pub supplement_share_other: f64,
+    /// Relative weights of 1, 2, 3, ... products in one transaction.
+    pub products_per_transaction: Vec<f64>,
+    /// Relative weights of quantity 1, 2, 3, ... of one product.
+    pub quantity: Vec<f64>,
+    /// Stock level at or below which a product is reordered.
+    pub restock_threshold: u32,
+    /// Units a restock delivers.
+    pub restock_quantity: u32,
+    /// Time from order to delivery, microseconds `(min, max)`.
+    pub restock_lead_us: (i64, i64),
+}
+
+impl SmoothieParams {
+    /// The share of buyers of `product_id` who add a supplement.
+    pub fn supplement_share(&self, product_id: &str) -> f64 {
+        if self
+            .supplement_prefixes
+            .iter()
+            .any(|p| product_id.starts_with(p.as_str()))
+        {
+            self.supplement_share_prefixed
+        } else {
+            self.supplement_share_other
+        }
+    }
+}
+
+/// A product and its stock at a bar, as on `demo.products`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename = "product")]
+#[allow(missing_docs)]
+pub struct ProductEvent {
+    pub event_time: DemoTime,
+    pub product_id: String,
+    pub category: String,
+    pub item: String,
+    pub size: String,
+    pub cogs: Money,
+    pub price: Money,
+    pub inventory_level: u32,
+    pub contains_fruit: bool,
+    pub contains_veggies: bool,
+    pub contains_nuts: bool,
+    pub contains_caffeine: bool,
+    pub propensity_to_buy: u32,
+    pub store_id: u32,
+}
+
+/// One product line of a purchase, as on `demo.purchases`:
+/// `total_purchase = quantity * (price + supplement_price)` less the
+/// member discount, rounded to the cent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename = "purchase")]
+#[allow(missing_docs)]
+pub struct PurchaseEvent {
+    pub transaction_time: DemoTime,
+    pub transaction_id: TxnId,
+    pub product_id: String,
+    /// The price paid per unit (the menu price, or less during a promotion).
+    pub price: Money,
+    pub quantity: u16,
+    pub is_member: bool,
+    /// The member discount as a fraction: 0.1 for 10%.
+    #[serde(serialize_with = "bp_fraction")]
+    pub member_discount: i64,
+    pub add_supplements: bool,
+    pub supplement_price: Money,
+    pub total_purchase: Money,
+    pub store_id: u32,
+}
+
+fn bp_fraction<S: serde::Serializer>(bp: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(*bp as f64 / 10_000.0)
+}
+
+/// A restock delivery, as on `demo.inventories`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename = "inventory")]
+#[allow(missing_docs)]
+pub struct InventoryEvent {
+    pub event_time: DemoTime,
+    pub product_id: String,
+    pub existing_level: u32,
+    pub stock_quantity: u32,
+    pub new_level: u32,
+    pub store_id: u32,
+}
+
+/// A customer wanted more than the bar had left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename = "lost_sale")]
+#[allow(missing_docs)]
+pub struct LostSaleEvent {
+    pub event_time: DemoTime,
+    pub transaction_id: TxnId,
+    pub product_id: String,
+    pub price: Money,
+    pub quantity: u16,
+    /// Units on hand when the customer asked.
+    pub stock_level: u32,
+    pub store_id: u32,
+}
+
+/// One smoothie bar's simulation state.
+#[derive(Debug)]
+pub struct SmoothieModel {
+    world: Arc<World>,
+    params: Arc<SmoothieParams>,
+    index: usize,
+    store_id: u32,
+    rng: ChaCha8Rng,
+    arrivals: Arrivals,
+    emit_from: SimTime,
+    next_arrival: Option<SimTime>,
+    /// Deliveries on their way: (arrival, product index).
+    restocks: BinaryHeap<Reverse<(SimTime, usize)>>,
+    stock: Vec<u32>,
+    on_order: Vec<bool>,
+    pick: WeightedIndex<u32>,
+    lines: WeightedIndex<f64>,
+    quantity: WeightedIndex<f64>,
+    outbox: Outbox,
+    counters: StoreCounters,
+    txn_day: u32,
+    txn_seq: u32,
+}
+
+impl SmoothieModel {
+    /// Bar `index` of `world` over `span`.
+    ///
+    /// # Panics
+    ///
+    /// If the world is not a smoothie world or its weights were not
+    /// validated (all zero).
+    pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> SmoothieModel {
+        let params = match &world.model {
+            crate::world::ModelSpec::Smoothie(p) => Arc::clone(p),
+            crate::world::ModelSpec::Chain => panic!("not a smoothie world"),
+        };
+        let store_id = world.stores[index].store_id;
+        let (emit_from, end) = world.store_span(index, span);
+        let (start, emit_from) = match span {
+            RunSpan::Utc { .. } => (emit_from.plus_micros(-WARM_UP_MICROS), emit_from),
+            RunSpan::LocalDays { .. } => (emit_from, SimTime::MIN),
+        };
+        let pick = WeightedIndex::new(params.products.iter().map(|p| p.weight))
+            .expect("validated weights");
+        let lines =
+            WeightedIndex::new(params.products_per_transaction.clone()).expect("validated weights");
+        let quantity = WeightedIndex::new(params.quantity.clone()).expect("validated weights");
+        let mut model = SmoothieModel {
+            arrivals: Arrivals::new(Arc::clone(&world), index, start, end),
+            rng: stream(seed, StreamKind::Store, store_id),
+            outbox: Outbox::new(world.params.delivery, seed, store_id),
+            emit_from,
+            next_arrival: None,
+            restocks: BinaryHeap::new(),
+            stock: params.products.iter().map(|p| p.inventory).collect(),
+            on_order: vec![false; params.products.len()],
+            pick,
+            lines,
+            quantity,
+            counters: StoreCounters::default(),
+            txn_day: 0,
+            txn_seq: 0,
+            index,
+            store_id,
+            params,
+            world,
+        };
+        // The menu and opening stock, as the demo publishes it first.
+        let at = start.max(emit_from);
+        for (i, p) in model.params.clone().products.iter().enumerate() {
+            let event = ProductEvent {
+                event_time: DemoTime(at),
+                product_id: p.product_id.clone(),
+                category: p.category.clone(),
+                item: p.item.clone(),
+                size: p.size.clone(),
+                cogs: p.cogs,
+                price: p.price,
+                inventory_level: model.stock[i],
+                contains_fruit: p.contains_fruit,
+                contains_veggies: p.contains_veggies,
+                contains_nuts: p.contains_nuts,
+                contains_caffeine: p.contains_caffeine,
+                propensity_to_buy: p.weight,
+                store_id,
+            };
+            model.emit(Event::Product(Box::new(event)));
+        }
+        model.next_arrival = model.draw_arrival();
+        model
+    }
+
+    /// The UTC interval in which this bar accepts customers.
+    pub fn span(&self) -> (SimTime, SimTime) {
+        self.arrivals.span()
+    }
+
+    /// Counters so far.
+    pub fn counters(&self) -> StoreCounters {
+        self.counters
+    }
+
+    /// Whether nothing is left to happen.
+    pub fn is_done(&self) -> bool {
+        self.next_arrival.is_none() && self.restocks.is_empty() && self.outbox.is_empty()
+    }
+
+    /// Simulates up to `until` (exclusive) and appends every event
+    /// delivered before it to `out`, ordered by `(at, seq)`.
+    pub fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        loop {
+            let restock = self.restocks.peek().map(|Reverse(r)| *r);
+            // A delivery at the same instant as a customer is shelved first.
+            match (restock, self.next_arrival) {
+                (Some((t, i)), a) if t < until && a.is_none_or(|a| t <= a) => {
+                    self.restocks.pop();
+                    self.restock(t, i);
+                }
+                (_, Some(a)) if a < until => {
+                    self.customer(a);
+                    self.next_arrival = self.draw_arrival();
+                }
+                _ => break,
+            }
+        }
+        self.outbox.drain(until, self.emit_from, out);
+    }
+
+    fn draw_arrival(&mut self) -> Option<SimTime> {
+        let (t, hour) = self.arrivals.next(&mut self.rng)?;
+        self.counters.arrivals_by_hour[usize::from(hour)] += 1;
+        Some(t)
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.outbox.push(event, &mut self.counters);
+    }
+
+    /// A customer orders: one to three products, each with a quantity and
+    /// maybe a supplement.
+    fn customer(&mut self, now: SimTime) {
+        self.counters.arrivals += 1;
+        let params = Arc::clone(&self.params);
+        let p = &*params;
+        let is_member = self.rng.random::<f64>() < p.member_share;
+        let n = self.lines.sample(&mut self.rng) + 1;
+        let txn = self.next_txn_id(now);
+        // The order is rung up as one receipt: its lines share a time, so
+        // the stream replays the stock in the order it changed.
+        let t = now;
+        let mut sold = false;
+        for _ in 0..n {
+            let i = self.pick.sample(&mut self.rng);
+            let product = &p.products[i];
+            let quantity = self.quantity.sample(&mut self.rng) as u16 + 1;
+            let supplement = self.rng.random::<f64>() < p.supplement_share(&product.product_id);
+            let price = self.price_at(product, t);
+            if self.stock[i] < u32::from(quantity) {
+                self.emit(Event::LostSale(Box::new(LostSaleEvent {
+                    event_time: DemoTime(t),
+                    transaction_id: txn,
+                    product_id: product.product_id.clone(),
+                    price,
+                    quantity,
+                    stock_level: self.stock[i],
+                    store_id: self.store_id,
+                })));
+                self.reorder(t, i);
+                continue;
+            }
+            self.stock[i] -= u32::from(quantity);
+            let supplement_price = if supplement {
+                p.supplement_price
+            } else {
+                Money::ZERO
+            };
+            let gross = (price + supplement_price) * i64::from(quantity);
+            let member_discount = if is_member { p.member_discount_bp } else { 0 };
+            let total = gross - gross.apply_basis_points(member_discount);
+            self.emit(Event::Purchase(Box::new(PurchaseEvent {
+                transaction_time: DemoTime(t),
+                transaction_id: txn,
+                product_id: product.product_id.clone(),
+                price,
+                quantity,
+                is_member,
+                member_discount,
+                add_supplements: supplement,
+                supplement_price,
+                total_purchase: total,
+                store_id: self.store_id,
+            })));
+            sold = true;
+            if self.stock[i] <= p.restock_threshold {
+                self.reorder(t, i);
+            }
+        }
+        if sold {
+            self.counters.served += 1;
+        }
+    }
+
+    /// The price of `product` at `t`: the menu price, less the discount of
+    /// a promotion running at this bar then.
+    fn price_at(&self, product: &Product, t: SimTime) -> Money {
+        let promotions = &self.world.calendar.anomalies;
+        if promotions.iter().all(|a| a.discount_bp == 0) {
+            return product.price;
+        }
+        let local = t
+            .to_datetime()
+            .with_timezone(&self.world.stores[self.index].tz)
+            .naive_local();
+        let discount = promotions
+            .iter()
+            .filter(|a| a.kind == AnomalyKind::Promotion && a.applies_to(self.store_id))
+            .filter(|a| a.products.is_empty() || a.products.contains(&product.product_id))
+            .filter(|a| a.contains(local))
+            .map(|a| a.discount_bp)
+            .max()
+            .unwrap_or(0);
+        product.price - product.price.apply_basis_points(discount)
+    }
+
+    /// Orders a delivery of product `i`, unless one is on its way.
+    fn reorder(&mut self, now: SimTime, i: usize) {
+        if self.on_order[i] {
+            return;
+        }
+        self.on_order[i] = true;
+        let (lo, hi) = self.params.restock_lead_us;
+        let at = now.plus_micros(self.rng.random_range(lo..=hi).max(1));
+        self.restocks.push(Reverse((at, i)));
+    }
+
+    /// A delivery of product `i` arrives.
+    fn restock(&mut self, now: SimTime, i: usize) {
+        self.on_order[i] = false;
+        let existing = self.stock[i];
+        let add = self.params.restock_quantity;
+        self.stock[i] = existing + add;
+        self.emit(Event::Inventory(Box::new(InventoryEvent {
+            event_time: DemoTime(now),
+            product_id: self.params.products[i].product_id.clone(),
+            existing_level: existing,
+            stock_quantity: add,
+            new_level: existing + add,
+            store_id: self.store_id,
+        })));
+        // Still low (a small delivery after a run on the product): order again.
+        if self.stock[i] <= self.params.restock_threshold && self.next_arrival.is_some() {
+            self.reorder(now, i);
+        }
+    }
+
+    fn next_txn_id(&mut self, now: SimTime) -> TxnId {
+        let date = self.arrivals.business_date(now);
+        if date != self.txn_day {
+            self.txn_day = date;
+            self.txn_seq = 0;
+        }
+        self.txn_seq += 1;
+        TxnId {
+            store_id: self.store_id,
+            date,
+            seq: self.txn_seq,
+        }
+    }
+}
