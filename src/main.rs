@@ -445,13 +445,15 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
             for kind in world.kinds() {
                 let _ = writeln!(out, "# emits     {kind}: {}", kind.fields().join(", "));
             }
-            let _ = writeln!(
-                out,
-                "# schemas   storesim (default); apex (--schema apex): scan as {}",
-                storesim_sinks::Schema::Apex
-                    .fields(storesim_sim::EventKind::Scan)
-                    .join(", ")
-            );
+            if world.kinds().contains(&storesim_sim::EventKind::Scan) {
+                let _ = writeln!(
+                    out,
+                    "# schemas   storesim (default); apex (--schema apex): scan as {}",
+                    storesim_sinks::Schema::Apex
+                        .fields(storesim_sim::EventKind::Scan)
+                        .join(", ")
+                );
+            }
             let _ = writeln!(
                 out,
                 "# knobs     the file below; copy it, change it, run it with --scenario FILE\n"
@@ -475,14 +477,19 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `1000 stores, 35 categories, 32000 items`.
+/// `1000 stores, 35 categories, 32000 items` (`5 bars, 27 products`).
 fn world_counts(world: &storesim_sim::World) -> String {
-    format!(
-        "{} stores, {} categories, {} items",
-        world.stores.len(),
-        world.categories.len(),
-        world.items.len()
-    )
+    match &world.model {
+        storesim_sim::ModelSpec::Chain => format!(
+            "{} stores, {} categories, {} items",
+            world.stores.len(),
+            world.categories.len(),
+            world.items.len()
+        ),
+        storesim_sim::ModelSpec::Smoothie(p) => {
+            format!("{} bars, {} products", world.stores.len(), p.products.len())
+        }
+    }
 }
 
 fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {

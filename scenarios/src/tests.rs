@@ -273,3 +273,86 @@ fn the_digest_follows_the_merged_scenario_not_its_spelling() {
     let other = Scenario::load(other.path().to_str().unwrap()).unwrap();
     assert_ne!(other.digest(), chain.digest());
 }
+
+#[test]
+fn the_smoothie_writes_the_demo_topics() {
+    use storesim_sim::EventKind;
+    let k = Scenario::load("smoothie").unwrap().kafka();
+    assert_eq!(k.topic_prefix.as_deref(), Some("demo."));
+    for (kind, topic) in [
+        (EventKind::Product, "products"),
+        (EventKind::Purchase, "purchases"),
+        (EventKind::Inventory, "inventories"),
+    ] {
+        assert!(k.topics.contains(&(kind, topic.to_string())), "{kind}");
+    }
+}
+
+#[test]
+fn models_and_anomalies_fail_naming_the_key() {
+    let cases = [
+        ("model = \"bakery\"\n", "`model`: unknown model `bakery`"),
+        ("model = \"smoothie\"\n", "`smoothie`: missing"),
+        (
+            "[[anomalies]]\nname = \"x\"\nkind = \"flood\"\nstart = \"2026-11-24 11:00\"\nend = \"2026-11-24 12:00\"\n",
+            "`anomalies[0].kind`: unknown kind `flood`",
+        ),
+        (
+            "[[anomalies]]\nname = \"x\"\nkind = \"storm\"\nstart = \"2026-11-24 11:00\"\nend = \"2026-11-24 10:00\"\n",
+            "`anomalies[0].end`: must be after start",
+        ),
+        (
+            "[[anomalies]]\nname = \"x\"\nkind = \"storm\"\nstart = \"24/11/2026\"\nend = \"2026-11-24 10:00\"\n",
+            "`anomalies[0].start`: must be a local date and time",
+        ),
+        (
+            "[[anomalies]]\nname = \"x\"\nkind = \"outage\"\nstart = \"2026-11-24 11:00\"\nend = \"2026-11-24 12:00\"\nmultiplier = 0.5\n",
+            "`anomalies[0].multiplier`: an outage stops every sale",
+        ),
+        (
+            "[[anomalies]]\nname = \"x\"\nkind = \"promotion\"\nstart = \"2026-11-24 11:00\"\nend = \"2026-11-24 12:00\"\ndiscount_pct = 10\n",
+            "model `chain` does not price promotions",
+        ),
+    ];
+    for (text, expected) in cases {
+        let e = load_err(&format!("extends = \"chain\"\n{text}"));
+        assert!(e.contains(expected), "{text}: {e}");
+    }
+    let e = load_err("extends = \"smoothie\"\n[smoothie]\nquantity = [0, 0]\n");
+    assert!(e.contains("`smoothie.quantity`: needs 1-20 weights"), "{e}");
+    let e = load_err("extends = \"smoothie\"\n[smoothie]\nmember_share = 3\n");
+    assert!(
+        e.contains("`smoothie.member_share`: must be a share"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_outage_leaves_a_chain_store_silent() {
+    // Anomalies apply to every model: a chain store with an outage all
+    // afternoon has no arrivals then, and the rest of its day is unchanged.
+    let f = write(
+        "extends = \"chain\"\n[[anomalies]]\nname = \"down\"\nkind = \"outage\"\nstart = \"2026-11-24 12:00\"\nend = \"2026-11-24 18:00\"\n",
+    );
+    let w = Scenario::load(f.path().to_str().unwrap())
+        .unwrap()
+        .build_world(&Overrides {
+            stores: Some(1),
+            items: Some(500),
+        })
+        .unwrap();
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let mut m = storesim_sim::StoreModel::new(
+        Arc::clone(&w),
+        0,
+        1,
+        storesim_sim::RunSpan::LocalDays { first, days: 1 },
+    );
+    let mut events = Vec::new();
+    let end = m.span().1.plus_micros(storesim_sim::time::MICROS_PER_HOUR);
+    m.advance(end, &mut events);
+    let by_hour = m.counters().arrivals_by_hour;
+    assert!(by_hour[6..12].iter().all(|&n| n > 0), "{by_hour:?}");
+    assert!(by_hour[12..18].iter().all(|&n| n == 0), "{by_hour:?}");
+    assert!(by_hour[18..23].iter().all(|&n| n > 0), "{by_hour:?}");
+}

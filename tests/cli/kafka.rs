@@ -12,11 +12,11 @@ use super::proxy::{free_port, Proxy};
 use super::{kind_lines, paced_run, service, storesim, success_lines, unique};
 
 /// The broker, or `None` (with a note) when the suite runs without one.
-fn brokers() -> Option<String> {
+pub(crate) fn brokers() -> Option<String> {
     service("STORESIM_KAFKA_BROKERS")
 }
 
-fn consume(brokers: &str, topic: &str, expected: usize) -> Vec<String> {
+pub(crate) fn consume(brokers: &str, topic: &str, expected: usize) -> Vec<String> {
     consume_with(brokers, topic, expected, &[])
 }
 
@@ -38,7 +38,7 @@ fn consume_with(brokers: &str, topic: &str, expected: usize, extra: &[&str]) -> 
 }
 
 /// Per-store sequences of JSON values (chain-wide events under 0).
-fn by_store(lines: &[String]) -> BTreeMap<i64, Vec<String>> {
+pub(crate) fn by_store(lines: &[String]) -> BTreeMap<i64, Vec<String>> {
     let mut out: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for l in lines {
         let v: Value = serde_json::from_str(l).unwrap();

@@ -9,6 +9,7 @@ mod live;
 mod postgres;
 mod proxy;
 mod receipts;
+mod smoothie;
 
 use std::collections::BTreeMap;
 use std::io::Read;

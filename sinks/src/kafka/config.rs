@@ -214,6 +214,17 @@ mod tests {
     }
 
     #[test]
+    fn a_scenario_prefix_yields_to_the_url() {
+        let mut c = KafkaConfig::new("b:9092");
+        c.apply_scenario(&[(EventKind::Purchase, "purchases".into())], None);
+        c.apply_scenario_prefix("demo.");
+        assert_eq!(c.topic(EventKind::Purchase), "demo.purchases");
+        c.set("topic_prefix", "mine.").unwrap();
+        c.apply_scenario_prefix("demo.");
+        assert_eq!(c.topic(EventKind::Purchase), "mine.purchases");
+    }
+
+    #[test]
     fn secrets_are_masked_and_the_rest_kept() {
         let mut c = KafkaConfig::new("b:9092");
         c.properties = vec![

@@ -104,8 +104,13 @@ impl KafkaSink {
         kinds: &[EventKind],
     ) -> Result<KafkaSink, SinkError> {
         let existing = check(&name, &config)?;
-        let topics: Vec<String> = kinds.iter().map(|k| config.topic(*k)).collect();
-        let missing: Vec<&String> = topics.iter().filter(|t| !existing.contains(t)).collect();
+        // Named for every kind (indexed by kind), created for the world's.
+        let topics: Vec<String> = EventKind::ALL.iter().map(|k| config.topic(*k)).collect();
+        let missing: Vec<&String> = kinds
+            .iter()
+            .map(|k| &topics[k.index()])
+            .filter(|t| !existing.contains(t))
+            .collect();
         if !missing.is_empty() {
             let admin: AdminClient<DefaultClientContext> =
                 client_config(&config.producer_properties())
