@@ -489,6 +489,12 @@ fn world_counts(world: &storesim_sim::World) -> String {
         storesim_sim::ModelSpec::Smoothie(p) => {
             format!("{} bars, {} products", world.stores.len(), p.products.len())
         }
+        storesim_sim::ModelSpec::Webshop(p) => format!(
+            "{} markets, {} devices, {} user agents",
+            world.stores.len(),
+            p.devices.len(),
+            p.user_agents.len()
+        ),
     }
 }
 

@@ -74,6 +74,8 @@ pub struct ScenarioConfig {
     pub anomalies: Vec<AnomalyConfig>,
     /// The smoothie model's knobs (model `smoothie`).
     pub smoothie: Option<SmoothieConfig>,
+    /// The web shop's knobs (model `webshop`).
+    pub webshop: Option<WebshopConfig>,
 }
 
 fn default_model() -> String {
@@ -527,4 +529,56 @@ pub struct NamesConfig {
     /// Cost as a share of price.
     #[serde(default)]
     pub cost_ratio: f64,
+}
+
+/// One device of the web shop.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceConfig {
+    /// Share of customers on it.
+    pub share: f64,
+    /// Share of its sessions that buy.
+    pub conversion: f64,
+    /// Mean order value, dollars.
+    pub order_value: f64,
+    /// Median latency, milliseconds.
+    pub latency_ms: f64,
+}
+
+/// A user-agent string.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserAgentConfig {
+    /// The device name (a key of `webshop.devices`).
+    pub device: String,
+    /// Relative weight among the device's agents.
+    pub weight: f64,
+    /// The header value.
+    pub ua: String,
+}
+
+/// The web shop's knobs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebshopConfig {
+    /// Devices by name.
+    pub devices: BTreeMap<String, DeviceConfig>,
+    /// User agents.
+    pub user_agents: Vec<UserAgentConfig>,
+    /// Customers per market of traffic 1.0.
+    pub customers_per_market: i64,
+    /// Mean pages a session views.
+    pub pages_mean: f64,
+    /// Median think time between requests, seconds.
+    pub think_s: f64,
+    /// Lognormal sigma of order values.
+    pub order_value_sigma: f64,
+    /// Lognormal sigma of latencies.
+    pub latency_sigma: f64,
+    /// Share of product pages answered 404.
+    pub not_found_share: f64,
+    /// Share of requests answered 500.
+    pub server_error_share: f64,
+    /// Number of products.
+    pub products: i64,
 }

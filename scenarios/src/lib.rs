@@ -106,6 +106,10 @@ pub const BUILTINS: &[Builtin] = &[
         name: "smoothie",
         text: include_str!("../smoothie.toml"),
     },
+    Builtin {
+        name: "webshop",
+        text: include_str!("../webshop.toml"),
+    },
 ];
 
 /// Where a scenario came from.

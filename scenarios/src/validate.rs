@@ -13,9 +13,12 @@ use storesim_sim::params::{
     ShoppingParams, StaffingParams, TrafficParams,
 };
 use storesim_sim::smoothie::SmoothieParams;
+use storesim_sim::webshop::{Device, UserAgent, WebshopParams};
 use storesim_sim::{EventKind, ModelSpec, Money, World};
 
-use crate::config::{AnomalyConfig, DayConfig, HolidayConfig, ScenarioConfig, SmoothieConfig};
+use crate::config::{
+    AnomalyConfig, DayConfig, HolidayConfig, ScenarioConfig, SmoothieConfig, WebshopConfig,
+};
 use crate::{data, KafkaDefaults, Scenario, ScenarioError};
 
 /// Counts given on the command line, over the scenario file's.
@@ -563,7 +566,7 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
 }
 
 /// The models a scenario's `model` may name.
-const MODELS: [&str; 2] = ["chain", "smoothie"];
+const MODELS: [&str; 3] = ["chain", "smoothie", "webshop"];
 
 /// A local date and time, `2026-11-24 14:00`.
 fn local_datetime(k: &Checker<'_>, key: &str, text: &str) -> Result<NaiveDateTime, ScenarioError> {
@@ -716,6 +719,91 @@ fn smoothie(
     })
 }
 
+/// The web shop's parameters.
+fn webshop(k: &Checker<'_>, c: &WebshopConfig) -> Result<WebshopParams, ScenarioError> {
+    let mut devices = Vec::new();
+    for (name, d) in &c.devices {
+        let key = format!("webshop.devices.{name}");
+        devices.push(Device {
+            name: name.clone(),
+            share: k.non_negative(&format!("{key}.share"), d.share)?,
+            conversion: k.share(&format!("{key}.conversion"), d.conversion)?,
+            order_value: k.positive(&format!("{key}.order_value"), d.order_value)?,
+            latency_ms: k.positive(&format!("{key}.latency_ms"), d.latency_ms)?,
+        });
+    }
+    if devices.iter().map(|d| d.share).sum::<f64>() <= 0.0 {
+        return Err(k.err(
+            "webshop.devices",
+            "define devices with shares summing above 0",
+        ));
+    }
+    let mut user_agents = Vec::new();
+    for (i, u) in c.user_agents.iter().enumerate() {
+        let key = format!("webshop.user_agents[{i}]");
+        let device = devices
+            .iter()
+            .position(|d| d.name == u.device)
+            .ok_or_else(|| {
+                let known: Vec<&str> = devices.iter().map(|d| d.name.as_str()).collect();
+                k.err(
+                    format!("{key}.device"),
+                    format!(
+                        "unknown device `{}` (defined: {})",
+                        u.device,
+                        known.join(", ")
+                    ),
+                )
+            })?;
+        if u.ua.trim().is_empty() {
+            return Err(k.err(format!("{key}.ua"), "empty user agent"));
+        }
+        user_agents.push(UserAgent {
+            device,
+            weight: k.positive(&format!("{key}.weight"), u.weight)?,
+            ua: u.ua.clone(),
+        });
+    }
+    for d in &devices {
+        if !user_agents.iter().any(|u| devices[u.device].name == d.name) {
+            return Err(k.err(
+                "webshop.user_agents",
+                format!("no user agent for device `{}`", d.name),
+            ));
+        }
+    }
+    let sigma = |key: &str, v: f64| -> Result<f64, ScenarioError> {
+        if v.is_finite() && (0.0..=3.0).contains(&v) {
+            Ok(v)
+        } else {
+            Err(k.err(key, format!("must be a sigma between 0 and 3, got {v}")))
+        }
+    };
+    Ok(WebshopParams {
+        devices,
+        user_agents,
+        customers_per_market: k.int_in(
+            "webshop.customers_per_market",
+            c.customers_per_market,
+            1,
+            999_999,
+        )? as u32,
+        pages_mean: {
+            let v = k.positive("webshop.pages_mean", c.pages_mean)?;
+            if v < 1.0 {
+                return Err(k.err("webshop.pages_mean", format!("must be 1 or more, got {v}")));
+            }
+            v
+        },
+        think_s: k.positive("webshop.think_s", c.think_s)?,
+        order_value_sigma: sigma("webshop.order_value_sigma", c.order_value_sigma)?,
+        latency_sigma: sigma("webshop.latency_sigma", c.latency_sigma)?,
+        not_found_share: k.share("webshop.not_found_share", c.not_found_share)?,
+        server_error_share: k.share("webshop.server_error_share", c.server_error_share)?,
+        products: k.int_in("webshop.products", c.products, 1, 10_000_000)? as u32,
+    })
+}
+
 fn tax_bp(k: &Checker<'_>, key: &str, pct: f64) -> Result<u32, ScenarioError> {
     if !(pct.is_finite() && (0.0..=50.0).contains(&pct)) {
         return Err(k.err(key, format!("must be a percentage 0-50, got {pct}")));
@@ -864,8 +952,9 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
                 message: e.to_string(),
             }
         })?;
-    let model = match &c.smoothie {
-        Some(sm) if c.model == "smoothie" => ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?)),
+    let model = match (&c.smoothie, &c.webshop) {
+        (Some(sm), _) => ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?)),
+        (_, Some(ws)) => ModelSpec::Webshop(Arc::new(webshop(&k, ws)?)),
         _ => ModelSpec::Chain,
     };
     Ok(World {

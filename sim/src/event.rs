@@ -29,11 +29,15 @@ pub enum EventKind {
     Inventory,
     /// A sale lost to a stock-out.
     LostSale,
+    /// A web-shop purchase (the `purchases` topic).
+    WebPurchase,
+    /// One web request (the `requestlog` topic).
+    Request,
 }
 
 impl EventKind {
     /// Every kind, in a fixed order (the order of summaries and manifests).
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::Scan,
         EventKind::Transaction,
         EventKind::ItemChange,
@@ -41,6 +45,8 @@ impl EventKind {
         EventKind::Purchase,
         EventKind::Inventory,
         EventKind::LostSale,
+        EventKind::WebPurchase,
+        EventKind::Request,
     ];
 
     /// The kind's name: `scan`, `transaction`.
@@ -53,6 +59,8 @@ impl EventKind {
             EventKind::Purchase => "purchase",
             EventKind::Inventory => "inventory",
             EventKind::LostSale => "lost_sale",
+            EventKind::WebPurchase => "web_purchase",
+            EventKind::Request => "request",
         }
     }
 
@@ -163,6 +171,28 @@ impl EventKind {
                 "quantity",
                 "stock_level",
                 "store_id",
+            ],
+            EventKind::WebPurchase => &[
+                "kind",
+                "ts",
+                "purchaseid",
+                "sessionid",
+                "customerid",
+                "amount",
+                "items",
+            ],
+            EventKind::Request => &[
+                "kind",
+                "ts",
+                "requestid",
+                "sessionid",
+                "customerid",
+                "method",
+                "url",
+                "status",
+                "latency",
+                "bytes",
+                "useragent",
             ],
         }
     }
@@ -598,6 +628,10 @@ pub enum Event {
     Inventory(Box<crate::smoothie::InventoryEvent>),
     /// A smoothie sale lost to a stock-out.
     LostSale(Box<crate::smoothie::LostSaleEvent>),
+    /// A web-shop purchase.
+    WebPurchase(Box<crate::webshop::WebPurchaseEvent>),
+    /// A web request.
+    Request(Box<crate::webshop::RequestEvent>),
 }
 
 impl Event {
@@ -611,6 +645,8 @@ impl Event {
             Event::Purchase(_) => EventKind::Purchase,
             Event::Inventory(_) => EventKind::Inventory,
             Event::LostSale(_) => EventKind::LostSale,
+            Event::WebPurchase(_) => EventKind::WebPurchase,
+            Event::Request(_) => EventKind::Request,
         }
     }
 
@@ -624,6 +660,8 @@ impl Event {
             Event::Purchase(e) => e.transaction_time.0,
             Event::Inventory(e) => e.event_time.0,
             Event::LostSale(e) => e.event_time.0,
+            Event::WebPurchase(e) => e.ts,
+            Event::Request(e) => e.ts,
         }
     }
 
@@ -637,6 +675,9 @@ impl Event {
             Event::Purchase(e) => e.store_id,
             Event::Inventory(e) => e.store_id,
             Event::LostSale(e) => e.store_id,
+            // The customer's market.
+            Event::WebPurchase(e) => e.sessionid.store_id,
+            Event::Request(e) => e.sessionid.store_id,
         }
     }
 
@@ -647,6 +688,8 @@ impl Event {
             Event::Transaction(e) => Some(e.transaction_id),
             Event::Purchase(e) => Some(e.transaction_id),
             Event::LostSale(e) => Some(e.transaction_id),
+            Event::WebPurchase(e) => Some(e.sessionid),
+            Event::Request(e) => Some(e.sessionid),
             Event::ItemChange(_) | Event::Product(_) | Event::Inventory(_) => None,
         }
     }

@@ -31,6 +31,7 @@ pub mod rng;
 pub mod smoothie;
 pub mod store;
 pub mod time;
+pub mod webshop;
 pub mod world;
 
 pub use event::{Event, EventBatch, EventKind, KeyField, Stamped};

@@ -222,10 +222,10 @@ impl SmoothieModel {
     /// If the world is not a smoothie world or its weights were not
     /// validated (all zero).
     pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> SmoothieModel {
-        let params = match &world.model {
-            crate::world::ModelSpec::Smoothie(p) => Arc::clone(p),
-            crate::world::ModelSpec::Chain => panic!("not a smoothie world"),
+        let crate::world::ModelSpec::Smoothie(params) = &world.model else {
+            panic!("not a smoothie world");
         };
+        let params = Arc::clone(params);
         let store_id = world.stores[index].store_id;
         let (emit_from, end) = world.store_span(index, span);
         let (start, emit_from) = match span {

@@ -13,6 +13,7 @@ use crate::params::ModelParams;
 use crate::smoothie::{SmoothieModel, SmoothieParams};
 use crate::store::{StoreCounters, StoreModel};
 use crate::time::{local_to_utc, SimTime};
+use crate::webshop::{WebshopModel, WebshopParams};
 
 /// Which model simulates the stores of a world.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -23,6 +24,8 @@ pub enum ModelSpec {
     Chain,
     /// Smoothie bars: products, purchases, restocks.
     Smoothie(Arc<SmoothieParams>),
+    /// A web shop: sessions, a request log and purchases, by market.
+    Webshop(Arc<WebshopParams>),
 }
 
 impl ModelSpec {
@@ -31,6 +34,7 @@ impl ModelSpec {
         match self {
             ModelSpec::Chain => "chain",
             ModelSpec::Smoothie(_) => "smoothie",
+            ModelSpec::Webshop(_) => "webshop",
         }
     }
 }
@@ -61,6 +65,18 @@ impl Model for StoreModel {
     }
     fn set_prices(&mut self, prices: Arc<PriceBook>) {
         StoreModel::set_prices(self, prices);
+    }
+}
+
+impl Model for WebshopModel {
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        WebshopModel::advance(self, until, out);
+    }
+    fn is_done(&self) -> bool {
+        WebshopModel::is_done(self)
+    }
+    fn counters(&self) -> StoreCounters {
+        WebshopModel::counters(self)
     }
 }
 
@@ -125,6 +141,9 @@ impl World {
             ModelSpec::Smoothie(_) => {
                 Box::new(SmoothieModel::new(Arc::clone(self), index, seed, span))
             }
+            ModelSpec::Webshop(_) => {
+                Box::new(WebshopModel::new(Arc::clone(self), index, seed, span))
+            }
         }
     }
 
@@ -144,6 +163,7 @@ impl World {
                 EventKind::Inventory,
                 EventKind::LostSale,
             ],
+            ModelSpec::Webshop(_) => vec![EventKind::WebPurchase, EventKind::Request],
         }
     }
 

@@ -205,6 +205,8 @@ impl Encoder {
             (_, Event::Purchase(e)) => writer.serialize(e),
             (_, Event::Inventory(e)) => writer.serialize(e),
             (_, Event::LostSale(e)) => writer.serialize(e),
+            (_, Event::WebPurchase(e)) => writer.serialize(e),
+            (_, Event::Request(e)) => writer.serialize(e),
         }
     }
 }

@@ -6,10 +6,10 @@ mod errors;
 mod golden;
 mod kafka;
 mod live;
+mod models;
 mod postgres;
 mod proxy;
 mod receipts;
-mod smoothie;
 
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -32,7 +32,7 @@ fn world() -> Arc<World> {
 fn params(world: &World) -> &SmoothieParams {
     match &world.model {
         ModelSpec::Smoothie(p) => p,
-        ModelSpec::Chain => panic!("not a smoothie world"),
+        _ => panic!("not a smoothie world"),
     }
 }
 

@@ -625,7 +625,9 @@ impl PostgresSink {
                 Event::Product(_)
                 | Event::Purchase(_)
                 | Event::Inventory(_)
-                | Event::LostSale(_) => {}
+                | Event::LostSale(_)
+                | Event::WebPurchase(_)
+                | Event::Request(_) => {}
             }
         }
         let events = (scans.len() + txns.len() + changes.len()) as i64;

@@ -1,0 +1,348 @@
+//! The web shop: customers in sessions, a request log with real user-agent
+//! strings, and purchases whose odds and size depend on the device, so
+//! "which devices do big spenders use" finds a real signal.
+//!
+//! Each "store" of a web-shop world is a customer market (a city and its
+//! time zone): sessions arrive by the shared [`Arrivals`] process on the
+//! market's local calendar. A customer always uses the same device and
+//! browser (drawn once from the device mix by a hash of the customer id),
+//! so joining purchases to the request log by `customerid` recovers it.
+
+use std::sync::Arc;
+
+use rand::distr::weighted::WeightedIndex;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Geometric, LogNormal};
+use serde::Serialize;
+
+use crate::arrivals::Arrivals;
+use crate::catalog::splitmix64;
+use crate::event::{Event, ScanId, Stamped, TxnId};
+use crate::money::Money;
+use crate::outbox::Outbox;
+use crate::rng::{stream, StreamKind};
+use crate::store::{StoreCounters, WARM_UP_MICROS};
+use crate::time::{SimTime, MICROS_PER_SEC};
+use crate::world::{ModelSpec, RunSpan, World};
+
+/// One kind of device and how its users behave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Device {
+    /// `mobile`, `desktop`, `tablet`.
+    pub name: String,
+    /// Share of customers on it.
+    pub share: f64,
+    /// Share of its sessions that end in a purchase.
+    pub conversion: f64,
+    /// Mean order value.
+    pub order_value: f64,
+    /// Median request latency, milliseconds.
+    pub latency_ms: f64,
+}
+
+/// A user-agent string and the device it belongs to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserAgent {
+    /// Index into [`WebshopParams::devices`].
+    pub device: usize,
+    /// Relative weight among the device's agents.
+    pub weight: f64,
+    /// The header value.
+    pub ua: String,
+}
+
+/// The web shop's parameters, validated by the scenario loader.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebshopParams {
+    /// Devices (at least one, shares summing to more than 0).
+    pub devices: Vec<Device>,
+    /// User agents (at least one per device).
+    pub user_agents: Vec<UserAgent>,
+    /// Customers per market of traffic 1.0.
+    pub customers_per_market: u32,
+    /// Mean pages viewed in a session that does not buy.
+    pub pages_mean: f64,
+    /// Median think time between requests, seconds.
+    pub think_s: f64,
+    /// Lognormal sigma of order values.
+    pub order_value_sigma: f64,
+    /// Lognormal sigma of latencies.
+    pub latency_sigma: f64,
+    /// Share of product-page requests answered 404.
+    pub not_found_share: f64,
+    /// Share of requests answered 500.
+    pub server_error_share: f64,
+    /// Number of products, for product-page URLs.
+    pub products: u32,
+}
+
+/// A purchase, as on the `purchases` topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename = "web_purchase")]
+#[allow(missing_docs)]
+pub struct WebPurchaseEvent {
+    pub ts: SimTime,
+    /// The checkout request's id.
+    pub purchaseid: ScanId,
+    pub sessionid: TxnId,
+    pub customerid: u64,
+    pub amount: Money,
+    pub items: u16,
+}
+
+/// One HTTP request, as on the `requestlog` topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename = "request")]
+#[allow(missing_docs)]
+pub struct RequestEvent {
+    pub ts: SimTime,
+    /// `SESSION-N`: the session id and the request's number in it.
+    pub requestid: ScanId,
+    pub sessionid: TxnId,
+    pub customerid: u64,
+    pub method: &'static str,
+    pub url: String,
+    pub status: u16,
+    /// Milliseconds.
+    pub latency: u32,
+    pub bytes: u32,
+    pub useragent: Arc<str>,
+}
+
+/// One market's sessions.
+#[derive(Debug)]
+pub struct WebshopModel {
+    params: Arc<WebshopParams>,
+    store_id: u32,
+    customers: u64,
+    rng: ChaCha8Rng,
+    arrivals: Arrivals,
+    emit_from: SimTime,
+    next_arrival: Option<SimTime>,
+    outbox: Outbox,
+    counters: StoreCounters,
+    /// Device index by user agent; user agents as shared strings.
+    agents: Vec<Arc<str>>,
+    device_pick: WeightedIndex<f64>,
+    agent_picks: Vec<(Vec<usize>, WeightedIndex<f64>)>,
+    think: LogNormal<f64>,
+    latency: LogNormal<f64>,
+    value: LogNormal<f64>,
+    pages: Geometric,
+    day: u32,
+    seq: u32,
+}
+
+impl WebshopModel {
+    /// Market `index` of `world` over `span`.
+    ///
+    /// # Panics
+    ///
+    /// If the world is not a web-shop world or was not validated.
+    pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> WebshopModel {
+        let ModelSpec::Webshop(params) = &world.model else {
+            panic!("not a web-shop world");
+        };
+        let params = Arc::clone(params);
+        let store = &world.stores[index];
+        let store_id = store.store_id;
+        let (emit_from, end) = world.store_span(index, span);
+        let (start, emit_from) = match span {
+            RunSpan::Utc { .. } => (emit_from.plus_micros(-WARM_UP_MICROS), emit_from),
+            RunSpan::LocalDays { .. } => (emit_from, SimTime::MIN),
+        };
+        let device_pick =
+            WeightedIndex::new(params.devices.iter().map(|d| d.share)).expect("validated shares");
+        let agent_picks = (0..params.devices.len())
+            .map(|d| {
+                let ids: Vec<usize> = (0..params.user_agents.len())
+                    .filter(|&i| params.user_agents[i].device == d)
+                    .collect();
+                let w = WeightedIndex::new(ids.iter().map(|&i| params.user_agents[i].weight))
+                    .expect("validated agents");
+                (ids, w)
+            })
+            .collect();
+        let customers = (f64::from(params.customers_per_market) * store.traffic).max(1.0) as u64;
+        let mut model = WebshopModel {
+            agents: params
+                .user_agents
+                .iter()
+                .map(|u| Arc::from(u.ua.as_str()))
+                .collect(),
+            device_pick,
+            agent_picks,
+            think: LogNormal::new(params.think_s.ln(), 0.8).expect("validated"),
+            latency: LogNormal::new(0.0, params.latency_sigma).expect("validated"),
+            value: LogNormal::new(0.0, params.order_value_sigma).expect("validated"),
+            pages: Geometric::new(1.0 / params.pages_mean.max(1.0)).expect("validated"),
+            arrivals: Arrivals::new(Arc::clone(&world), index, start, end),
+            rng: stream(seed, StreamKind::Store, store_id),
+            outbox: Outbox::new(world.params.delivery, seed, store_id),
+            emit_from,
+            next_arrival: None,
+            counters: StoreCounters::default(),
+            customers,
+            store_id,
+            params,
+            day: 0,
+            seq: 0,
+        };
+        model.next_arrival = model.draw_arrival();
+        model
+    }
+
+    /// The UTC interval in which sessions start.
+    pub fn span(&self) -> (SimTime, SimTime) {
+        self.arrivals.span()
+    }
+
+    /// Counters so far (`served` counts purchases).
+    pub fn counters(&self) -> StoreCounters {
+        self.counters
+    }
+
+    /// Whether nothing is left to happen.
+    pub fn is_done(&self) -> bool {
+        self.next_arrival.is_none() && self.outbox.is_empty()
+    }
+
+    /// The device and user agent of a customer: fixed by the customer id.
+    pub fn customer_agent(&self, customerid: u64) -> (usize, usize) {
+        let h = splitmix64(customerid ^ 0x5EED_0FDE_71CE);
+        let mut hrng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(h);
+        let device = self.device_pick.sample(&mut hrng);
+        let (ids, pick) = &self.agent_picks[device];
+        (device, ids[pick.sample(&mut hrng)])
+    }
+
+    /// Simulates up to `until` (exclusive) and appends every event
+    /// delivered before it to `out`.
+    pub fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        while let Some(t) = self.next_arrival.filter(|&t| t < until) {
+            self.session(t);
+            self.next_arrival = self.draw_arrival();
+        }
+        self.outbox.drain(until, self.emit_from, out);
+    }
+
+    fn draw_arrival(&mut self) -> Option<SimTime> {
+        let (t, hour) = self.arrivals.next(&mut self.rng)?;
+        self.counters.arrivals_by_hour[usize::from(hour)] += 1;
+        Some(t)
+    }
+
+    /// A whole session, generated when it starts: its requests a think
+    /// time apart, and a purchase at the checkout if it converts.
+    fn session(&mut self, now: SimTime) {
+        self.counters.arrivals += 1;
+        let params = Arc::clone(&self.params);
+        let p = &*params;
+        // Regulars come back more often: u^2 skews toward low numbers.
+        let u: f64 = self.rng.random();
+        let customerid =
+            u64::from(self.store_id) * 1_000_000 + 1 + (u * u * self.customers as f64) as u64;
+        let (device, agent) = self.customer_agent(customerid);
+        let dev = &p.devices[device];
+        let date = self.arrivals.business_date(now);
+        if date != self.day {
+            self.day = date;
+            self.seq = 0;
+        }
+        self.seq += 1;
+        let session = TxnId {
+            store_id: self.store_id,
+            date,
+            seq: self.seq,
+        };
+        let buys = self.rng.random::<f64>() < dev.conversion;
+        let browse = 1 + self.pages.sample(&mut self.rng).min(200) as usize;
+        let mut pages: Vec<(&'static str, String)> = vec![("GET", "/".into())];
+        for _ in 1..browse {
+            let r: f64 = self.rng.random();
+            let page = if r < 0.2 {
+                format!("/search?q=widget+{}", self.rng.random_range(1..=500))
+            } else if r < 0.3 {
+                format!("/category/{}", self.rng.random_range(1..=40))
+            } else {
+                format!("/product/{}", self.rng.random_range(1..=p.products))
+            };
+            pages.push(("GET", page));
+        }
+        let mut items = 0u16;
+        if buys {
+            items = 1 + self.pages.sample(&mut self.rng).min(20) as u16 / 2;
+            for _ in 0..items {
+                pages.push(("POST", "/cart/add".into()));
+            }
+            pages.push(("GET", "/cart".into()));
+            pages.push(("GET", "/checkout".into()));
+            pages.push(("POST", "/checkout/complete".into()));
+        }
+        let mut t = now;
+        let n = pages.len();
+        for (i, (method, url)) in pages.into_iter().enumerate() {
+            if i > 0 {
+                let think = self.think.sample(&mut self.rng).min(1800.0);
+                t = t.plus_micros((think * MICROS_PER_SEC as f64) as i64 + 1);
+            }
+            let latency =
+                (dev.latency_ms * self.latency.sample(&mut self.rng)).clamp(1.0, 60_000.0) as u32;
+            let r: f64 = self.rng.random();
+            let status = if buys && i + 1 == n {
+                // An order that converts completes.
+                200
+            } else if r < p.server_error_share {
+                500
+            } else if url.starts_with("/product/") && r < p.server_error_share + p.not_found_share {
+                404
+            } else {
+                200
+            };
+            let bytes = match (method, status) {
+                ("POST", _) => self.rng.random_range(200..2_000),
+                (_, 200) => self.rng.random_range(8_000..120_000),
+                _ => self.rng.random_range(300..3_000),
+            };
+            let requestid = ScanId {
+                txn: session,
+                line: (i + 1).min(usize::from(u16::MAX)) as u16,
+            };
+            let last = i + 1 == n;
+            self.emit(Event::Request(Box::new(RequestEvent {
+                ts: t,
+                requestid,
+                sessionid: session,
+                customerid,
+                method,
+                url,
+                status,
+                latency,
+                bytes,
+                useragent: Arc::clone(&self.agents[agent]),
+            })));
+            if buys && last {
+                // The order completes when the response is sent.
+                let mean = dev.order_value;
+                let sigma = p.order_value_sigma;
+                let dollars =
+                    mean * self.value.sample(&mut self.rng) * (-sigma * sigma / 2.0).exp();
+                let amount = Money::from_cents(((dollars * 100.0).round() as i64).max(100));
+                self.counters.served += 1;
+                self.emit(Event::WebPurchase(Box::new(WebPurchaseEvent {
+                    ts: t.plus_micros(i64::from(latency) * 1000),
+                    purchaseid: requestid,
+                    sessionid: session,
+                    customerid,
+                    amount,
+                    items,
+                })));
+            }
+        }
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.outbox.push(event, &mut self.counters);
+    }
+}

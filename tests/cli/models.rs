@@ -1,0 +1,189 @@
+//! The scenarios of models other than the chain, end to end: every kind
+//! with its documented fields, the same bytes across threads and windows,
+//! the demo's topics on a real broker in paced time, and a clear refusal of
+//! PostgreSQL where a demo has no tables.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::kafka::{brokers, by_store, consume};
+use super::{failure, kind_lines, paced_run, storesim, tree, unique};
+
+/// Each scenario, its days for a short run, and its kinds with their
+/// topics (after the prefix); kinds marked rare may be absent from a
+/// 40-minute paced run.
+struct Case {
+    scenario: &'static str,
+    days: &'static str,
+    kinds: &'static [(&'static str, &'static str, bool)],
+}
+
+const CASES: [Case; 2] = [
+    Case {
+        scenario: "smoothie",
+        days: "7",
+        kinds: &[
+            ("product", "products", false),
+            ("purchase", "purchases", false),
+            ("inventory", "inventories", true),
+            ("lost_sale", "lost_sales", true),
+        ],
+    },
+    Case {
+        scenario: "webshop",
+        days: "1",
+        kinds: &[
+            ("web_purchase", "purchases", false),
+            ("request", "requestlog", false),
+        ],
+    },
+];
+
+fn run(case: &Case, dir: &Path, sink: &str, extra: &[&str]) {
+    let out = storesim()
+        .args(["run", "--scenario", case.scenario, "--seed", "4"])
+        .args(["--days", case.days])
+        .args(["--sink", &format!("{sink}:{}", dir.display()), "-q"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The fields `scenarios show SCENARIO` documents for `kind`.
+fn documented(scenario: &str, kind: &str) -> Vec<String> {
+    let out = storesim()
+        .args(["scenarios", "show", scenario])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("# emits     {kind}:")))
+        .unwrap_or_else(|| panic!("no `{kind}` in:\n{text}"));
+    line.split_once(':')
+        .unwrap()
+        .1
+        .split(',')
+        .map(|f| f.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn every_kind_has_its_documented_fields_in_json_and_csv() {
+    for case in &CASES {
+        kinds_have_their_fields(case);
+    }
+}
+
+fn kinds_have_their_fields(case: &Case) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (json, csv) = (tmp.path().join("json"), tmp.path().join("csv"));
+    run(case, &json, "files", &[]);
+    run(case, &csv, "csv", &[]);
+    for &(kind, _, _) in case.kinds {
+        let fields = documented(case.scenario, kind);
+        let lines = kind_lines(&json, kind);
+        assert!(!lines.is_empty(), "no {kind} events");
+        for line in &lines {
+            let v: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+            let mut keys: Vec<&String> = v.keys().collect();
+            let mut expected: Vec<&String> = fields.iter().collect();
+            keys.sort();
+            expected.sort();
+            assert_eq!(keys, expected, "{line}");
+            // In the documented order.
+            let at: Vec<usize> = fields
+                .iter()
+                .map(|f| line.find(&format!("\"{f}\":")).unwrap())
+                .collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "{line}");
+        }
+        let rows = kind_lines(&csv, kind);
+        assert_eq!(rows[0], fields.join(","), "{kind}: CSV header");
+        // One header per part file, the rest are events.
+        let headers = rows.iter().filter(|r| **r == rows[0]).count();
+        assert_eq!(rows.len() - headers, lines.len(), "{kind}: CSV rows");
+    }
+    if case.scenario == "smoothie" {
+        // The demo's formats: `2026-11-23 12:01:27.149503` times, money as
+        // numbers, the discount as a fraction.
+        let purchase: Value = serde_json::from_str(&kind_lines(&json, "purchase")[0]).unwrap();
+        let time = purchase["transaction_time"].as_str().unwrap();
+        assert!(
+            chrono::NaiveDateTime::parse_from_str(time, "%Y-%m-%d %H:%M:%S%.6f").is_ok(),
+            "{time}"
+        );
+        assert!(purchase["price"].is_f64() && purchase["member_discount"].is_f64());
+    }
+}
+
+#[test]
+fn same_seed_same_bytes_across_threads_and_windows() {
+    for case in &CASES {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        run(case, &a, "files", &["--threads", "1", "--window", "1h"]);
+        run(case, &b, "files", &["--threads", "3", "--window", "90s"]);
+        assert!(tree(&a) == tree(&b), "{}: files differ", case.scenario);
+    }
+}
+
+/// Paced (240x real time) into the demo's topics (under a unique prefix
+/// here; the scenarios' own are `demo.` and none): each topic holds exactly
+/// the files' events, in order per store.
+#[test]
+fn the_demo_topics_hold_the_files_events_paced() {
+    let Some(brokers) = brokers() else { return };
+    for case in &CASES {
+        topics_hold_the_files(&brokers, case);
+    }
+}
+
+fn topics_hold_the_files(brokers: &str, case: &Case) {
+    let tmp = tempfile::tempdir().unwrap();
+    let prefix = format!("{}.", unique(case.scenario));
+    let kafka = format!("kafka://{brokers}?topic_prefix={prefix}");
+    let dir = tmp.path().join("f");
+    let files = format!("files:{}", dir.display());
+    let out = paced_run(&[&kafka, &files])
+        .args(["--scenario", case.scenario])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for &(kind, topic, rare) in case.kinds {
+        let from_files = kind_lines(&dir, kind);
+        if rare && from_files.is_empty() {
+            continue;
+        }
+        assert!(!from_files.is_empty(), "no {kind} in 40 paced minutes");
+        let topic = format!("{prefix}{topic}");
+        let consumed = consume(brokers, &topic, from_files.len() + 1);
+        assert_eq!(consumed.len(), from_files.len(), "{topic}: count");
+        assert_eq!(by_store(&consumed), by_store(&from_files), "{topic}");
+    }
+}
+
+#[test]
+fn postgres_is_refused_in_one_line() {
+    for case in &CASES {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = storesim()
+            .args(["run", "--scenario", case.scenario, "--sink"])
+            .arg("postgres://storesim@127.0.0.1:1/storesim")
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let err = failure(out, 2);
+        assert!(err.contains("has no PostgreSQL tables"), "{err}");
+    }
+}
