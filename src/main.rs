@@ -489,6 +489,12 @@ fn world_counts(world: &storesim_sim::World) -> String {
         storesim_sim::ModelSpec::Smoothie(p) => {
             format!("{} bars, {} products", world.stores.len(), p.products.len())
         }
+        storesim_sim::ModelSpec::Marketplace(p) => format!(
+            "{} vendors, {} items to list, {} pricing rules",
+            world.stores.len(),
+            world.items.len(),
+            p.pricing.len()
+        ),
         storesim_sim::ModelSpec::Webshop(p) => format!(
             "{} markets, {} devices, {} user agents",
             world.stores.len(),

@@ -59,7 +59,7 @@ pub struct ScenarioConfig {
     #[serde(default = "chain_tax")]
     pub tax: TaxConfig,
     /// Words for item names, by category code.
-    #[serde(default)]
+    #[serde(default = "chain_names")]
     pub names: BTreeMap<String, NamesConfig>,
     /// Kafka topics and message key (the URL's options win over these).
     #[serde(default)]
@@ -76,6 +76,8 @@ pub struct ScenarioConfig {
     pub smoothie: Option<SmoothieConfig>,
     /// The web shop's knobs (model `webshop`).
     pub webshop: Option<WebshopConfig>,
+    /// The marketplace's knobs (model `marketplace`).
+    pub marketplace: Option<MarketplaceConfig>,
 }
 
 fn default_model() -> String {
@@ -110,6 +112,9 @@ fn chain_loyalty() -> LoyaltyConfig {
 }
 fn chain_tax() -> TaxConfig {
     chain().tax.clone()
+}
+fn chain_names() -> BTreeMap<String, NamesConfig> {
+    chain().names.clone()
 }
 fn chain_data() -> DataConfig {
     chain().data.clone()
@@ -581,4 +586,70 @@ pub struct WebshopConfig {
     pub server_error_share: f64,
     /// Number of products.
     pub products: i64,
+}
+
+/// The marketplace's knobs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarketplaceConfig {
+    /// Listings per vendor, `[min, max]`.
+    pub products_per_vendor: [i64; 2],
+    /// Share of listings that start on sale.
+    pub on_sale_share: f64,
+    /// Largest opening discount, percent.
+    pub max_sale_discount_pct: f64,
+    /// Share of listings whose price moves at a snapshot.
+    pub price_move_share: f64,
+    /// Largest move either way, percent.
+    pub max_price_move_pct: f64,
+    /// Lowest sale price, percent of list.
+    pub floor_pct: f64,
+    /// Mean units sold between snapshots.
+    pub sales_per_snapshot: f64,
+    /// Low-stock threshold.
+    pub low_stock: i64,
+    /// Opening stock, `[min, max]`.
+    pub initial_stock: [i64; 2],
+    /// Share of low listings restocked at a snapshot.
+    pub restock_share: f64,
+    /// Units a restock adds, `[min, max]`.
+    pub restock_units: [i64; 2],
+    /// Share of listings with an invalid category.
+    pub invalid_category_share: f64,
+    /// The invalid values.
+    #[serde(default)]
+    pub invalid_categories: Vec<String>,
+    /// A pricing rule file (TOML, `[[rule]]` entries), relative to the scenario.
+    pub pricing: Option<String>,
+}
+
+/// A pricing rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PricingFile {
+    /// The rules, first match wins.
+    #[serde(default)]
+    pub rule: Vec<PricingRuleConfig>,
+}
+
+/// One pricing rule.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PricingRuleConfig {
+    /// Name.
+    pub name: String,
+    /// Category names; all when absent.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// `in_stock`, `low_stock`, `out_of_stock`; all when absent.
+    #[serde(default)]
+    pub stock_status: Vec<String>,
+    /// Vendor ids; all when absent.
+    #[serde(default)]
+    pub vendors: Vec<u32>,
+    /// Least discount off list price, percent, for the rule to apply.
+    #[serde(default)]
+    pub min_discount_pct: f64,
+    /// Change of the sale price, percent (-10 is 10% off).
+    pub adjust_pct: f64,
 }

@@ -26,6 +26,10 @@ const BUILTIN_DATA: &[(&str, &str)] = &[
         "data/smoothie/products.csv",
         include_str!("../data/smoothie/products.csv"),
     ),
+    (
+        "data/marketplace/pricing.toml",
+        include_str!("../data/marketplace/pricing.toml"),
+    ),
 ];
 
 /// Reads a data file: `path` relative to `base` if it exists there, else

@@ -110,6 +110,10 @@ pub const BUILTINS: &[Builtin] = &[
         name: "webshop",
         text: include_str!("../webshop.toml"),
     },
+    Builtin {
+        name: "marketplace",
+        text: include_str!("../marketplace.toml"),
+    },
 ];
 
 /// Where a scenario came from.

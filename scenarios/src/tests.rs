@@ -356,3 +356,25 @@ fn an_outage_leaves_a_chain_store_silent() {
     assert!(by_hour[12..18].iter().all(|&n| n == 0), "{by_hour:?}");
     assert!(by_hour[18..23].iter().all(|&n| n > 0), "{by_hour:?}");
 }
+
+#[test]
+fn a_bad_pricing_rule_names_its_file_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rules.toml"),
+        "[[rule]]\nname = \"ok\"\nadjust_pct = -5\n\n[[rule]]\nname = \"bad\"\nstock_status = [\"sold_out\"]\nadjust_pct = -5\n",
+    )
+    .unwrap();
+    let scenario = dir.path().join("m.toml");
+    std::fs::write(
+        &scenario,
+        "extends = \"marketplace\"\n[marketplace]\npricing = \"rules.toml\"\n",
+    )
+    .unwrap();
+    let e = Scenario::load(scenario.to_str().unwrap())
+        .and_then(|s| s.build_world(&Overrides::default()).map(|_| ()))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("rules.toml"), "{e}");
+    assert!(e.contains("`rule[1]`: stock_status `sold_out`"), "{e}");
+}

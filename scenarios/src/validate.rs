@@ -8,6 +8,7 @@ use storesim_sim::calendar::{
 };
 use storesim_sim::catalog::{build_items, build_stores, ItemPicker, NameParts, StoreClass};
 use storesim_sim::churn::ChurnParams;
+use storesim_sim::marketplace::{MarketplaceParams, PricingRule, StockStatus};
 use storesim_sim::params::{
     BasketParams, CheckoutParams, DeliveryParams, LoyaltyParams, ModelParams, PaymentParams,
     ShoppingParams, StaffingParams, TrafficParams,
@@ -17,7 +18,8 @@ use storesim_sim::webshop::{Device, UserAgent, WebshopParams};
 use storesim_sim::{EventKind, ModelSpec, Money, World};
 
 use crate::config::{
-    AnomalyConfig, DayConfig, HolidayConfig, ScenarioConfig, SmoothieConfig, WebshopConfig,
+    AnomalyConfig, DayConfig, HolidayConfig, MarketplaceConfig, PricingFile, ScenarioConfig,
+    SmoothieConfig, WebshopConfig,
 };
 use crate::{data, KafkaDefaults, Scenario, ScenarioError};
 
@@ -566,7 +568,7 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
 }
 
 /// The models a scenario's `model` may name.
-const MODELS: [&str; 3] = ["chain", "smoothie", "webshop"];
+const MODELS: [&str; 4] = ["chain", "smoothie", "webshop", "marketplace"];
 
 /// A local date and time, `2026-11-24 14:00`.
 fn local_datetime(k: &Checker<'_>, key: &str, text: &str) -> Result<NaiveDateTime, ScenarioError> {
@@ -716,6 +718,104 @@ fn smoothie(
             1_000_000,
         )? as u32,
         restock_lead_us: ((lo * minute).round() as i64, (hi * minute).round() as i64),
+    })
+}
+
+/// The marketplace's parameters, with the pricing rules read from `base`.
+fn marketplace(
+    k: &Checker<'_>,
+    c: &MarketplaceConfig,
+    base: Option<&std::path::Path>,
+) -> Result<MarketplaceParams, ScenarioError> {
+    let pct_bp = |key: &str, v: f64, hi: f64| -> Result<i64, ScenarioError> {
+        if v.is_finite() && (0.0..=hi).contains(&v) {
+            Ok((v * 100.0).round() as i64)
+        } else {
+            Err(k.err(key, format!("must be a percentage 0-{hi}, got {v}")))
+        }
+    };
+    let pair = |key: &str, [lo, hi]: [i64; 2], min: i64| -> Result<(u32, u32), ScenarioError> {
+        let lo = k.int_in(key, lo, min, 1_000_000)?;
+        let hi = k.int_in(key, hi, lo, 1_000_000)?;
+        Ok((lo as u32, hi as u32))
+    };
+    let invalid_category_share = k.share(
+        "marketplace.invalid_category_share",
+        c.invalid_category_share,
+    )?;
+    if invalid_category_share > 0.0 && c.invalid_categories.is_empty() {
+        return Err(k.err(
+            "marketplace.invalid_categories",
+            "list the invalid values to publish (the share is above 0)",
+        ));
+    }
+    let mut pricing = Vec::new();
+    if let Some(path) = &c.pricing {
+        let (origin, text) = data::read(base, path)?;
+        let file: PricingFile = toml::from_str(&text).map_err(|e| ScenarioError::Data {
+            origin: origin.clone(),
+            message: e.message().to_string(),
+        })?;
+        for (i, r) in file.rule.iter().enumerate() {
+            let key = format!("rule[{i}]");
+            let bad = |message: String| ScenarioError::Data {
+                origin: origin.clone(),
+                message: format!("`{key}`: {message}"),
+            };
+            let stock_status = r
+                .stock_status
+                .iter()
+                .map(|s| match s.as_str() {
+                    "in_stock" => Ok(StockStatus::InStock),
+                    "low_stock" => Ok(StockStatus::LowStock),
+                    "out_of_stock" => Ok(StockStatus::OutOfStock),
+                    other => Err(bad(format!(
+                        "stock_status `{other}`: use in_stock, low_stock or out_of_stock"
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            if !(r.adjust_pct.is_finite() && (-99.0..=1000.0).contains(&r.adjust_pct)) {
+                return Err(bad(format!(
+                    "adjust_pct must be between -99 and 1000, got {}",
+                    r.adjust_pct
+                )));
+            }
+            if !(r.min_discount_pct.is_finite() && (0.0..=100.0).contains(&r.min_discount_pct)) {
+                return Err(bad(format!(
+                    "min_discount_pct must be 0-100, got {}",
+                    r.min_discount_pct
+                )));
+            }
+            pricing.push(PricingRule {
+                name: r.name.clone(),
+                categories: r.categories.clone(),
+                stock_status,
+                vendors: r.vendors.clone(),
+                min_discount_bp: (r.min_discount_pct * 100.0).round() as i64,
+                adjust_bp: (r.adjust_pct * 100.0).round() as i64,
+            });
+        }
+    }
+    Ok(MarketplaceParams {
+        products_per_vendor: pair("marketplace.products_per_vendor", c.products_per_vendor, 1)?,
+        on_sale_share: k.share("marketplace.on_sale_share", c.on_sale_share)?,
+        max_sale_discount_bp: pct_bp(
+            "marketplace.max_sale_discount_pct",
+            c.max_sale_discount_pct,
+            90.0,
+        )?,
+        price_move_share: k.share("marketplace.price_move_share", c.price_move_share)?,
+        max_price_move_bp: pct_bp("marketplace.max_price_move_pct", c.max_price_move_pct, 90.0)?,
+        floor_bp: pct_bp("marketplace.floor_pct", c.floor_pct, 100.0)?,
+        sales_per_snapshot: k
+            .non_negative("marketplace.sales_per_snapshot", c.sales_per_snapshot)?,
+        low_stock: k.int_in("marketplace.low_stock", c.low_stock, 0, 1_000_000)? as u32,
+        initial_stock: pair("marketplace.initial_stock", c.initial_stock, 0)?,
+        restock_share: k.share("marketplace.restock_share", c.restock_share)?,
+        restock_units: pair("marketplace.restock_units", c.restock_units, 1)?,
+        invalid_category_share,
+        invalid_categories: c.invalid_categories.clone(),
+        pricing,
     })
 }
 
@@ -952,9 +1052,10 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
                 message: e.to_string(),
             }
         })?;
-    let model = match (&c.smoothie, &c.webshop) {
-        (Some(sm), _) => ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?)),
-        (_, Some(ws)) => ModelSpec::Webshop(Arc::new(webshop(&k, ws)?)),
+    let model = match (&c.smoothie, &c.webshop, &c.marketplace) {
+        (Some(sm), _, _) => ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?)),
+        (_, Some(ws), _) => ModelSpec::Webshop(Arc::new(webshop(&k, ws)?)),
+        (_, _, Some(mp)) => ModelSpec::Marketplace(Arc::new(marketplace(&k, mp, base)?)),
         _ => ModelSpec::Chain,
     };
     Ok(World {

@@ -33,11 +33,13 @@ pub enum EventKind {
     WebPurchase,
     /// One web request (the `requestlog` topic).
     Request,
+    /// One listing of a marketplace vendor's snapshot.
+    Listing,
 }
 
 impl EventKind {
     /// Every kind, in a fixed order (the order of summaries and manifests).
-    pub const ALL: [EventKind; 9] = [
+    pub const ALL: [EventKind; 10] = [
         EventKind::Scan,
         EventKind::Transaction,
         EventKind::ItemChange,
@@ -47,6 +49,7 @@ impl EventKind {
         EventKind::LostSale,
         EventKind::WebPurchase,
         EventKind::Request,
+        EventKind::Listing,
     ];
 
     /// The kind's name: `scan`, `transaction`.
@@ -61,6 +64,7 @@ impl EventKind {
             EventKind::LostSale => "lost_sale",
             EventKind::WebPurchase => "web_purchase",
             EventKind::Request => "request",
+            EventKind::Listing => "listing",
         }
     }
 
@@ -193,6 +197,21 @@ impl EventKind {
                 "latency",
                 "bytes",
                 "useragent",
+            ],
+            EventKind::Listing => &[
+                "kind",
+                "ts",
+                "snapshot_id",
+                "vendor_id",
+                "product_id",
+                "product_name",
+                "category",
+                "list_price",
+                "sale_price",
+                "stock_status",
+                "stock_qty",
+                "dynamic_price",
+                "pricing_rule",
             ],
         }
     }
@@ -632,6 +651,8 @@ pub enum Event {
     WebPurchase(Box<crate::webshop::WebPurchaseEvent>),
     /// A web request.
     Request(Box<crate::webshop::RequestEvent>),
+    /// A marketplace listing.
+    Listing(Box<crate::marketplace::ListingEvent>),
 }
 
 impl Event {
@@ -647,6 +668,7 @@ impl Event {
             Event::LostSale(_) => EventKind::LostSale,
             Event::WebPurchase(_) => EventKind::WebPurchase,
             Event::Request(_) => EventKind::Request,
+            Event::Listing(_) => EventKind::Listing,
         }
     }
 
@@ -662,6 +684,7 @@ impl Event {
             Event::LostSale(e) => e.event_time.0,
             Event::WebPurchase(e) => e.ts,
             Event::Request(e) => e.ts,
+            Event::Listing(e) => e.ts,
         }
     }
 
@@ -678,6 +701,7 @@ impl Event {
             // The customer's market.
             Event::WebPurchase(e) => e.sessionid.store_id,
             Event::Request(e) => e.sessionid.store_id,
+            Event::Listing(e) => e.vendor_id,
         }
     }
 
@@ -690,6 +714,7 @@ impl Event {
             Event::LostSale(e) => Some(e.transaction_id),
             Event::WebPurchase(e) => Some(e.sessionid),
             Event::Request(e) => Some(e.sessionid),
+            Event::Listing(e) => Some(e.snapshot_id),
             Event::ItemChange(_) | Event::Product(_) | Event::Inventory(_) => None,
         }
     }

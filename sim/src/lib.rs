@@ -24,6 +24,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod churn;
 pub mod event;
+pub mod marketplace;
 pub mod money;
 mod outbox;
 pub mod params;

@@ -9,6 +9,7 @@ use crate::calendar::Calendar;
 use crate::catalog::{Category, Item, ItemPicker, Store};
 use crate::churn::PriceBook;
 use crate::event::{EventKind, Stamped};
+use crate::marketplace::{MarketplaceModel, MarketplaceParams};
 use crate::params::ModelParams;
 use crate::smoothie::{SmoothieModel, SmoothieParams};
 use crate::store::{StoreCounters, StoreModel};
@@ -26,6 +27,8 @@ pub enum ModelSpec {
     Smoothie(Arc<SmoothieParams>),
     /// A web shop: sessions, a request log and purchases, by market.
     Webshop(Arc<WebshopParams>),
+    /// A marketplace: vendors republishing listings.
+    Marketplace(Arc<MarketplaceParams>),
 }
 
 impl ModelSpec {
@@ -35,6 +38,7 @@ impl ModelSpec {
             ModelSpec::Chain => "chain",
             ModelSpec::Smoothie(_) => "smoothie",
             ModelSpec::Webshop(_) => "webshop",
+            ModelSpec::Marketplace(_) => "marketplace",
         }
     }
 }
@@ -65,6 +69,18 @@ impl Model for StoreModel {
     }
     fn set_prices(&mut self, prices: Arc<PriceBook>) {
         StoreModel::set_prices(self, prices);
+    }
+}
+
+impl Model for MarketplaceModel {
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        MarketplaceModel::advance(self, until, out);
+    }
+    fn is_done(&self) -> bool {
+        MarketplaceModel::is_done(self)
+    }
+    fn counters(&self) -> StoreCounters {
+        MarketplaceModel::counters(self)
     }
 }
 
@@ -144,6 +160,9 @@ impl World {
             ModelSpec::Webshop(_) => {
                 Box::new(WebshopModel::new(Arc::clone(self), index, seed, span))
             }
+            ModelSpec::Marketplace(_) => {
+                Box::new(MarketplaceModel::new(Arc::clone(self), index, seed, span))
+            }
         }
     }
 
@@ -164,6 +183,7 @@ impl World {
                 EventKind::LostSale,
             ],
             ModelSpec::Webshop(_) => vec![EventKind::WebPurchase, EventKind::Request],
+            ModelSpec::Marketplace(_) => vec![EventKind::Listing],
         }
     }
 

@@ -207,6 +207,7 @@ impl Encoder {
             (_, Event::LostSale(e)) => writer.serialize(e),
             (_, Event::WebPurchase(e)) => writer.serialize(e),
             (_, Event::Request(e)) => writer.serialize(e),
+            (_, Event::Listing(e)) => writer.serialize(e),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Integration tests of the scenarios: statistics of each model with fixed seeds.
 
 mod chain;
+mod marketplace;
 mod smoothie;
 mod webshop;

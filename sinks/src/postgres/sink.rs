@@ -627,7 +627,8 @@ impl PostgresSink {
                 | Event::Inventory(_)
                 | Event::LostSale(_)
                 | Event::WebPurchase(_)
-                | Event::Request(_) => {}
+                | Event::Request(_)
+                | Event::Listing(_) => {}
             }
         }
         let events = (scans.len() + txns.len() + changes.len()) as i64;
