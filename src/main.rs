@@ -404,10 +404,15 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, s: &RunSummary) {
         let r = &sink.report;
         let _ = writeln!(
             err,
-            "sink:     {}: delivered {}, failed {}{}{}",
+            "sink:     {}: delivered {}, failed {}{}{}{}",
             sink.name,
             r.delivered_total(),
-            r.failed + total.saturating_sub(r.delivered_total()),
+            r.undelivered(total),
+            if r.other_kinds > 0 {
+                format!(" ({} of other kinds)", r.other_kinds)
+            } else {
+                String::new()
+            },
             if r.bytes > 0 {
                 format!(", {} bytes", r.bytes)
             } else {
@@ -489,6 +494,12 @@ fn world_counts(world: &storesim_sim::World) -> String {
         storesim_sim::ModelSpec::Smoothie(p) => {
             format!("{} bars, {} products", world.stores.len(), p.products.len())
         }
+        storesim_sim::ModelSpec::Widgets(p) => format!(
+            "{} stores and markets, {} products at load, {} suppliers",
+            world.stores.len(),
+            p.initial_products,
+            p.suppliers
+        ),
         storesim_sim::ModelSpec::Marketplace(p) => format!(
             "{} vendors, {} items to list, {} pricing rules",
             world.stores.len(),
@@ -531,8 +542,19 @@ fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
         Err(e @ SinkError::Spec { .. }) => return Err(Failure::Input(e.into())),
         Err(e) => return Err(Failure::Runtime(e.into())),
     }
+    let loaded = if world.model == storesim_sim::ModelSpec::Chain {
+        format!(
+            "{} stores, {} categories, {} items loaded",
+            world.stores.len(),
+            world.categories.len(),
+            world.items.len()
+        )
+    } else {
+        let kinds: Vec<&str> = world.kinds().iter().map(|k| k.as_str()).collect();
+        format!("landing tables {}", kinds.join(", "))
+    };
     println!(
-        "{name}: schema `{}` ready{}{}{}; {} stores, {} categories, {} items loaded",
+        "{name}: schema `{}` ready{}{}{}; {loaded}",
         config.schema,
         if args.drop {
             " (dropped and recreated)"
@@ -545,9 +567,6 @@ fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
         } else {
             String::new()
         },
-        world.stores.len(),
-        world.categories.len(),
-        world.items.len()
     );
     Ok(ExitCode::SUCCESS)
 }

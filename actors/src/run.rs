@@ -175,12 +175,7 @@ impl RunSummary {
     pub fn undelivered(&self) -> u64 {
         self.sinks
             .iter()
-            .map(|s| {
-                s.report.failed
-                    + self
-                        .events_total()
-                        .saturating_sub(s.report.delivered_total())
-            })
+            .map(|s| s.report.undelivered(self.events_total()))
             .sum()
     }
 }

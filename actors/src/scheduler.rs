@@ -169,7 +169,7 @@ impl Fanout {
     /// sink's batches in flight (it refuses them at once now) and counts
     /// what it delivered of what it was handed.
     async fn sink_failed(&mut self, name: String, error: SinkError) -> RunError {
-        let handed = self.summary.events_total();
+        let mut handed = self.summary.events_total();
         let mut delivered = 0;
         if let Some(i) = self.sinks.iter().position(|(n, _)| *n == name) {
             while let Some(request) = self.in_flight[i].pop_front() {
@@ -177,6 +177,7 @@ impl Fanout {
             }
             if let Ok(report) = self.sinks[i].1.send(ReportSink).await {
                 delivered = report.delivered_total();
+                handed = handed.saturating_sub(report.other_kinds);
             }
         }
         RunError::Sink {

@@ -78,6 +78,8 @@ pub struct ScenarioConfig {
     pub webshop: Option<WebshopConfig>,
     /// The marketplace's knobs (model `marketplace`).
     pub marketplace: Option<MarketplaceConfig>,
+    /// The widget retailer's knobs (model `widgets`).
+    pub widgets: Option<WidgetsConfig>,
 }
 
 fn default_model() -> String {
@@ -652,4 +654,70 @@ pub struct PricingRuleConfig {
     pub min_discount_pct: f64,
     /// Change of the sale price, percent (-10 is 10% off).
     pub adjust_pct: f64,
+}
+
+/// Shares of eligible records that carry each defect.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirtyConfig {
+    /// A required field is null.
+    #[serde(default)]
+    pub null: f64,
+    /// A malformed email.
+    #[serde(default)]
+    pub malformed_email: f64,
+    /// A date that does not parse.
+    #[serde(default)]
+    pub malformed_date: f64,
+    /// The record twice.
+    #[serde(default)]
+    pub duplicate: f64,
+    /// A quantity out of range.
+    #[serde(default)]
+    pub out_of_range: f64,
+    /// A key matching no record.
+    #[serde(default)]
+    pub orphan_key: f64,
+}
+
+/// The widget retailer's knobs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WidgetsConfig {
+    /// Injected defects.
+    pub dirty: DirtyConfig,
+    /// Customers per market at the initial load.
+    pub initial_customers: i64,
+    /// New customers a day per market.
+    pub signups_per_day: f64,
+    /// Customer updates a day per market.
+    pub customer_updates_per_day: f64,
+    /// In-store sales on a base day per store.
+    pub store_sales_per_day: f64,
+    /// Weights of 1, 2, ... lines per order.
+    pub lines_per_order: Vec<f64>,
+    /// Weights of quantity 1, 2, ...
+    pub quantity: Vec<f64>,
+    /// Products at the initial load.
+    pub initial_products: i64,
+    /// New products a day.
+    pub new_products_per_day: i64,
+    /// Share of products repriced a day.
+    pub reprice_share: f64,
+    /// Suppliers.
+    pub suppliers: i64,
+    /// Share of products sold in a store that get a receipt that day.
+    pub receipt_share: f64,
+    /// First names.
+    pub first_names: Vec<String>,
+    /// Last names.
+    pub last_names: Vec<String>,
+    /// Street names.
+    pub streets: Vec<String>,
+    /// Email domains.
+    pub email_domains: Vec<String>,
+    /// Product adjectives.
+    pub product_adjectives: Vec<String>,
+    /// Product nouns (also the categories).
+    pub product_nouns: Vec<String>,
 }

@@ -114,6 +114,10 @@ pub const BUILTINS: &[Builtin] = &[
         name: "marketplace",
         text: include_str!("../marketplace.toml"),
     },
+    Builtin {
+        name: "widgets",
+        text: include_str!("../widgets.toml"),
+    },
 ];
 
 /// Where a scenario came from.

@@ -15,11 +15,12 @@ use storesim_sim::params::{
 };
 use storesim_sim::smoothie::SmoothieParams;
 use storesim_sim::webshop::{Device, UserAgent, WebshopParams};
+use storesim_sim::widgets::WidgetsParams;
 use storesim_sim::{EventKind, ModelSpec, Money, World};
 
 use crate::config::{
     AnomalyConfig, DayConfig, HolidayConfig, MarketplaceConfig, PricingFile, ScenarioConfig,
-    SmoothieConfig, WebshopConfig,
+    SmoothieConfig, WebshopConfig, WidgetsConfig,
 };
 use crate::{data, KafkaDefaults, Scenario, ScenarioError};
 
@@ -568,7 +569,7 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
 }
 
 /// The models a scenario's `model` may name.
-const MODELS: [&str; 4] = ["chain", "smoothie", "webshop", "marketplace"];
+const MODELS: [&str; 5] = ["chain", "smoothie", "webshop", "marketplace", "widgets"];
 
 /// A local date and time, `2026-11-24 14:00`.
 fn local_datetime(k: &Checker<'_>, key: &str, text: &str) -> Result<NaiveDateTime, ScenarioError> {
@@ -819,6 +820,69 @@ fn marketplace(
     })
 }
 
+/// The widget retailer's parameters.
+fn widgets(k: &Checker<'_>, c: &WidgetsConfig) -> Result<WidgetsParams, ScenarioError> {
+    let d = &c.dirty;
+    let dirty = [
+        k.share("widgets.dirty.null", d.null)?,
+        k.share("widgets.dirty.malformed_email", d.malformed_email)?,
+        k.share("widgets.dirty.malformed_date", d.malformed_date)?,
+        k.share("widgets.dirty.duplicate", d.duplicate)?,
+        k.share("widgets.dirty.out_of_range", d.out_of_range)?,
+        k.share("widgets.dirty.orphan_key", d.orphan_key)?,
+    ];
+    // A record draws one defect among those it can carry: the shares of
+    // the five a sale can carry must leave room for clean records.
+    if dirty.iter().sum::<f64>() > 1.0 {
+        return Err(k.err("widgets.dirty", "the shares sum to more than 1"));
+    }
+    let weights = |key: &str, w: &[f64]| -> Result<Vec<f64>, ScenarioError> {
+        for v in w {
+            k.non_negative(key, *v)?;
+        }
+        if w.is_empty() || w.len() > 20 || w.iter().sum::<f64>() <= 0.0 {
+            return Err(k.err(key, "needs 1-20 weights, not all zero"));
+        }
+        Ok(w.to_vec())
+    };
+    let words = |key: &str, w: &[String]| -> Result<Vec<String>, ScenarioError> {
+        if w.is_empty() || w.iter().any(|s| s.trim().is_empty()) {
+            return Err(k.err(key, "needs at least one non-empty word"));
+        }
+        Ok(w.to_vec())
+    };
+    Ok(WidgetsParams {
+        dirty,
+        initial_customers: k.int_in("widgets.initial_customers", c.initial_customers, 0, 800_000)?
+            as u32,
+        signups_per_day: k.non_negative("widgets.signups_per_day", c.signups_per_day)?,
+        customer_updates_per_day: k.non_negative(
+            "widgets.customer_updates_per_day",
+            c.customer_updates_per_day,
+        )?,
+        store_sales_per_day: k.positive("widgets.store_sales_per_day", c.store_sales_per_day)?,
+        lines_per_order: weights("widgets.lines_per_order", &c.lines_per_order)?,
+        quantity: weights("widgets.quantity", &c.quantity)?,
+        initial_products: k.int_in("widgets.initial_products", c.initial_products, 1, 50_000)?
+            as u32,
+        new_products_per_day: k.int_in(
+            "widgets.new_products_per_day",
+            c.new_products_per_day,
+            0,
+            100,
+        )? as u32,
+        reprice_share: k.share("widgets.reprice_share", c.reprice_share)?,
+        suppliers: k.int_in("widgets.suppliers", c.suppliers, 1, 899)? as u32,
+        receipt_share: k.share("widgets.receipt_share", c.receipt_share)?,
+        first_names: words("widgets.first_names", &c.first_names)?,
+        last_names: words("widgets.last_names", &c.last_names)?,
+        streets: words("widgets.streets", &c.streets)?,
+        email_domains: words("widgets.email_domains", &c.email_domains)?,
+        product_adjectives: words("widgets.product_adjectives", &c.product_adjectives)?,
+        product_nouns: words("widgets.product_nouns", &c.product_nouns)?,
+    })
+}
+
 /// The web shop's parameters.
 fn webshop(k: &Checker<'_>, c: &WebshopConfig) -> Result<WebshopParams, ScenarioError> {
     let mut devices = Vec::new();
@@ -1052,11 +1116,16 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
                 message: e.to_string(),
             }
         })?;
-    let model = match (&c.smoothie, &c.webshop, &c.marketplace) {
-        (Some(sm), _, _) => ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?)),
-        (_, Some(ws), _) => ModelSpec::Webshop(Arc::new(webshop(&k, ws)?)),
-        (_, _, Some(mp)) => ModelSpec::Marketplace(Arc::new(marketplace(&k, mp, base)?)),
-        _ => ModelSpec::Chain,
+    let model = if let Some(sm) = &c.smoothie {
+        ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?))
+    } else if let Some(ws) = &c.webshop {
+        ModelSpec::Webshop(Arc::new(webshop(&k, ws)?))
+    } else if let Some(mp) = &c.marketplace {
+        ModelSpec::Marketplace(Arc::new(marketplace(&k, mp, base)?))
+    } else if let Some(wd) = &c.widgets {
+        ModelSpec::Widgets(Arc::new(widgets(&k, wd)?))
+    } else {
+        ModelSpec::Chain
     };
     Ok(World {
         model,

@@ -43,6 +43,8 @@ pub struct Arrivals {
     days: VecDeque<(SimTime, u32)>,
     cursor: SimTime,
     staffed_last: u8,
+    /// Multiplier on the scenario's daily traffic (1 for the main process).
+    scale: f64,
 }
 
 impl Arrivals {
@@ -66,7 +68,16 @@ impl Arrivals {
             days: VecDeque::new(),
             cursor: start,
             staffed_last: 1,
+            scale: 1.0,
         }
+    }
+
+    /// The same calendar with `per_day` arrivals on a base day in a store
+    /// of traffic 1.0, instead of the scenario's `traffic.baskets_per_day`:
+    /// a second process of a model (in-store sales beside online orders).
+    pub fn with_per_day(mut self, per_day: f64) -> Arrivals {
+        self.scale = per_day / self.world.params.traffic.baskets_per_day;
+        self
     }
 
     /// The span arrivals are accepted in.
@@ -150,7 +161,8 @@ impl Arrivals {
             return true;
         };
         let curve = &world.calendar.curves[day.curve].shares;
-        let per_day = world.params.traffic.baskets_per_day * store.traffic * day.multiplier;
+        let per_day =
+            world.params.traffic.baskets_per_day * self.scale * store.traffic * day.multiplier;
         let plan = &world.params.staffing;
         let erlangs_per_arrival_hour =
             plan.planning_staffed_share * plan.planning_service_s / 3600.0;

@@ -35,11 +35,29 @@ pub enum EventKind {
     Request,
     /// One listing of a marketplace vendor's snapshot.
     Listing,
+    /// E-commerce: a customer (load, insert, update).
+    EcomCustomer,
+    /// E-commerce: an order.
+    EcomOrder,
+    /// E-commerce: an order line.
+    EcomOrderLine,
+    /// In-store: a store record.
+    PosStore,
+    /// In-store: a sale, in the morning batch.
+    PosSale,
+    /// Inventory: a product.
+    InvProduct,
+    /// Inventory: a supplier.
+    InvSupplier,
+    /// Inventory: a stock movement.
+    InvMovement,
+    /// The ground truth: one injected defect.
+    DirtyLabel,
 }
 
 impl EventKind {
     /// Every kind, in a fixed order (the order of summaries and manifests).
-    pub const ALL: [EventKind; 10] = [
+    pub const ALL: [EventKind; 19] = [
         EventKind::Scan,
         EventKind::Transaction,
         EventKind::ItemChange,
@@ -50,6 +68,15 @@ impl EventKind {
         EventKind::WebPurchase,
         EventKind::Request,
         EventKind::Listing,
+        EventKind::EcomCustomer,
+        EventKind::EcomOrder,
+        EventKind::EcomOrderLine,
+        EventKind::PosStore,
+        EventKind::PosSale,
+        EventKind::InvProduct,
+        EventKind::InvSupplier,
+        EventKind::InvMovement,
+        EventKind::DirtyLabel,
     ];
 
     /// The kind's name: `scan`, `transaction`.
@@ -65,6 +92,15 @@ impl EventKind {
             EventKind::WebPurchase => "web_purchase",
             EventKind::Request => "request",
             EventKind::Listing => "listing",
+            EventKind::EcomCustomer => "ecom_customer",
+            EventKind::EcomOrder => "ecom_order",
+            EventKind::EcomOrderLine => "ecom_order_line",
+            EventKind::PosStore => "pos_store",
+            EventKind::PosSale => "pos_sale",
+            EventKind::InvProduct => "inv_product",
+            EventKind::InvSupplier => "inv_supplier",
+            EventKind::InvMovement => "inv_movement",
+            EventKind::DirtyLabel => "dirty_label",
         }
     }
 
@@ -212,6 +248,104 @@ impl EventKind {
                 "stock_qty",
                 "dynamic_price",
                 "pricing_rule",
+            ],
+            EventKind::EcomCustomer => &[
+                "kind",
+                "ts",
+                "op",
+                "customer_id",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "street",
+                "city",
+                "state",
+                "zip",
+                "loyalty_number",
+                "signup_date",
+            ],
+            EventKind::EcomOrder => &[
+                "kind",
+                "ts",
+                "order_id",
+                "customer_id",
+                "order_ts",
+                "status",
+                "total",
+                "ship_city",
+                "ship_state",
+                "ship_zip",
+            ],
+            EventKind::EcomOrderLine => &[
+                "kind",
+                "ts",
+                "order_id",
+                "line",
+                "sku",
+                "quantity",
+                "unit_price",
+            ],
+            EventKind::PosStore => &[
+                "kind",
+                "ts",
+                "op",
+                "store_code",
+                "name",
+                "location",
+                "opened",
+            ],
+            EventKind::PosSale => &[
+                "kind",
+                "ts",
+                "sale_id",
+                "store_code",
+                "sale_date",
+                "sale_time",
+                "product_id",
+                "quantity",
+                "amount",
+                "loyalty_card",
+            ],
+            EventKind::InvProduct => &[
+                "kind",
+                "ts",
+                "op",
+                "product_code",
+                "description",
+                "category",
+                "supplier_code",
+                "unit_cost",
+                "list_price",
+            ],
+            EventKind::InvSupplier => &[
+                "kind",
+                "ts",
+                "op",
+                "supplier_code",
+                "name",
+                "location",
+                "contact_email",
+            ],
+            EventKind::InvMovement => &[
+                "kind",
+                "ts",
+                "movement_id",
+                "movement_date",
+                "product_code",
+                "location_code",
+                "movement_type",
+                "quantity",
+            ],
+            EventKind::DirtyLabel => &[
+                "kind",
+                "ts",
+                "system",
+                "record_kind",
+                "record_id",
+                "defect",
+                "field",
+                "store_id",
             ],
         }
     }
@@ -653,6 +787,24 @@ pub enum Event {
     Request(Box<crate::webshop::RequestEvent>),
     /// A marketplace listing.
     Listing(Box<crate::marketplace::ListingEvent>),
+    /// E-commerce: a customer (load, insert, update).
+    EcomCustomer(Box<crate::widgets::EcomCustomer>),
+    /// E-commerce: an order.
+    EcomOrder(Box<crate::widgets::EcomOrder>),
+    /// E-commerce: an order line.
+    EcomOrderLine(Box<crate::widgets::EcomOrderLine>),
+    /// In-store: a store record.
+    PosStore(Box<crate::widgets::PosStore>),
+    /// In-store: a sale, in the morning batch.
+    PosSale(Box<crate::widgets::PosSale>),
+    /// Inventory: a product.
+    InvProduct(Box<crate::widgets::InvProduct>),
+    /// Inventory: a supplier.
+    InvSupplier(Box<crate::widgets::InvSupplier>),
+    /// Inventory: a stock movement.
+    InvMovement(Box<crate::widgets::InvMovement>),
+    /// The ground truth: one injected defect.
+    DirtyLabel(Box<crate::widgets::DirtyLabel>),
 }
 
 impl Event {
@@ -669,6 +821,15 @@ impl Event {
             Event::WebPurchase(_) => EventKind::WebPurchase,
             Event::Request(_) => EventKind::Request,
             Event::Listing(_) => EventKind::Listing,
+            Event::EcomCustomer(_) => EventKind::EcomCustomer,
+            Event::EcomOrder(_) => EventKind::EcomOrder,
+            Event::EcomOrderLine(_) => EventKind::EcomOrderLine,
+            Event::PosStore(_) => EventKind::PosStore,
+            Event::PosSale(_) => EventKind::PosSale,
+            Event::InvProduct(_) => EventKind::InvProduct,
+            Event::InvSupplier(_) => EventKind::InvSupplier,
+            Event::InvMovement(_) => EventKind::InvMovement,
+            Event::DirtyLabel(_) => EventKind::DirtyLabel,
         }
     }
 
@@ -685,6 +846,15 @@ impl Event {
             Event::WebPurchase(e) => e.ts,
             Event::Request(e) => e.ts,
             Event::Listing(e) => e.ts,
+            Event::EcomCustomer(e) => e.ts,
+            Event::EcomOrder(e) => e.ts,
+            Event::EcomOrderLine(e) => e.ts,
+            Event::PosStore(e) => e.ts,
+            Event::PosSale(e) => e.ts,
+            Event::InvProduct(e) => e.ts,
+            Event::InvSupplier(e) => e.ts,
+            Event::InvMovement(e) => e.ts,
+            Event::DirtyLabel(e) => e.ts,
         }
     }
 
@@ -702,6 +872,16 @@ impl Event {
             Event::WebPurchase(e) => e.sessionid.store_id,
             Event::Request(e) => e.sessionid.store_id,
             Event::Listing(e) => e.vendor_id,
+            // The store whose market the customer belongs to.
+            Event::EcomCustomer(e) => (e.customer_id / 1_000_000) as u32,
+            Event::EcomOrder(e) => order_store(&e.order_id),
+            Event::EcomOrderLine(e) => order_store(&e.order_id),
+            Event::PosStore(e) => code_store(&e.store_code),
+            Event::PosSale(e) => code_store(&e.store_code),
+            Event::InvMovement(e) => code_store(&e.location_code),
+            // The masters are published by one store for the company.
+            Event::InvProduct(_) | Event::InvSupplier(_) => 0,
+            Event::DirtyLabel(e) => e.store_id,
         }
     }
 
@@ -715,9 +895,22 @@ impl Event {
             Event::WebPurchase(e) => Some(e.sessionid),
             Event::Request(e) => Some(e.sessionid),
             Event::Listing(e) => Some(e.snapshot_id),
-            Event::ItemChange(_) | Event::Product(_) | Event::Inventory(_) => None,
+            _ => None,
         }
     }
+}
+
+/// The store of an order id `STORE-YYYYMMDD-SEQ`.
+fn order_store(id: &str) -> u32 {
+    id.split('-')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The store of a store code `S1101`.
+fn code_store(code: &str) -> u32 {
+    code.trim_start_matches('S').parse().unwrap_or(0)
 }
 
 /// An event with its total-order key `(ts, store_id, seq)`.

@@ -33,6 +33,7 @@ pub mod smoothie;
 pub mod store;
 pub mod time;
 pub mod webshop;
+pub mod widgets;
 pub mod world;
 
 pub use event::{Event, EventBatch, EventKind, KeyField, Stamped};

@@ -15,6 +15,7 @@ use crate::smoothie::{SmoothieModel, SmoothieParams};
 use crate::store::{StoreCounters, StoreModel};
 use crate::time::{local_to_utc, SimTime};
 use crate::webshop::{WebshopModel, WebshopParams};
+use crate::widgets::{WidgetsModel, WidgetsParams};
 
 /// Which model simulates the stores of a world.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -29,6 +30,8 @@ pub enum ModelSpec {
     Webshop(Arc<WebshopParams>),
     /// A marketplace: vendors republishing listings.
     Marketplace(Arc<MarketplaceParams>),
+    /// A widget retailer whose three systems disagree and hold dirty data.
+    Widgets(Arc<WidgetsParams>),
 }
 
 impl ModelSpec {
@@ -39,6 +42,7 @@ impl ModelSpec {
             ModelSpec::Smoothie(_) => "smoothie",
             ModelSpec::Webshop(_) => "webshop",
             ModelSpec::Marketplace(_) => "marketplace",
+            ModelSpec::Widgets(_) => "widgets",
         }
     }
 }
@@ -69,6 +73,18 @@ impl Model for StoreModel {
     }
     fn set_prices(&mut self, prices: Arc<PriceBook>) {
         StoreModel::set_prices(self, prices);
+    }
+}
+
+impl Model for WidgetsModel {
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        WidgetsModel::advance(self, until, out);
+    }
+    fn is_done(&self) -> bool {
+        WidgetsModel::is_done(self)
+    }
+    fn counters(&self) -> StoreCounters {
+        WidgetsModel::counters(self)
     }
 }
 
@@ -163,6 +179,9 @@ impl World {
             ModelSpec::Marketplace(_) => {
                 Box::new(MarketplaceModel::new(Arc::clone(self), index, seed, span))
             }
+            ModelSpec::Widgets(_) => {
+                Box::new(WidgetsModel::new(Arc::clone(self), index, seed, span))
+            }
         }
     }
 
@@ -184,6 +203,17 @@ impl World {
             ],
             ModelSpec::Webshop(_) => vec![EventKind::WebPurchase, EventKind::Request],
             ModelSpec::Marketplace(_) => vec![EventKind::Listing],
+            ModelSpec::Widgets(_) => vec![
+                EventKind::EcomCustomer,
+                EventKind::EcomOrder,
+                EventKind::EcomOrderLine,
+                EventKind::PosStore,
+                EventKind::PosSale,
+                EventKind::InvProduct,
+                EventKind::InvSupplier,
+                EventKind::InvMovement,
+                EventKind::DirtyLabel,
+            ],
         }
     }
 

@@ -208,6 +208,15 @@ impl Encoder {
             (_, Event::WebPurchase(e)) => writer.serialize(e),
             (_, Event::Request(e)) => writer.serialize(e),
             (_, Event::Listing(e)) => writer.serialize(e),
+            (_, Event::EcomCustomer(e)) => writer.serialize(e),
+            (_, Event::EcomOrder(e)) => writer.serialize(e),
+            (_, Event::EcomOrderLine(e)) => writer.serialize(e),
+            (_, Event::PosStore(e)) => writer.serialize(e),
+            (_, Event::PosSale(e)) => writer.serialize(e),
+            (_, Event::InvProduct(e)) => writer.serialize(e),
+            (_, Event::InvSupplier(e)) => writer.serialize(e),
+            (_, Event::InvMovement(e)) => writer.serialize(e),
+            (_, Event::DirtyLabel(e)) => writer.serialize(e),
         }
     }
 }

@@ -24,6 +24,7 @@
 
 pub mod encode;
 pub mod files;
+mod filter;
 pub mod kafka;
 pub mod memory;
 pub mod null;
@@ -105,6 +106,8 @@ pub struct DeliveryReport {
     pub delivered: [u64; EventKind::ALL.len()],
     /// Events handed to the sink and not delivered.
     pub failed: u64,
+    /// Events of kinds the sink does not take (`?kinds=`): not its to deliver.
+    pub other_kinds: u64,
     /// Bytes written (after compression, where the sink compresses).
     pub bytes: u64,
     /// Microseconds the run spent inside the sink (writing and closing):
@@ -116,6 +119,15 @@ impl DeliveryReport {
     /// All events delivered.
     pub fn delivered_total(&self) -> u64 {
         self.delivered.iter().sum()
+    }
+
+    /// Of `total` events a run made, how many this sink should have and
+    /// did not deliver.
+    pub fn undelivered(&self, total: u64) -> u64 {
+        self.failed
+            + total
+                .saturating_sub(self.other_kinds)
+                .saturating_sub(self.delivered_total())
     }
 
     /// Counts a batch as delivered.
@@ -163,6 +175,26 @@ pub struct RunContext<'a> {
 
 /// Opens the sink a spec names.
 pub fn open(spec: &SinkSpec, run: &RunContext<'_>) -> Result<Box<dyn Sink>, SinkError> {
+    let sink = open_kind(spec, run)?;
+    let Some(kinds) = &spec.kinds else {
+        return Ok(sink);
+    };
+    let emitted = run.world.kinds();
+    if let Some(k) = kinds.iter().find(|k| !emitted.contains(k)) {
+        let names: Vec<&str> = emitted.iter().map(|k| k.as_str()).collect();
+        return Err(SinkError::Spec {
+            spec: spec.to_string(),
+            message: format!(
+                "kinds: scenario {} emits no `{k}` (it emits {})",
+                run.world.name,
+                names.join(", ")
+            ),
+        });
+    }
+    Ok(Box::new(filter::KindFilter::new(sink, kinds)))
+}
+
+fn open_kind(spec: &SinkSpec, run: &RunContext<'_>) -> Result<Box<dyn Sink>, SinkError> {
     let encoder = run.encoder.clone();
     Ok(match &spec.kind {
         SinkKind::Null => Box::new(null::NullSink::new(spec.to_string())),
@@ -178,16 +210,6 @@ pub fn open(spec: &SinkSpec, run: &RunContext<'_>) -> Result<Box<dyn Sink>, Sink
             kafka::KafkaSink::open(spec.to_string(), config.clone(), &run.world.kinds())?
                 .with_encoder(encoder),
         ),
-        SinkKind::Postgres(_) if run.world.model != storesim_sim::ModelSpec::Chain => {
-            return Err(SinkError::Spec {
-                spec: spec.to_string(),
-                message: format!(
-                    "scenario {} (model {}) has no PostgreSQL tables: its demo reads Kafka or files",
-                    run.world.name,
-                    run.world.model.as_str()
-                ),
-            })
-        }
         SinkKind::Postgres(config) => Box::new(postgres::PostgresSink::open(
             &spec.to_string(),
             config.clone(),

@@ -16,6 +16,8 @@ pub struct SinkSpec {
     pub raw: String,
     /// What it names.
     pub kind: SinkKind,
+    /// The event kinds it takes (`?kinds=a,b`, any sink); all when `None`.
+    pub kinds: Option<Vec<storesim_sim::EventKind>>,
 }
 
 /// The kinds of sink.
@@ -58,11 +60,14 @@ impl fmt::Display for SinkSpec {
 impl FromStr for SinkSpec {
     type Err = SinkError;
 
-    fn from_str(raw: &str) -> Result<SinkSpec, SinkError> {
+    fn from_str(spec: &str) -> Result<SinkSpec, SinkError> {
         let err = |message: String| SinkError::Spec {
-            spec: redact_url(raw),
+            spec: redact_url(spec),
             message,
         };
+        // `kinds=` routes event kinds to a sink, whatever the sink.
+        let (raw, kinds) = take_kinds(spec).map_err(err)?;
+        let raw = raw.as_str();
         let (scheme, rest) = match raw.split_once(':') {
             Some((s, r)) => (s, Some(r)),
             None => (raw, None),
@@ -171,10 +176,42 @@ impl FromStr for SinkSpec {
         };
         Ok(SinkSpec {
             // The name printed everywhere: no password.
-            raw: redact_url(raw),
+            raw: redact_url(spec),
             kind,
+            kinds,
         })
     }
+}
+
+/// Splits `kinds=a,b` off a spec's query: the spec without it, and the kinds.
+fn take_kinds(spec: &str) -> Result<(String, Option<Vec<storesim_sim::EventKind>>), String> {
+    let Some((base, query)) = spec.split_once('?') else {
+        return Ok((spec.to_string(), None));
+    };
+    let mut kinds = None;
+    let mut rest = Vec::new();
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("kinds", list)) => {
+                let parsed = list
+                    .split(',')
+                    .filter(|k| !k.is_empty())
+                    .map(str::parse)
+                    .collect::<Result<Vec<storesim_sim::EventKind>, String>>()?;
+                if parsed.is_empty() {
+                    return Err("kinds: name at least one event kind".into());
+                }
+                kinds = Some(parsed);
+            }
+            _ => rest.push(pair),
+        }
+    }
+    let base = if rest.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    Ok((base, kinds))
 }
 
 /// The `key=value` options of a spec's query (`a=1&b=2`), in order.
@@ -193,6 +230,36 @@ pub(crate) fn query_pairs(query: Option<&str>) -> Result<Vec<(&str, &str)>, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_route_any_sink() {
+        use storesim_sim::EventKind;
+        let spec: SinkSpec = "files:out?compression=none&kinds=pos_sale,pos_store"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            spec.kinds,
+            Some(vec![EventKind::PosSale, EventKind::PosStore])
+        );
+        let SinkKind::Files(c) = spec.kind else {
+            panic!()
+        };
+        assert_eq!(c.compression, Compression::None);
+        let spec: SinkSpec = "stdout?kinds=request".parse().unwrap();
+        assert_eq!(spec.kind, SinkKind::Stdout);
+        assert_eq!(spec.kinds, Some(vec![EventKind::Request]));
+        let spec: SinkSpec = "postgres://u:secret@h/db?kinds=pos_sale&schema=s"
+            .parse()
+            .unwrap();
+        let SinkKind::Postgres(c) = &spec.kind else {
+            panic!()
+        };
+        assert_eq!(c.schema, "s");
+        assert!(!spec.to_string().contains("secret"));
+        let e = "null?kinds=scan,refund".parse::<SinkSpec>().unwrap_err();
+        assert!(e.to_string().contains("unknown event kind `refund`"), "{e}");
+        assert_eq!("null".parse::<SinkSpec>().unwrap().kinds, None);
+    }
 
     #[test]
     fn parses_specs() {

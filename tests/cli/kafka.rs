@@ -21,6 +21,18 @@ pub(crate) fn consume(brokers: &str, topic: &str, expected: usize) -> Vec<String
 }
 
 fn consume_with(brokers: &str, topic: &str, expected: usize, extra: &[&str]) -> Vec<String> {
+    consume_idle(brokers, topic, expected, "15s", extra)
+}
+
+/// Reads up to `expected` messages of `topic` from the beginning, giving
+/// up after `idle` without one.
+pub(crate) fn consume_idle(
+    brokers: &str,
+    topic: &str,
+    expected: usize,
+    idle: &str,
+    extra: &[&str],
+) -> Vec<String> {
     let out = storesim()
         .args([
             "kafka",
@@ -30,7 +42,7 @@ fn consume_with(brokers: &str, topic: &str, expected: usize, extra: &[&str]) -> 
             brokers,
             "--from-beginning",
         ])
-        .args(["--max", &expected.to_string(), "--idle", "15s"])
+        .args(["--max", &expected.to_string(), "--idle", idle])
         .args(extra)
         .output()
         .unwrap();

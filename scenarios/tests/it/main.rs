@@ -4,3 +4,4 @@ mod chain;
 mod marketplace;
 mod smoothie;
 mod webshop;
+mod widgets;

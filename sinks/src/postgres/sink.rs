@@ -11,7 +11,7 @@ use futures::pin_mut;
 use rust_decimal::Decimal;
 use storesim_sim::event::{ChangeOp, ItemChangeEvent, ScanEvent, TransactionEvent};
 use storesim_sim::event::{ScanId, TxnId};
-use storesim_sim::{Event, EventBatch, Money, SimTime, Stamped, World};
+use storesim_sim::{Event, EventBatch, EventKind, ModelSpec, Money, SimTime, Stamped, World};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{accepts, to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Transaction};
@@ -119,6 +119,20 @@ pub fn prepare(
                 describe(&e)
             ))
         })?;
+        let landing = landing_sql(&world.kinds(), options.drop);
+        if !landing.is_empty() {
+            client.batch_execute(&landing).await.map_err(|e| {
+                failed(format!(
+                    "cannot create the landing tables in `{}`: {}",
+                    config.schema,
+                    describe(&e)
+                ))
+            })?;
+        }
+        if world.model != ModelSpec::Chain {
+            // The chain's dimension tables are the chain's.
+            return Ok(());
+        }
         load_dimensions(&client, world)
             .await
             .map_err(|e| failed(format!("cannot load stores and items: {}", describe(&e))))
@@ -375,6 +389,85 @@ async fn copy_any_scans(
     }
 }
 
+/// Whether events of `kind` land in a text table named after the kind
+/// (every kind but the chain's typed scans, transactions and item changes).
+pub(crate) fn is_landing(kind: EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::Scan | EventKind::Transaction | EventKind::ItemChange
+    )
+}
+
+/// The landing tables of `kinds`: one per kind, a text column per field
+/// (as the source system exported it; cast downstream).
+pub(crate) fn landing_sql(kinds: &[EventKind], drop: bool) -> String {
+    kinds
+        .iter()
+        .filter(|k| is_landing(**k))
+        .map(|k| {
+            let drop = if drop {
+                format!("DROP TABLE IF EXISTS {k};\n")
+            } else {
+                String::new()
+            };
+            let columns: Vec<String> = k.fields()[1..]
+                .iter()
+                .map(|f| format!("{f} text"))
+                .collect();
+            format!(
+                "{drop}CREATE TABLE IF NOT EXISTS {k} ({});\n",
+                columns.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// One landing kind of a batch: its events' CSV rows and delivery times.
+pub(crate) struct Landing {
+    kind: EventKind,
+    rows: crate::encode::Encoded,
+    events: Vec<SimTime>,
+}
+
+/// The CSV rows of a batch's landing kinds.
+fn encode_landing(batch: &EventBatch, encoder: &Encoder) -> Result<Vec<Landing>, csv::Error> {
+    let mut by_kind: std::collections::BTreeMap<EventKind, Vec<&Stamped>> = Default::default();
+    for s in &batch.events {
+        if is_landing(s.event.kind()) {
+            by_kind.entry(s.event.kind()).or_default().push(s);
+        }
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, events)| {
+            Ok(Landing {
+                kind,
+                rows: encoder.csv_rows(events.iter().map(|s| &s.event))?,
+                events: events.iter().map(|s| s.at).collect(),
+            })
+        })
+        .collect()
+}
+
+async fn copy_landing(
+    tx: &Transaction<'_>,
+    kind: EventKind,
+    body: &[u8],
+) -> Result<(), tokio_postgres::Error> {
+    use futures::SinkExt;
+    if body.is_empty() {
+        return Ok(());
+    }
+    let columns = kind.fields()[1..].join(", ");
+    let sink = tx
+        .copy_in(&format!("COPY {kind} ({columns}) FROM STDIN (FORMAT csv)"))
+        .await?;
+    pin_mut!(sink);
+    sink.send(bytes::Bytes::copy_from_slice(body)).await?;
+    sink.as_mut().finish().await?;
+    Ok(())
+}
+
 async fn copy_transactions(
     tx: &Transaction<'_>,
     table: &str,
@@ -589,7 +682,11 @@ impl PostgresSink {
     /// One attempt at writing the batch in one transaction; `Ok` also when
     /// an earlier attempt had written it and only its answer was lost (the
     /// batch ledger says so).
-    async fn attempt(&mut self, batch: &EventBatch) -> Result<(), tokio_postgres::Error> {
+    async fn attempt(
+        &mut self,
+        batch: &EventBatch,
+        landing: &[Landing],
+    ) -> Result<(), tokio_postgres::Error> {
         if self.client.as_ref().is_none_or(Client::is_closed) {
             self.client = Some(connect(&self.config).await?);
         }
@@ -621,17 +718,28 @@ impl PostgresSink {
                 Event::Scan(e) => scans.push(e),
                 Event::Transaction(t) => txns.push(t),
                 Event::ItemChange(c) => changes.push(c),
-                // Refused when the sink opened: only the chain has tables.
-                Event::Product(_)
-                | Event::Purchase(_)
-                | Event::Inventory(_)
-                | Event::LostSale(_)
-                | Event::WebPurchase(_)
-                | Event::Request(_)
-                | Event::Listing(_) => {}
+                // Other kinds land in text tables, below.
+                _ => {}
             }
         }
-        let events = (scans.len() + txns.len() + changes.len()) as i64;
+        // The landing rows of the fresh events, kind by kind.
+        let mut landed = 0usize;
+        let bodies: Vec<(EventKind, Vec<u8>)> = landing
+            .iter()
+            .map(|l| {
+                let mut body = Vec::with_capacity(l.rows.bytes.len());
+                for (i, &at) in l.events.iter().enumerate() {
+                    if !overlaps || !is_covered(covered, at) {
+                        let row = l.rows.range(i, i + 1);
+                        // Without the leading `kind,` column.
+                        body.extend_from_slice(&row[l.kind.as_str().len() + 1..]);
+                        landed += 1;
+                    }
+                }
+                (l.kind, body)
+            })
+            .collect();
+        let events = (scans.len() + txns.len() + changes.len() + landed) as i64;
         let (start, end) = (batch.start.to_datetime(), batch.end.to_datetime());
         let tx = client.transaction().await?;
         let done = tx
@@ -673,6 +781,9 @@ impl PostgresSink {
                 }
                 Err(e) => return Err(e),
             }
+            for (kind, body) in &bodies {
+                copy_landing(&tx, *kind, body).await?;
+            }
             tx.execute(
                 "INSERT INTO storesim_batches (stream, window_start, window_end, run_id, events)
                  VALUES ($1, $2, $3, $4, $5)",
@@ -710,10 +821,14 @@ impl Sink for PostgresSink {
         if batch.events.is_empty() {
             return Ok(());
         }
+        let landing = encode_landing(batch, &self.encoder).map_err(|e| SinkError::Encode {
+            sink: self.name.clone(),
+            message: e.to_string(),
+        })?;
         let deadline = Instant::now() + self.config.retry_timeout;
         let mut backoff = Duration::from_millis(100);
         loop {
-            match self.attempt(batch).await {
+            match self.attempt(batch, &landing).await {
                 Ok(()) => {
                     self.report.add_batch(batch);
                     return Ok(());
