@@ -445,6 +445,28 @@ impl TxnId {
     }
 }
 
+/// Issues a store's [`TxnId`]s: 1, 2, ... within each business date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TxnIds {
+    date: u32,
+    seq: u32,
+}
+
+impl TxnIds {
+    /// The next id of `store_id` on business date `date` (`YYYYMMDD`).
+    pub fn next(&mut self, store_id: u32, date: u32) -> TxnId {
+        if date != self.date {
+            *self = TxnIds { date, seq: 0 };
+        }
+        self.seq += 1;
+        TxnId {
+            store_id,
+            date,
+            seq: self.seq,
+        }
+    }
+}
+
 /// Writes `v` in decimal at `at`; returns the end.
 fn put_u32(buf: &mut [u8; 40], at: usize, v: u32) -> usize {
     let mut digits = [0u8; 10];

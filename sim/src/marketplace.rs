@@ -17,11 +17,11 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::catalog::splitmix64;
-use crate::event::{Event, Stamped, TxnId};
+use crate::event::{Event, Stamped, TxnId, TxnIds};
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
-use crate::store::{StoreCounters, WARM_UP_MICROS};
+use crate::store::StoreCounters;
 use crate::time::SimTime;
 use crate::world::{ModelSpec, RunSpan, World};
 
@@ -172,8 +172,7 @@ pub struct MarketplaceModel {
     outbox: Outbox,
     counters: StoreCounters,
     sales: Option<Poisson<f64>>,
-    day: u32,
-    seq: u32,
+    ids: TxnIds,
 }
 
 impl MarketplaceModel {
@@ -188,11 +187,7 @@ impl MarketplaceModel {
         };
         let params = Arc::clone(params);
         let store_id = world.stores[index].store_id;
-        let (emit_from, end) = world.store_span(index, span);
-        let (start, emit_from) = match span {
-            RunSpan::Utc { .. } => (emit_from.plus_micros(-WARM_UP_MICROS), emit_from),
-            RunSpan::LocalDays { .. } => (emit_from, SimTime::MIN),
-        };
+        let (start, emit_from, end) = world.model_span(index, span);
         let mut rng = stream(seed, StreamKind::Store, store_id);
         // The vendor's catalog: a stable choice of items from the master.
         let (lo, hi) = params.products_per_vendor;
@@ -239,8 +234,7 @@ impl MarketplaceModel {
             params,
             world,
             rng,
-            day: 0,
-            seq: 0,
+            ids: TxnIds::default(),
         };
         model.next_snapshot = model.draw_snapshot();
         model
@@ -283,16 +277,7 @@ impl MarketplaceModel {
         let first = self.counters.arrivals == 0;
         self.counters.arrivals += 1;
         let date = self.arrivals.business_date(now);
-        if date != self.day {
-            self.day = date;
-            self.seq = 0;
-        }
-        self.seq += 1;
-        let snapshot_id = TxnId {
-            store_id: self.store_id,
-            date,
-            seq: self.seq,
-        };
+        let snapshot_id = self.ids.next(self.store_id, date);
         let world = Arc::clone(&self.world);
         let params = Arc::clone(&self.params);
         let p = &*params;

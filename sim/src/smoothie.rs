@@ -22,11 +22,11 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::calendar::AnomalyKind;
-use crate::event::{Event, Stamped, TxnId};
+use crate::event::{Event, Stamped, TxnId, TxnIds};
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
-use crate::store::{StoreCounters, WARM_UP_MICROS};
+use crate::store::StoreCounters;
 use crate::time::SimTime;
 use crate::world::{RunSpan, World};
 
@@ -210,8 +210,7 @@ pub struct SmoothieModel {
     quantity: WeightedIndex<f64>,
     outbox: Outbox,
     counters: StoreCounters,
-    txn_day: u32,
-    txn_seq: u32,
+    txn_ids: TxnIds,
 }
 
 impl SmoothieModel {
@@ -227,11 +226,7 @@ impl SmoothieModel {
         };
         let params = Arc::clone(params);
         let store_id = world.stores[index].store_id;
-        let (emit_from, end) = world.store_span(index, span);
-        let (start, emit_from) = match span {
-            RunSpan::Utc { .. } => (emit_from.plus_micros(-WARM_UP_MICROS), emit_from),
-            RunSpan::LocalDays { .. } => (emit_from, SimTime::MIN),
-        };
+        let (start, emit_from, end) = world.model_span(index, span);
         let pick = WeightedIndex::new(params.products.iter().map(|p| p.weight))
             .expect("validated weights");
         let lines =
@@ -250,8 +245,7 @@ impl SmoothieModel {
             lines,
             quantity,
             counters: StoreCounters::default(),
-            txn_day: 0,
-            txn_seq: 0,
+            txn_ids: TxnIds::default(),
             index,
             store_id,
             params,
@@ -447,15 +441,6 @@ impl SmoothieModel {
 
     fn next_txn_id(&mut self, now: SimTime) -> TxnId {
         let date = self.arrivals.business_date(now);
-        if date != self.txn_day {
-            self.txn_day = date;
-            self.txn_seq = 0;
-        }
-        self.txn_seq += 1;
-        TxnId {
-            store_id: self.store_id,
-            date,
-            seq: self.txn_seq,
-        }
+        self.txn_ids.next(self.store_id, date)
     }
 }

@@ -16,7 +16,7 @@ use rand_distr::{Distribution, LogNormal, Poisson};
 
 use crate::arrivals::Arrivals;
 use crate::churn::PriceBook;
-use crate::event::{Event, PaymentMethod, ScanEvent, Stamped, TransactionEvent, TxnId};
+use crate::event::{Event, PaymentMethod, ScanEvent, Stamped, TransactionEvent, TxnId, TxnIds};
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
@@ -122,8 +122,7 @@ pub struct StoreModel {
     stations: Vec<bool>,
     station_queue: VecDeque<Shopper>,
     outbox: Outbox,
-    txn_day: u32,
-    txn_seq: u32,
+    txn_ids: TxnIds,
     counters: StoreCounters,
     lines_mean: LogNormal<f64>,
     shop_noise: LogNormal<f64>,
@@ -144,14 +143,7 @@ impl StoreModel {
     pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> StoreModel {
         let store = &world.stores[index];
         let store_id = store.store_id;
-        let (emit_from, end) = world.store_span(index, span);
-        // A run from a UTC instant starts with stores already trading: the
-        // hours before it are simulated and not emitted. Whole local days
-        // start at midnight, when stores are closed anyway.
-        let (start, emit_from) = match span {
-            RunSpan::Utc { .. } => (emit_from.plus_micros(-WARM_UP_MICROS), emit_from),
-            RunSpan::LocalDays { .. } => (emit_from, SimTime::MIN),
-        };
+        let (start, emit_from, end) = world.model_span(index, span);
         let p = &world.params;
         let lines_mean =
             LogNormal::new(p.basket.lines_lognormal_mu, p.basket.lines_lognormal_sigma)
@@ -181,8 +173,7 @@ impl StoreModel {
             stations: vec![false; stations],
             station_queue: VecDeque::new(),
             outbox: Outbox::new(world.params.delivery, seed, store_id),
-            txn_day: 0,
-            txn_seq: 0,
+            txn_ids: TxnIds::default(),
             counters: StoreCounters::default(),
             lines_mean,
             shop_noise,
@@ -504,16 +495,7 @@ impl StoreModel {
     /// store's count of transactions started that date.
     fn next_txn_id(&mut self, now: SimTime) -> TxnId {
         let date = self.arrivals.business_date(now);
-        if date != self.txn_day {
-            self.txn_day = date;
-            self.txn_seq = 0;
-        }
-        self.txn_seq += 1;
-        TxnId {
-            store_id: self.store_id,
-            date,
-            seq: self.txn_seq,
-        }
+        self.txn_ids.next(self.store_id, date)
     }
 
     /// The next arrival, counted by local hour.

@@ -18,11 +18,11 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::catalog::splitmix64;
-use crate::event::{Event, ScanId, Stamped, TxnId};
+use crate::event::{Event, ScanId, Stamped, TxnId, TxnIds};
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
-use crate::store::{StoreCounters, WARM_UP_MICROS};
+use crate::store::StoreCounters;
 use crate::time::{SimTime, MICROS_PER_SEC};
 use crate::world::{ModelSpec, RunSpan, World};
 
@@ -130,8 +130,7 @@ pub struct WebshopModel {
     latency: LogNormal<f64>,
     value: LogNormal<f64>,
     pages: Geometric,
-    day: u32,
-    seq: u32,
+    ids: TxnIds,
 }
 
 impl WebshopModel {
@@ -147,11 +146,7 @@ impl WebshopModel {
         let params = Arc::clone(params);
         let store = &world.stores[index];
         let store_id = store.store_id;
-        let (emit_from, end) = world.store_span(index, span);
-        let (start, emit_from) = match span {
-            RunSpan::Utc { .. } => (emit_from.plus_micros(-WARM_UP_MICROS), emit_from),
-            RunSpan::LocalDays { .. } => (emit_from, SimTime::MIN),
-        };
+        let (start, emit_from, end) = world.model_span(index, span);
         let device_pick =
             WeightedIndex::new(params.devices.iter().map(|d| d.share)).expect("validated shares");
         let agent_picks = (0..params.devices.len())
@@ -186,8 +181,7 @@ impl WebshopModel {
             customers,
             store_id,
             params,
-            day: 0,
-            seq: 0,
+            ids: TxnIds::default(),
         };
         model.next_arrival = model.draw_arrival();
         model
@@ -246,16 +240,7 @@ impl WebshopModel {
         let (device, agent) = self.customer_agent(customerid);
         let dev = &p.devices[device];
         let date = self.arrivals.business_date(now);
-        if date != self.day {
-            self.day = date;
-            self.seq = 0;
-        }
-        self.seq += 1;
-        let session = TxnId {
-            store_id: self.store_id,
-            date,
-            seq: self.seq,
-        };
+        let session = self.ids.next(self.store_id, date);
         let buys = self.rng.random::<f64>() < dev.conversion;
         let browse = 1 + self.pages.sample(&mut self.rng).min(200) as usize;
         let mut pages: Vec<(&'static str, String)> = vec![("GET", "/".into())];

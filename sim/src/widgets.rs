@@ -31,11 +31,11 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::catalog::splitmix64;
-use crate::event::{Event, Stamped, TxnId};
+use crate::event::{Event, Stamped, TxnIds};
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
-use crate::store::{StoreCounters, WARM_UP_MICROS};
+use crate::store::StoreCounters;
 use crate::time::{local_to_utc, yyyymmdd, SimTime};
 use crate::world::{ModelSpec, RunSpan, World};
 
@@ -343,8 +343,8 @@ pub struct WidgetsModel {
     counters: StoreCounters,
     lines: WeightedIndex<f64>,
     quantity: WeightedIndex<f64>,
-    order_seq: (u32, u32),
-    sale_seq: (u32, u32),
+    order_ids: TxnIds,
+    sale_ids: TxnIds,
     movement_seq: u32,
 }
 
@@ -374,11 +374,7 @@ impl WidgetsModel {
         let params = Arc::clone(params);
         let store = &world.stores[index];
         let store_id = store.store_id;
-        let (emit_from, end) = world.store_span(index, span);
-        let (start, emit_from) = match span {
-            RunSpan::Utc { .. } => (emit_from.plus_micros(-WARM_UP_MICROS), emit_from),
-            RunSpan::LocalDays { .. } => (emit_from, SimTime::MIN),
-        };
+        let (start, emit_from, end) = world.model_span(index, span);
         let first_day = match span {
             RunSpan::LocalDays { first, .. } => first,
             RunSpan::Utc { start, .. } => start.utc_date(),
@@ -409,8 +405,8 @@ impl WidgetsModel {
             prices: Vec::new(),
             priced_day: -1,
             counters: StoreCounters::default(),
-            order_seq: (0, 0),
-            sale_seq: (0, 0),
+            order_ids: TxnIds::default(),
+            sale_ids: TxnIds::default(),
             movement_seq: 0,
             index,
             store_id,
@@ -696,29 +692,27 @@ impl WidgetsModel {
             }
             _ => None,
         };
-        self.emit(Event::PosStore(Box::new(rec.clone())));
-        self.finish(defect, field, ts, "pos", "pos_store", id, || {
-            Event::PosStore(Box::new(rec))
-        });
+        self.record(Event::PosStore(Box::new(rec)), "pos", id, defect, field);
     }
 
-    /// Emits the duplicate (if that is the defect) and the label.
-    #[allow(clippy::too_many_arguments)]
-    fn finish(
+    /// Emits a record of `system` with key `id`, twice if its defect is a
+    /// duplicate, and the label of its defect.
+    fn record(
         &mut self,
+        event: Event,
+        system: &'static str,
+        id: String,
         defect: Option<Defect>,
         field: Option<&'static str>,
-        ts: SimTime,
-        system: &'static str,
-        kind: &'static str,
-        id: String,
-        copy: impl FnOnce() -> Event,
     ) {
-        let Some(defect) = defect else { return };
-        if defect == Defect::Duplicate {
-            self.emit(copy());
+        let (ts, kind) = (event.ts(), event.kind().as_str());
+        if defect == Some(Defect::Duplicate) {
+            self.emit(event.clone());
         }
-        self.label(ts, system, kind, id, defect, field);
+        self.emit(event);
+        if let Some(defect) = defect {
+            self.label(ts, system, kind, id, defect, field);
+        }
     }
 
     fn email(&self, c: &Customer) -> String {
@@ -811,10 +805,13 @@ impl WidgetsModel {
             _ => None,
         };
         let id = c.id.to_string();
-        self.emit(Event::EcomCustomer(Box::new(rec.clone())));
-        self.finish(defect, field, ts, "ecom", "ecom_customer", id, || {
-            Event::EcomCustomer(Box::new(rec))
-        });
+        self.record(
+            Event::EcomCustomer(Box::new(rec)),
+            "ecom",
+            id,
+            defect,
+            field,
+        );
     }
 
     /// Today's signups and updates, at random times in `[from, to)`.
@@ -855,17 +852,10 @@ impl WidgetsModel {
         let tz = self.tz();
         let date = now.to_datetime().with_timezone(&tz).date_naive();
         self.prices_on(date);
-        let day = yyyymmdd(date);
-        if self.order_seq.0 != day {
-            self.order_seq = (day, 0);
-        }
-        self.order_seq.1 += 1;
-        let order_id = TxnId {
-            store_id: self.store_id,
-            date: day,
-            seq: self.order_seq.1,
-        }
-        .to_string();
+        let order_id = self
+            .order_ids
+            .next(self.store_id, yyyymmdd(date))
+            .to_string();
         let u: f64 = self.rng.random();
         let customer = self.customers[((u * u) * self.orderable as f64) as usize].id;
         let n = self.lines.sample(&mut self.rng) + 1;
@@ -921,15 +911,12 @@ impl WidgetsModel {
             }
             _ => None,
         };
-        self.emit(Event::EcomOrder(Box::new(rec.clone())));
-        self.finish(
+        self.record(
+            Event::EcomOrder(Box::new(rec)),
+            "ecom",
+            order_id.clone(),
             defect,
             field,
-            now,
-            "ecom",
-            "ecom_order",
-            order_id.clone(),
-            || Event::EcomOrder(Box::new(rec)),
         );
         for (line, k, qty, price) in lines {
             let mut rec = EcomOrderLine {
@@ -965,10 +952,13 @@ impl WidgetsModel {
                 _ => None,
             };
             let id = format!("{order_id}/{line}");
-            self.emit(Event::EcomOrderLine(Box::new(rec.clone())));
-            self.finish(defect, field, now, "ecom", "ecom_order_line", id, || {
-                Event::EcomOrderLine(Box::new(rec))
-            });
+            self.record(
+                Event::EcomOrderLine(Box::new(rec)),
+                "ecom",
+                id,
+                defect,
+                field,
+            );
         }
     }
 
@@ -994,11 +984,8 @@ impl WidgetsModel {
         for (t, k, qty, price, card) in sales {
             let local = t.to_datetime().with_timezone(&tz);
             let day = yyyymmdd(local.date_naive());
-            if self.sale_seq.0 != day {
-                self.sale_seq = (day, 0);
-            }
-            self.sale_seq.1 += 1;
-            let sale_id = format!("POS-{}-{day}-{:05}", self.store_id, self.sale_seq.1);
+            let seq = self.sale_ids.next(self.store_id, day).seq;
+            let sale_id = format!("POS-{}-{day}-{seq:05}", self.store_id);
             *by_product.entry((local.date_naive(), k)).or_default() += qty;
             let mut rec = PosSale {
                 ts: at,
@@ -1037,10 +1024,7 @@ impl WidgetsModel {
                 }
                 _ => None,
             };
-            self.emit(Event::PosSale(Box::new(rec.clone())));
-            self.finish(defect, field, at, "pos", "pos_sale", sale_id, || {
-                Event::PosSale(Box::new(rec))
-            });
+            self.record(Event::PosSale(Box::new(rec)), "pos", sale_id, defect, field);
         }
         by_product
     }
@@ -1123,15 +1107,12 @@ impl WidgetsModel {
             }
             _ => None,
         };
-        self.emit(Event::InvMovement(Box::new(rec.clone())));
-        self.finish(
+        self.record(
+            Event::InvMovement(Box::new(rec)),
+            "inventory",
+            movement_id,
             defect,
             field,
-            at,
-            "inventory",
-            "inv_movement",
-            movement_id,
-            || Event::InvMovement(Box::new(rec)),
         );
     }
 
@@ -1162,10 +1143,13 @@ impl WidgetsModel {
             _ => None,
         };
         let id = rec.product_code.clone();
-        self.emit(Event::InvProduct(Box::new(rec.clone())));
-        self.finish(defect, field, at, "inventory", "inv_product", id, || {
-            Event::InvProduct(Box::new(rec))
-        });
+        self.record(
+            Event::InvProduct(Box::new(rec)),
+            "inventory",
+            id,
+            defect,
+            field,
+        );
     }
 
     fn supplier(&mut self, at: SimTime, op: Op, s: u32) {
@@ -1202,9 +1186,12 @@ impl WidgetsModel {
             _ => None,
         };
         let id = rec.supplier_code.clone();
-        self.emit(Event::InvSupplier(Box::new(rec.clone())));
-        self.finish(defect, field, at, "inventory", "inv_supplier", id, || {
-            Event::InvSupplier(Box::new(rec))
-        });
+        self.record(
+            Event::InvSupplier(Box::new(rec)),
+            "inventory",
+            id,
+            defect,
+            field,
+        );
     }
 }

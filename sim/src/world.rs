@@ -229,6 +229,18 @@ impl World {
         }
     }
 
+    /// What store `index`'s model simulates over `span`: `(start, emit_from,
+    /// end)`. A run from a UTC instant starts with stores already trading:
+    /// the hours before it (a warm-up) are simulated and not emitted. Whole
+    /// local days start at midnight and emit everything.
+    pub fn model_span(&self, index: usize, span: RunSpan) -> (SimTime, SimTime, SimTime) {
+        let (from, end) = self.store_span(index, span);
+        match span {
+            RunSpan::Utc { .. } => (from.plus_micros(-crate::store::WARM_UP_MICROS), from, end),
+            RunSpan::LocalDays { .. } => (from, SimTime::MIN, end),
+        }
+    }
+
     /// The UTC interval covering every store's span.
     pub fn run_span(&self, stores: &[usize], span: RunSpan) -> (SimTime, SimTime) {
         stores
