@@ -427,9 +427,10 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
     let mut out = std::io::stdout().lock();
     match action {
         ScenariosAction::List => {
+            let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0);
             for b in BUILTINS {
                 let s = input(Scenario::load(b.name))?;
-                let _ = writeln!(out, "{:<10} {}", b.name, s.config.description);
+                let _ = writeln!(out, "{:<width$}  {}", b.name, s.config.description);
             }
         }
         ScenariosAction::Show { name } => {

@@ -115,7 +115,19 @@ fn unwritable_directory_is_a_one_line_error() {
 #[test]
 fn scenarios_and_catalog_commands() {
     let out = storesim().args(["scenarios", "list"]).output().unwrap();
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("chain"));
+    let list = String::from_utf8_lossy(&out.stdout).to_string();
+    let names: Vec<&str> = list.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(
+        names,
+        ["chain", "smoothie", "webshop", "marketplace", "widgets"],
+        "{list}"
+    );
+    // Descriptions line up in one column.
+    let columns: std::collections::BTreeSet<usize> = list
+        .lines()
+        .map(|l| l.len() - l.split_at(l.find(' ').unwrap()).1.trim_start().len())
+        .collect();
+    assert_eq!(columns.len(), 1, "{list}");
     let out = storesim()
         .args(["scenarios", "show", "chain"])
         .output()
