@@ -199,6 +199,12 @@ pub(crate) struct RunArgs {
     /// SASL, TLS, batch settings. Values are never printed.
     #[arg(long = "kafka-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub(crate) kafka_opts: Vec<(String, String)>,
+    /// Simulate only shard K of N (1 <= K <= N), such as 2/4: the stores
+    /// whose id hashes to K. N processes with the same arguments and
+    /// K = 1..N together write exactly the unsharded run; shard 1 also
+    /// writes the chain-wide item changes.
+    #[arg(long, value_name = "K/N", default_value = "1/1")]
+    pub(crate) shard: storesim_sim::Shard,
     /// Threads for store actors (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024), allow_negative_numbers = true)]
     pub(crate) threads: Option<u64>,

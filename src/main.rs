@@ -149,11 +149,22 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         stores: args.stores.map(|n| n as usize),
         items: args.items.map(|n| n as usize),
     }))?;
-    let stores: Vec<usize> = (0..world.stores.len()).collect();
-    let (start, end) = world.run_span(&stores, span);
+    let all: Vec<usize> = (0..world.stores.len()).collect();
+    let (start, end) = world.run_span(&all, span);
+    let shard = args.shard;
+    let stores: Vec<usize> = all
+        .into_iter()
+        .filter(|&i| shard.holds(world.stores[i].store_id))
+        .collect();
+    if stores.is_empty() {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "--shard {shard}: none of the {} stores falls in this shard; use fewer shards",
+            world.stores.len()
+        )));
+    }
     // What determines the events: the same stream gives the same events at
     // the same virtual times, whatever the threads or the window length.
-    let stream = format!(
+    let mut stream = format!(
         "{}@{} v{} seed={} stores={} items={} span={}/{}",
         world.name,
         &scenario.digest()[..16],
@@ -164,6 +175,9 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         start,
         end
     );
+    if !shard.is_all() {
+        stream.push_str(&format!(" shard={shard}"));
+    }
     let context = storesim_sinks::RunContext {
         world: &world,
         stream: &stream,
@@ -220,6 +234,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         seed: args.seed,
         span,
         stores,
+        chain_events: shard.emits_chain_events(),
         threads,
         window_us: args.window.0,
         max_windows_in_flight: args.max_windows_in_flight as usize,
@@ -339,16 +354,30 @@ fn human(x: f64) -> String {
     }
 }
 
+/// `1000 stores`, or `503 of 1000 stores (shard 1/2)`.
+fn stores_line(shard: storesim_sim::Shard, world: &storesim_sim::World) -> String {
+    let total = world.stores.len();
+    if shard.is_all() {
+        return format!("{total} stores");
+    }
+    let held = world
+        .stores
+        .iter()
+        .filter(|s| shard.holds(s.store_id))
+        .count();
+    format!("{held} of {total} stores (shard {shard})")
+}
+
 fn print_summary(args: &RunArgs, world: &storesim_sim::World, s: &RunSummary) {
     let mut err = std::io::stderr().lock();
     let wall = s.wall.as_secs_f64();
     let total = s.events_total();
     let _ = writeln!(
         err,
-        "storesim: scenario {}, seed {}, {} stores, {} .. {} (virtual), {} windows",
+        "storesim: scenario {}, seed {}, {}, {} .. {} (virtual), {} windows",
         world.name,
         args.seed,
-        world.stores.len(),
+        stores_line(args.shard, world),
         s.span.0,
         s.span.1,
         s.windows

@@ -36,8 +36,13 @@ pub struct RunConfig {
     pub seed: u64,
     /// The span of virtual time.
     pub span: RunSpan,
-    /// Indices of the stores to simulate (all, or a shard).
+    /// Indices of the stores to simulate (all, or a shard's). The clock
+    /// runs over the whole world's span either way, so a shard's windows
+    /// and prices are the unsharded run's.
     pub stores: Vec<usize>,
+    /// Whether to emit the chain-wide events (the item master's changes):
+    /// exactly one shard of a sharded run does.
+    pub chain_events: bool,
     /// Arbiters (threads) for store actors, at least 1.
     pub threads: usize,
     /// Window length, in microseconds of virtual time.
@@ -224,6 +229,7 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
         seed,
         span,
         stores,
+        chain_events,
         threads,
         window_us,
         max_windows_in_flight,
@@ -235,7 +241,8 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
         progress,
     } = config;
     let threads = threads.max(1);
-    let run_span = world.run_span(&stores, span);
+    let all: Vec<usize> = (0..world.stores.len()).collect();
+    let run_span = world.run_span(&all, span);
     let system = actix::System::new();
     let (result, arbiters) = system.block_on(async move {
         let store_arbiters: Vec<Arbiter> = (0..threads).map(|_| Arbiter::new()).collect();
@@ -263,6 +270,7 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
         let scheduler = SchedulerActor {
             stores: store_addrs,
             catalog,
+            chain_events,
             sinks: sink_addrs,
             span: run_span,
             window_us: window_us.max(1),

@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix::{Actor, Addr, Context, Handler, Message, ResponseActFuture, WrapFuture};
 use futures_util::future::join_all;
 use hdrhistogram::Histogram;
+use storesim_sim::merge::merge_runs;
 use storesim_sim::{Event, EventBatch, SimTime, Stamped};
 use storesim_sinks::SinkError;
 use tracing::debug;
@@ -40,6 +41,8 @@ pub type ProgressFn = Box<dyn FnMut(&Progress<'_>)>;
 pub struct SchedulerActor {
     pub(crate) stores: Vec<Addr<StoreActor>>,
     pub(crate) catalog: Addr<CatalogActor>,
+    /// Whether the catalog's changes go out (one shard of a sharded run).
+    pub(crate) chain_events: bool,
     pub(crate) sinks: Vec<(String, Addr<SinkActor>)>,
     pub(crate) span: (SimTime, SimTime),
     pub(crate) window_us: i64,
@@ -63,6 +66,10 @@ impl std::fmt::Debug for SchedulerActor {
 impl Actor for SchedulerActor {
     type Context = Context<Self>;
 }
+
+/// Windows being simulated or merged ahead of the one being released: the
+/// stores work on the next windows while the scheduler merges and releases.
+const WINDOWS_AHEAD: usize = 3;
 
 type InFlight = VecDeque<std::pin::Pin<Box<actix::dev::Request<SinkActor, WriteBatch>>>>;
 
@@ -264,6 +271,7 @@ impl Handler<RunToEnd> for SchedulerActor {
     fn handle(&mut self, _: RunToEnd, _: &mut Context<Self>) -> Self::Result {
         let stores = self.stores.clone();
         let catalog = self.catalog.clone();
+        let chain_events = self.chain_events;
         let (start, end) = self.span;
         let window = self.window_us;
         let clock = Arc::clone(&self.clock);
@@ -287,9 +295,6 @@ impl Handler<RunToEnd> for SchedulerActor {
         };
         Box::pin(
             async move {
-                // Sends Advance to every store now, and merges their answers
-                // on a blocking thread, so the scheduler's thread stays free
-                // to release the previous window on time.
                 // The item master first: the stores price each scan with the
                 // book computed ahead for the window. Asked for inline, so the
                 // stores get their Advance as soon as the window is decided.
@@ -302,7 +307,10 @@ impl Handler<RunToEnd> for SchedulerActor {
                 // Sends Advance to every store now, and merges their answers
                 // on a blocking thread, so the scheduler's thread stays free
                 // to release the previous window on time.
-                let window_of = |from: SimTime, chain: CatalogWindow| {
+                let window_of = |from: SimTime, mut chain: CatalogWindow| {
+                    if !chain_events {
+                        chain.changes.clear();
+                    }
                     let until = from.plus_micros(window);
                     let answers = join_all(stores.iter().map(|s| {
                         s.send(Advance {
@@ -324,22 +332,29 @@ impl Handler<RunToEnd> for SchedulerActor {
                     })
                 };
                 let outcome = async {
-                    let mut t = start;
-                    let chain = prepare(t).await.map_err(|_| RunError::StoreStopped)?;
-                    let mut next = Some(window_of(t, chain));
+                    // Windows asked for and not yet released, oldest first:
+                    // the stores simulate the next ones while the oldest is
+                    // merged and released. Windows asked for past the end of
+                    // the run are dropped unreleased.
+                    let mut ahead = VecDeque::with_capacity(WINDOWS_AHEAD);
+                    let mut next_from = start;
                     let mut completed = true;
-                    while let Some(pending) = next.take() {
+                    loop {
+                        while ahead.len() < WINDOWS_AHEAD && !stop.is_stopped() {
+                            let chain = prepare(next_from)
+                                .await
+                                .map_err(|_| RunError::StoreStopped)?;
+                            ahead.push_back((next_from, window_of(next_from, chain)));
+                            next_from = next_from.plus_micros(window);
+                        }
+                        let Some((t, pending)) = ahead.pop_front() else {
+                            break;
+                        };
                         let window_end = t.plus_micros(window);
                         let merged = pending.await.map_err(|_| RunError::StoreStopped)??;
                         fan.summary.arrivals = merged.arrivals;
                         fan.summary.served = merged.served;
                         let finished = window_end >= end && merged.done;
-                        if !finished && !stop.is_stopped() {
-                            let chain = prepare(window_end)
-                                .await
-                                .map_err(|_| RunError::StoreStopped)?;
-                            next = Some(window_of(window_end, chain));
-                        }
                         let events = merged.batch.events.len();
                         if !fan.release(merged.batch, &stop).await? {
                             completed = false;
@@ -349,7 +364,9 @@ impl Handler<RunToEnd> for SchedulerActor {
                         fan.summary.clock = window_end;
                         fan.report(window_end);
                         debug!(sim_time = %window_end, events, "Window released.");
-                        t = window_end;
+                        if finished {
+                            break;
+                        }
                     }
                     fan.summary.stopped_early = !completed;
                     if let (Some(p), false) = (&fan.pacer, completed) {
@@ -395,27 +412,24 @@ fn sink_error(name: &str, error: SinkError) -> RunError {
     }
 }
 
-/// Merges the stores' sorted runs into one batch ordered by
-/// `(ts, store_id, seq)`.
+/// Merges the stores' sorted runs (and the catalog's) into one batch
+/// ordered by `(ts, store_id, seq)`.
 fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>, chain: Vec<Stamped>) -> Merged {
-    let total: usize = outputs.iter().map(|o| o.events.len()).sum::<usize>() + chain.len();
-    let mut events = Vec::with_capacity(total);
     let mut merged = Merged {
         batch: EventBatch::default(),
         done: true,
         arrivals: 0,
         served: 0,
     };
+    let mut runs = Vec::with_capacity(outputs.len() + 1);
     for o in outputs {
         merged.arrivals += o.counters.arrivals;
         merged.served += o.counters.served;
         merged.done &= o.done;
-        events.extend(o.events);
+        runs.push(o.events);
     }
-    events.extend(chain);
-    // The input is a concatenation of sorted runs; the stable sort detects
-    // and merges runs, so this is a k-way merge.
-    events.sort_by_key(|s| s.key());
+    runs.push(chain);
+    let events = merge_runs(runs);
     debug_assert!(events.windows(2).all(|w| w[0].key() < w[1].key()));
     merged.batch = EventBatch { start, end, events };
     merged

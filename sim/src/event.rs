@@ -941,10 +941,12 @@ fn code_store(code: &str) -> u32 {
     code.trim_start_matches('S').parse().unwrap_or(0)
 }
 
-/// An event with its total-order key `(ts, store_id, seq)`.
+/// An event with its total-order key `(at, store, seq)`.
 ///
 /// `seq` counts the events a store has generated, so the key is unique and
-/// independent of threads and window lengths.
+/// independent of threads and window lengths. The store id is copied out of
+/// the event when it is stamped, so ordering never looks inside the event
+/// (most kinds are boxed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamped {
     /// When the event is delivered: its event time, or later for a late
@@ -952,6 +954,8 @@ pub struct Stamped {
     pub at: SimTime,
     /// The store's generation sequence number.
     pub seq: u64,
+    /// The event's [`Event::store_id`].
+    pub store: u32,
     /// The event.
     pub event: Event,
 }
@@ -962,6 +966,7 @@ impl Stamped {
         Stamped {
             at: event.ts(),
             seq,
+            store: event.store_id(),
             event,
         }
     }
@@ -969,7 +974,7 @@ impl Stamped {
     /// The ordering key `(at, store_id, seq)`.
     #[inline]
     pub fn key(&self) -> (SimTime, u32, u64) {
-        (self.at, self.event.store_id(), self.seq)
+        (self.at, self.store, self.seq)
     }
 }
 
@@ -1002,9 +1007,9 @@ mod tests {
     #[test]
     fn events_stay_small() {
         // Events are moved and buffered by the million: keep them compact
-        // (the event, its sequence and its delivery time).
+        // (the event, and its ordering key: delivery time, store, sequence).
         assert!(
-            std::mem::size_of::<Stamped>() <= 80,
+            std::mem::size_of::<Stamped>() <= 88,
             "{}",
             std::mem::size_of::<Stamped>()
         );

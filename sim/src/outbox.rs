@@ -57,6 +57,7 @@ impl Outbox {
             let copy = Stamped {
                 at: stamped.at.plus_micros(rng.random_range(lo..=hi)),
                 seq: self.seq,
+                store: stamped.store,
                 event: stamped.event.clone(),
             };
             counters.duplicates += 1;
@@ -66,12 +67,15 @@ impl Outbox {
     }
 
     /// Appends the events delivered before `until` whose event time is at
-    /// or after `emit_from` to `out`, in `(at, seq)` order.
+    /// or after `emit_from` to `out`, in [`Stamped::key`] order (a model
+    /// may emit for other store ids too, such as the company's).
     pub(crate) fn drain(&mut self, until: SimTime, emit_from: SimTime, out: &mut Vec<Stamped>) {
         if self.events.is_empty() {
             return;
         }
-        self.events.sort_unstable_by_key(|s| (s.at, s.seq));
+        if !self.events.windows(2).all(|w| w[0].key() < w[1].key()) {
+            self.events.sort_unstable_by_key(Stamped::key);
+        }
         let ready = self.events.partition_point(|s| s.at < until);
         out.extend(
             self.events

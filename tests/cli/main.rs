@@ -10,6 +10,7 @@ mod models;
 mod postgres;
 mod proxy;
 mod receipts;
+mod shard;
 
 use std::collections::BTreeMap;
 use std::io::Read;
