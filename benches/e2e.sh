@@ -1,31 +1,56 @@
 #!/usr/bin/env bash
-# End-to-end benchmark: the chain's Thanksgiving week (1000 stores x 7 days)
-# to the null sink and to zstd files, with wall time, CPU and peak memory.
+# End-to-end benchmark: fixed chain runs to each sink, with events/s, wall
+# time, CPU utilisation and peak memory (GNU time).
 #
-#   bash benches/e2e.sh            # both runs, 1000 stores, 7 days
-#   STORES=100 DAYS=1 bash benches/e2e.sh   # a quick check
-#   RUNS=3 bash benches/e2e.sh     # several runs of each (report the median)
+#   bash benches/e2e.sh                          # the Thanksgiving week (1000 stores x 7 days) to null and zstd files
+#   RUNS=3 bash benches/e2e.sh                   # three runs of each (report the median)
+#   STORES=10000 DAYS=1 START=2026-11-24 SINKS=null bash benches/e2e.sh   # 10,000 stores x 1 day
+#   DAYS=1 START=2026-11-24 SINKS="kafka postgres" bash benches/e2e.sh   # one day into the services
+#
+# SINKS is any of: null zstd kafka postgres. `kafka` and `postgres` start
+# the project's broker and database (scripts/kafka.sh, scripts/postgres.sh)
+# and leave them running; the broker keeps messages in memory, so each
+# Kafka run restarts it first (a week, ~213 M messages, would not fit).
+# Each PostgreSQL run writes into a fresh schema `e2e`.
 #
 # Needs GNU time (/usr/bin/time, Debian package `time`); installs it if absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STORES=${STORES:-1000}
 DAYS=${DAYS:-7}
+START=${START:-2026-11-23}
 RUNS=${RUNS:-1}
+SINKS=${SINKS:-null zstd}
 OUT=${OUT:-$(mktemp -d)}
 if [ ! -x /usr/bin/time ]; then
   apt-get update -qq && apt-get install -y -qq time >/dev/null
 fi
 cargo build --release --quiet
 bin=target/release/storesim
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%Y-%m-%d)"
-echo "command: $bin run --seed 42 --start 2026-11-23 --days $DAYS --stores $STORES --sink SINK"
-for sink in null "files:$OUT/week?compression=zstd"; do
+pg_url="$(bash scripts/postgres.sh url 2>/dev/null || echo postgres://storesim:storesim@127.0.0.1:5432/storesim)?schema=e2e"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%Y-%m-%dT%H:%MZ); $(git rev-parse --short HEAD)"
+echo "command: $bin run --seed 42 --start $START --days $DAYS --stores $STORES --sink SINK"
+for kind in $SINKS; do
   for run in $(seq 1 "$RUNS"); do
+    case $kind in
+      null) sink=null ;;
+      zstd) sink="files:$OUT/e2e?compression=zstd" ;;
+      kafka)
+        bash scripts/kafka.sh down >/dev/null 2>&1 || true
+        bash scripts/kafka.sh up >/dev/null
+        sink="kafka://127.0.0.1:9092?topic_prefix=e2e$run."
+        ;;
+      postgres)
+        bash scripts/postgres.sh up >/dev/null
+        "$bin" db init "$pg_url" --drop >/dev/null
+        sink=$pg_url
+        ;;
+      *) echo "e2e.sh: unknown sink kind '$kind' (null, zstd, kafka, postgres)" >&2; exit 2 ;;
+    esac
     log=$(mktemp)
     /usr/bin/time -f "peak_rss_kb=%M cpu=%P elapsed=%e" \
-      "$bin" run --seed 42 --start 2026-11-23 --days "$DAYS" --stores "$STORES" \
-      --sink "$sink" --overwrite 2>"$log" >/dev/null
+      "$bin" run --seed 42 --start "$START" --days "$DAYS" --stores "$STORES" \
+      --sink "$sink" --overwrite 2>"$log" >/dev/null || { cat "$log" >&2; exit 1; }
     events=$(sed -n 's/^events: .*(\([0-9]*\) total)$/\1/p' "$log")
     wall=$(sed -n 's/^wall: *\([0-9.]*\) s.*/\1/p' "$log")
     rss=$(sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' "$log")
@@ -33,9 +58,9 @@ for sink in null "files:$OUT/week?compression=zstd"; do
     rate=$(awk -v e="$events" -v w="$wall" 'BEGIN{printf "%.0f", e/w}')
     bytes=$(sed -n 's/^sink: .*, \([0-9]*\) bytes$/\1/p' "$log")
     printf 'sink=%-8s run=%s events=%s wall_s=%s events_per_s=%s cpu=%s%% peak_rss_mib=%s%s\n' \
-      "${sink%%:*}" "$run" "$events" "$wall" "$rate" "$cpu" "$((rss / 1024))" \
+      "$kind" "$run" "$events" "$wall" "$rate" "$cpu" "$((rss / 1024))" \
       "${bytes:+ bytes=$bytes}"
     rm -f "$log"
+    rm -rf "$OUT/e2e"
   done
 done
-rm -rf "$OUT/week"

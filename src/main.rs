@@ -11,6 +11,24 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// mimalloc: events are allocated on the store threads and freed on the
+/// merge's and the sinks' (boxed receipts, per-window vectors), where
+/// glibc's malloc and free took 8% of a run; with mimalloc a run is about
+/// 15% faster (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `mi_option_purge_delay` in mimalloc.h (the same in its v2 and v3).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Returns freed memory to the system at once instead of after 10 ms: a
+/// window's vectors are large and short-lived, and holding them raised
+/// the peak memory of 10,000 stores by 15% for a 2% gain.
+fn tune_allocator() {
+    // SAFETY: sets one integer option; mimalloc allows it at any time.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
 use anyhow::Context as _;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -35,6 +53,7 @@ enum Failure {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

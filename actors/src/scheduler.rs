@@ -71,6 +71,12 @@ impl Actor for SchedulerActor {
 /// stores work on the next windows while the scheduler merges and releases.
 const WINDOWS_AHEAD: usize = 3;
 
+/// Events the windows ahead may hold together, judged by the last window's
+/// size: a second and third window ahead are asked for only below it, so
+/// 10,000 stores (windows of millions of events) keep two windows ahead at
+/// their peak and memory stays bounded (about 90 bytes per event).
+const EVENTS_AHEAD: usize = 4_000_000;
+
 type InFlight = VecDeque<std::pin::Pin<Box<actix::dev::Request<SinkActor, WriteBatch>>>>;
 
 /// A merged window and what the stores said about themselves.
@@ -148,6 +154,7 @@ impl Fanout {
             }
             queue.push_back(Box::pin(addr.send(WriteBatch(Arc::clone(&batch)))));
         }
+
         self.report(end);
         Ok(())
     }
@@ -339,8 +346,12 @@ impl Handler<RunToEnd> for SchedulerActor {
                     let mut ahead = VecDeque::with_capacity(WINDOWS_AHEAD);
                     let mut next_from = start;
                     let mut completed = true;
+                    let mut last_len = 0;
                     loop {
-                        while ahead.len() < WINDOWS_AHEAD && !stop.is_stopped() {
+                        while ahead.len() < WINDOWS_AHEAD
+                            && (ahead.is_empty() || ahead.len() * last_len < EVENTS_AHEAD)
+                            && !stop.is_stopped()
+                        {
                             let chain = prepare(next_from)
                                 .await
                                 .map_err(|_| RunError::StoreStopped)?;
@@ -356,6 +367,7 @@ impl Handler<RunToEnd> for SchedulerActor {
                         fan.summary.served = merged.served;
                         let finished = window_end >= end && merged.done;
                         let events = merged.batch.events.len();
+                        last_len = events;
                         if !fan.release(merged.batch, &stop).await? {
                             completed = false;
                             break;

@@ -166,7 +166,6 @@ pub struct MarketplaceModel {
     store_id: u32,
     rng: ChaCha8Rng,
     arrivals: Arrivals,
-    emit_from: SimTime,
     next_snapshot: Option<SimTime>,
     listings: Vec<Listing>,
     outbox: Outbox,
@@ -224,9 +223,8 @@ impl MarketplaceModel {
             .collect();
         let mut model = MarketplaceModel {
             arrivals: Arrivals::new(Arc::clone(&world), index, start, end),
-            outbox: Outbox::new(world.params.delivery, seed, store_id),
+            outbox: Outbox::new(world.params.delivery, seed, store_id, emit_from),
             sales: Poisson::new(params.sales_per_snapshot).ok(),
-            emit_from,
             next_snapshot: None,
             listings,
             counters: StoreCounters::default(),
@@ -262,7 +260,7 @@ impl MarketplaceModel {
             self.snapshot(t);
             self.next_snapshot = self.draw_snapshot();
         }
-        self.outbox.drain(until, self.emit_from, out);
+        self.outbox.drain(until, out);
     }
 
     fn draw_snapshot(&mut self) -> Option<SimTime> {

@@ -55,13 +55,13 @@ pub fn merge_runs(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
 }
 
 /// A tournament tree over `k` runs (padded to a power of two with empty
-/// ones). `losers[n]` is the run that lost the match at inner node `n`;
-/// `winner` is the run whose head is the smallest. `keys[r]` is the key of
-/// run `r`'s head, which stays in its run until it is taken.
+/// ones). `losers[n]` is the run that lost the match at inner node `n`,
+/// with the key of its head, so replaying a path reads one node per level
+/// and nothing else; `winner` is the run whose head is the smallest. A
+/// head stays in its run until it is taken.
 struct LoserTree {
     runs: Vec<IntoIter<Stamped>>,
-    keys: Vec<Key>,
-    losers: Vec<usize>,
+    losers: Vec<(Key, usize)>,
     winner: usize,
 }
 
@@ -70,26 +70,25 @@ impl LoserTree {
         let k = runs.len().next_power_of_two();
         let mut iters: Vec<IntoIter<Stamped>> = runs.into_iter().map(Vec::into_iter).collect();
         iters.resize_with(k, || Vec::new().into_iter());
-        let keys = iters.iter().map(head_key).collect();
         let mut tree = LoserTree {
             runs: iters,
-            keys,
-            losers: vec![0; k],
+            losers: vec![(Key::DONE, 0); k],
             winner: 0,
         };
-        tree.winner = tree.build(1);
+        tree.winner = tree.build(1).1;
         tree
     }
 
     /// Plays the matches below inner node `node`; returns its winner.
-    fn build(&mut self, node: usize) -> usize {
+    fn build(&mut self, node: usize) -> (Key, usize) {
         let k = self.runs.len();
         if node >= k {
-            return node - k;
+            let run = node - k;
+            return (head_key(&self.runs[run]), run);
         }
         let left = self.build(2 * node);
         let right = self.build(2 * node + 1);
-        let (win, lose) = if self.keys[right] < self.keys[left] {
+        let (win, lose) = if right.0 < left.0 {
             (right, left)
         } else {
             (left, right)
@@ -102,20 +101,19 @@ impl LoserTree {
     #[inline]
     fn pop(&mut self) -> Option<Stamped> {
         let w = self.winner;
-        let event = self.runs[w].next()?;
-        self.keys[w] = head_key(&self.runs[w]);
-        prefetch_after_head(&self.runs[w]);
-        let mut cur = w;
+        let run = &mut self.runs[w];
+        let event = run.next()?;
+        let mut cur = (head_key(run), w);
+        prefetch_after_head(run);
         let mut node = (w + self.runs.len()) / 2;
         while node > 0 {
-            let other = self.losers[node];
-            if self.keys[other] < self.keys[cur] {
-                self.losers[node] = cur;
-                cur = other;
+            let other = &mut self.losers[node];
+            if other.0 < cur.0 {
+                std::mem::swap(other, &mut cur);
             }
             node /= 2;
         }
-        self.winner = cur;
+        self.winner = cur.1;
         Some(event)
     }
 }

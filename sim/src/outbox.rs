@@ -18,16 +18,26 @@ pub(crate) struct Outbox {
     seq: u64,
     delivery: DeliveryParams,
     rng: ChaCha8Rng,
+    /// Events stamped before it are the warm-up's: made (their draws are
+    /// part of the store's stream) and never kept.
+    emit_from: SimTime,
 }
 
 impl Outbox {
-    /// The outbox of store `store_id`.
-    pub(crate) fn new(delivery: DeliveryParams, seed: u64, store_id: u32) -> Outbox {
+    /// The outbox of store `store_id`, which hands out the events stamped
+    /// at or after `emit_from`.
+    pub(crate) fn new(
+        delivery: DeliveryParams,
+        seed: u64,
+        store_id: u32,
+        emit_from: SimTime,
+    ) -> Outbox {
         Outbox {
             events: Vec::new(),
             seq: 0,
             delivery,
             rng: stream(seed, StreamKind::Delivery, store_id),
+            emit_from,
         }
     }
 
@@ -40,9 +50,12 @@ impl Outbox {
     pub(crate) fn push(&mut self, event: Event, counters: &mut StoreCounters) {
         self.seq += 1;
         let mut stamped = Stamped::new(self.seq, event);
+        let keep = stamped.at >= self.emit_from;
         let d = self.delivery;
         if !d.is_noisy() {
-            self.events.push(stamped);
+            if keep {
+                self.events.push(stamped);
+            }
             return;
         }
         let rng = &mut self.rng;
@@ -61,15 +74,18 @@ impl Outbox {
                 event: stamped.event.clone(),
             };
             counters.duplicates += 1;
-            self.events.push(copy);
+            if keep {
+                self.events.push(copy);
+            }
         }
-        self.events.push(stamped);
+        if keep {
+            self.events.push(stamped);
+        }
     }
 
-    /// Appends the events delivered before `until` whose event time is at
-    /// or after `emit_from` to `out`, in [`Stamped::key`] order (a model
+    /// Appends the events delivered before `until` to `out`, in [`Stamped::key`] order (a model
     /// may emit for other store ids too, such as the company's).
-    pub(crate) fn drain(&mut self, until: SimTime, emit_from: SimTime, out: &mut Vec<Stamped>) {
+    pub(crate) fn drain(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
         if self.events.is_empty() {
             return;
         }
@@ -77,10 +93,6 @@ impl Outbox {
             self.events.sort_unstable_by_key(Stamped::key);
         }
         let ready = self.events.partition_point(|s| s.at < until);
-        out.extend(
-            self.events
-                .drain(..ready)
-                .filter(|s| s.event.ts() >= emit_from),
-        );
+        out.extend(self.events.drain(..ready));
     }
 }

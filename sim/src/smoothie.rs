@@ -199,7 +199,6 @@ pub struct SmoothieModel {
     store_id: u32,
     rng: ChaCha8Rng,
     arrivals: Arrivals,
-    emit_from: SimTime,
     next_arrival: Option<SimTime>,
     /// Deliveries on their way: (arrival, product index).
     restocks: BinaryHeap<Reverse<(SimTime, usize)>>,
@@ -235,8 +234,7 @@ impl SmoothieModel {
         let mut model = SmoothieModel {
             arrivals: Arrivals::new(Arc::clone(&world), index, start, end),
             rng: stream(seed, StreamKind::Store, store_id),
-            outbox: Outbox::new(world.params.delivery, seed, store_id),
-            emit_from,
+            outbox: Outbox::new(world.params.delivery, seed, store_id, emit_from),
             next_arrival: None,
             restocks: BinaryHeap::new(),
             stock: params.products.iter().map(|p| p.inventory).collect(),
@@ -309,7 +307,7 @@ impl SmoothieModel {
                 _ => break,
             }
         }
-        self.outbox.drain(until, self.emit_from, out);
+        self.outbox.drain(until, out);
     }
 
     fn draw_arrival(&mut self) -> Option<SimTime> {

@@ -172,7 +172,7 @@ impl StoreModel {
             lanes: (0..registers).map(|_| Lane::default()).collect(),
             stations: vec![false; stations],
             station_queue: VecDeque::new(),
-            outbox: Outbox::new(world.params.delivery, seed, store_id),
+            outbox: Outbox::new(world.params.delivery, seed, store_id, emit_from),
             txn_ids: TxnIds::default(),
             counters: StoreCounters::default(),
             lines_mean,
@@ -233,7 +233,7 @@ impl StoreModel {
             };
             self.handle(p.at, p.action);
         }
-        self.outbox.drain(until, self.emit_from, out);
+        self.outbox.drain(until, out);
     }
 
     fn schedule(&mut self, at: SimTime, action: Action) {

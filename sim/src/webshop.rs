@@ -118,7 +118,6 @@ pub struct WebshopModel {
     customers: u64,
     rng: ChaCha8Rng,
     arrivals: Arrivals,
-    emit_from: SimTime,
     next_arrival: Option<SimTime>,
     outbox: Outbox,
     counters: StoreCounters,
@@ -174,8 +173,7 @@ impl WebshopModel {
             pages: Geometric::new(1.0 / params.pages_mean.max(1.0)).expect("validated"),
             arrivals: Arrivals::new(Arc::clone(&world), index, start, end),
             rng: stream(seed, StreamKind::Store, store_id),
-            outbox: Outbox::new(world.params.delivery, seed, store_id),
-            emit_from,
+            outbox: Outbox::new(world.params.delivery, seed, store_id, emit_from),
             next_arrival: None,
             counters: StoreCounters::default(),
             customers,
@@ -218,7 +216,7 @@ impl WebshopModel {
             self.session(t);
             self.next_arrival = self.draw_arrival();
         }
-        self.outbox.drain(until, self.emit_from, out);
+        self.outbox.drain(until, out);
     }
 
     fn draw_arrival(&mut self) -> Option<SimTime> {

@@ -386,7 +386,7 @@ impl WidgetsModel {
         let start_date = start.to_datetime().with_timezone(&tz).date_naive();
         let mut model = WidgetsModel {
             rng: stream(seed, StreamKind::Store, store_id),
-            outbox: Outbox::new(world.params.delivery, seed, store_id),
+            outbox: Outbox::new(world.params.delivery, seed, store_id, emit_from),
             lines: WeightedIndex::new(params.lines_per_order.clone()).expect("validated"),
             quantity: WeightedIndex::new(params.quantity.clone()).expect("validated"),
             online,
@@ -460,7 +460,7 @@ impl WidgetsModel {
                 self.next_online = self.draw_online();
             }
         }
-        self.outbox.drain(until, self.emit_from, out);
+        self.outbox.drain(until, out);
     }
 
     fn draw_online(&mut self) -> Option<SimTime> {
