@@ -1,5 +1,7 @@
-//! Criterion micro-benchmarks of the hot paths: a store's day (arrivals,
-//! queues, baskets), item picking, JSON encoding, and the window merge.
+//! Criterion micro-benchmarks of the hot paths: arrival sampling, a
+//! store's day (arrivals, queues, baskets) on a quiet day and on Black
+//! Friday's long queues, item picking, JSON and CSV encoding, and the
+//! window merge (the loser tree against the sort it replaced).
 //!
 //! Run with `cargo bench --bench sim`; results go in BENCHMARKS.md.
 
@@ -12,6 +14,8 @@ use std::sync::Arc;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use rand::SeedableRng;
 use storesim_scenarios::{Overrides, Scenario};
+use storesim_sim::arrivals::Arrivals;
+use storesim_sim::merge::merge_runs;
 use storesim_sim::time::MICROS_PER_HOUR;
 use storesim_sim::{RunSpan, Stamped, StoreModel, World};
 
@@ -26,7 +30,12 @@ fn world(stores: usize) -> Arc<World> {
 }
 
 fn day(world: &Arc<World>, store: usize, seed: u64) -> Vec<Stamped> {
-    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid date");
+    day_of(world, store, seed, 24)
+}
+
+/// One store's events on 2026-11-`date`.
+fn day_of(world: &Arc<World>, store: usize, seed: u64, date: u32) -> Vec<Stamped> {
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, date).expect("valid date");
     let mut m = StoreModel::new(
         Arc::clone(world),
         store,
@@ -50,6 +59,37 @@ fn store_day(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("one store, one Tuesday (events)", |b| {
         b.iter(|| black_box(day(&world, 0, 1)))
+    });
+    g.finish();
+    // Black Friday: 1.5x the traffic and long register queues.
+    let events = day_of(&world, 0, 1, 27).len() as u64;
+    let mut g = c.benchmark_group("store");
+    g.throughput(Throughput::Elements(events));
+    g.sample_size(20);
+    g.bench_function("one store, Black Friday, long queues (events)", |b| {
+        b.iter(|| black_box(day_of(&world, 0, 1, 27)))
+    });
+    g.finish();
+}
+
+fn arrivals(c: &mut Criterion) {
+    let world = world(1);
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid date");
+    let (start, end) = world.store_span(0, RunSpan::LocalDays { first, days: 1 });
+    let draw = || {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut a = Arrivals::new(Arc::clone(&world), 0, start, end);
+        let mut n = 0u64;
+        while let Some((t, _)) = a.next(&mut rng) {
+            n += 1;
+            black_box(t);
+        }
+        n
+    };
+    let mut g = c.benchmark_group("arrivals");
+    g.throughput(Throughput::Elements(draw()));
+    g.bench_function("one store-day of arrivals (NHPP by inversion)", |b| {
+        b.iter(|| black_box(draw()))
     });
     g.finish();
 }
@@ -99,40 +139,58 @@ fn encode_json(c: &mut Criterion) {
 }
 
 fn window_merge(c: &mut Criterion) {
-    // 100 stores' sorted runs for one hour, merged as the scheduler does.
-    let world = world(100);
-    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid date");
-    let runs: Vec<Vec<Stamped>> = (0..100)
-        .map(|i| {
-            let mut m = StoreModel::new(
-                Arc::clone(&world),
-                i,
-                1,
-                RunSpan::LocalDays { first, days: 1 },
-            );
-            let mut out = Vec::new();
-            let start = m.span().0;
-            m.advance(start.plus_micros(17 * MICROS_PER_HOUR), &mut out);
-            out.clear();
-            m.advance(start.plus_micros(18 * MICROS_PER_HOUR), &mut out);
-            out
-        })
-        .collect();
-    let total: usize = runs.iter().map(Vec::len).sum();
-    let mut g = c.benchmark_group("merge");
-    g.throughput(Throughput::Elements(total as u64));
-    g.bench_function("100 sorted store runs, one hour", |b| {
-        b.iter_batched(
-            || runs.concat(),
-            |mut events| {
-                events.sort_by_key(|s| s.key());
-                black_box(events)
-            },
-            BatchSize::LargeInput,
-        )
-    });
-    g.finish();
+    // Sorted store runs for one 5-minute window of Black Friday's peak,
+    // merged as the scheduler does, and sorted as it did before.
+    for stores in [100, 1000] {
+        let world = world(stores);
+        let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid date");
+        let runs: Vec<Vec<Stamped>> = (0..stores)
+            .map(|i| {
+                let mut m = StoreModel::new(
+                    Arc::clone(&world),
+                    i,
+                    1,
+                    RunSpan::LocalDays { first, days: 1 },
+                );
+                let mut out = Vec::new();
+                let start = m.span().0;
+                let from = start.plus_micros(14 * MICROS_PER_HOUR);
+                m.advance(from, &mut out);
+                out.clear();
+                m.advance(from.plus_micros(MICROS_PER_HOUR / 12), &mut out);
+                out
+            })
+            .collect();
+        let total: usize = runs.iter().map(Vec::len).sum();
+        let mut g = c.benchmark_group("merge");
+        g.throughput(Throughput::Elements(total as u64));
+        g.bench_function(format!("{stores} store runs, 5 minutes: loser tree"), |b| {
+            b.iter_batched(
+                || runs.clone(),
+                |runs| black_box(merge_runs(runs)),
+                BatchSize::LargeInput,
+            )
+        });
+        g.bench_function(format!("{stores} store runs, 5 minutes: sort"), |b| {
+            b.iter_batched(
+                || runs.concat(),
+                |mut events| {
+                    events.sort_by_key(|s| s.key());
+                    black_box(events)
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        g.finish();
+    }
 }
 
-criterion_group!(benches, store_day, pick_items, encode_json, window_merge);
+criterion_group!(
+    benches,
+    arrivals,
+    store_day,
+    pick_items,
+    encode_json,
+    window_merge
+);
 criterion_main!(benches);

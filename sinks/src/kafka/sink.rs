@@ -1,16 +1,20 @@
 //! The Kafka producer sink.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures::future::join_all;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
+use rdkafka::client::{ClientContext, DefaultClientContext};
 use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::producer::{
+    BaseRecord, DeliveryResult, FutureProducer, Producer, ProducerContext, ThreadedProducer,
+};
 use storesim_sim::{EventBatch, EventKind};
+use tokio::sync::Notify;
 
 use super::config::KafkaConfig;
 use crate::encode::Encoder;
@@ -22,13 +26,61 @@ pub const SCHEMA_VERSION: &str = "1";
 /// How long to wait for the broker when opening or checking.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// What the delivery reports said: counted by librdkafka's polling thread
+/// as they arrive, read by the sink.
+#[derive(Debug, Default)]
+struct Ledger {
+    delivered: [AtomicU64; EventKind::ALL.len()],
+    failed: AtomicU64,
+    /// Reports received, delivered or not.
+    settled: AtomicU64,
+    /// The count of reports the sink waits for.
+    waiting_for: AtomicU64,
+    /// Raised when `settled` reaches `waiting_for`.
+    reached: Notify,
+    first_error: Mutex<Option<String>>,
+}
+
+/// The producer's context: counts each delivery report (the opaque is the
+/// event kind's index), with no allocation or channel per message.
+struct Counting(Arc<Ledger>);
+
+impl ClientContext for Counting {}
+
+impl ProducerContext for Counting {
+    type DeliveryOpaque = usize;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, kind: usize) {
+        let ledger = &self.0;
+        match result {
+            Ok(_) => {
+                ledger.delivered[kind].fetch_add(1, Ordering::Relaxed);
+            }
+            Err((e, _)) => {
+                ledger.failed.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut first) = ledger.first_error.lock() {
+                    first.get_or_insert_with(|| format!("delivery failed: {e}"));
+                }
+            }
+        }
+        let settled = ledger.settled.fetch_add(1, Ordering::AcqRel) + 1;
+        if settled >= ledger.waiting_for.load(Ordering::Acquire) {
+            ledger.reached.notify_one();
+        }
+    }
+}
+
 /// Produces events to Kafka, one topic per kind, keyed by store id (or
 /// the configured [`KeyField`](storesim_sim::KeyField)).
 pub struct KafkaSink {
     name: String,
-    producer: FutureProducer,
+    producer: ThreadedProducer<Counting>,
+    ledger: Arc<Ledger>,
+    /// Messages handed to librdkafka so far.
+    produced: u64,
+    /// Events never handed to librdkafka (a produce error).
+    refused: u64,
     topics: Vec<String>,
-    report: DeliveryReport,
     flush_timeout: Duration,
     /// Kept to mask its secrets in error messages.
     config: KafkaConfig,
@@ -145,14 +197,17 @@ impl KafkaSink {
                 }
             }
         }
-        let producer: FutureProducer = client_config(&config.producer_properties())
-            .create()
+        let ledger = Arc::new(Ledger::default());
+        let producer: ThreadedProducer<Counting> = client_config(&config.producer_properties())
+            .create_with_context(Counting(Arc::clone(&ledger)))
             .map_err(|e| spec_err(&name, &config, format!("invalid settings: {e}")))?;
         Ok(KafkaSink {
             name,
             producer,
+            ledger,
+            produced: 0,
+            refused: 0,
             topics,
-            report: DeliveryReport::default(),
             encoder: Encoder::default(),
             flush_timeout: Duration::from_millis(u64::from(config.message_timeout_ms) + 10_000),
             config,
@@ -173,14 +228,17 @@ impl Sink for KafkaSink {
         &self.name
     }
 
-    /// Produces every event of the batch and waits for all their delivery
-    /// reports: a batch is confirmed only when the broker has it, so the
-    /// scheduler's windows in flight bound the unconfirmed messages.
+    /// Produces every event of the batch, then waits for the delivery
+    /// reports of every earlier batch: a batch is confirmed when the next
+    /// one has been produced and the broker has it, so librdkafka always
+    /// has a window to send while the previous one is acknowledged, and at
+    /// most two windows are unconfirmed inside the sink (close waits for
+    /// the last). A failed delivery fails the write that waits for it.
     async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
-        let mut pending = Vec::with_capacity(batch.events.len());
+        let earlier = self.produced;
         let mut value = Vec::with_capacity(512);
         let mut key = String::with_capacity(32);
-        for stamped in &batch.events {
+        for (i, stamped) in batch.events.iter().enumerate() {
             let event = &stamped.event;
             let kind = event.kind();
             value.clear();
@@ -192,7 +250,7 @@ impl Sink for KafkaSink {
                 })?;
             value.pop(); // no newline inside a message
             let keyed = self.config.key.write(event, &mut key);
-            let headers = OwnedHeaders::new()
+            let headers = OwnedHeaders::new_with_capacity(2)
                 .insert(Header {
                     key: "kind",
                     value: Some(kind.as_str()),
@@ -201,7 +259,7 @@ impl Sink for KafkaSink {
                     key: "schema_version",
                     value: Some(SCHEMA_VERSION),
                 });
-            let mut record = FutureRecord::to(&self.topics[kind.index()])
+            let mut record = BaseRecord::with_opaque_to(&self.topics[kind.index()], kind.index())
                 .payload(&value)
                 .headers(headers)
                 .timestamp(event.ts().as_millis());
@@ -209,29 +267,27 @@ impl Sink for KafkaSink {
                 record = record.key(&key);
             }
             loop {
-                match self.producer.send_result(record) {
-                    Ok(delivery) => {
-                        pending.push((kind, delivery));
+                match self.producer.send(record) {
+                    Ok(()) => {
+                        self.produced += 1;
                         break;
                     }
                     Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                        // The local queue is full: let librdkafka drain it.
+                        // The local queue is full: librdkafka's thread drains it.
                         record = back;
-                        self.producer.poll(Duration::from_millis(5));
-                        std::thread::sleep(Duration::from_millis(1));
+                        tokio::time::sleep(Duration::from_millis(1)).await;
                     }
                     Err((e, _)) => {
-                        self.report.failed += (batch.events.len() - pending.len()) as u64;
+                        self.refused += (batch.events.len() - i) as u64;
                         // Count what was produced before the error; the
                         // produce error is the one to report.
-                        let _ = self.settle(pending).await;
+                        let _ = self.settle(self.produced).await;
                         return Err(self.fail(format!("cannot produce: {e}")));
                     }
                 }
             }
         }
-        let first_error = self.settle(pending).await;
-        match first_error {
+        match self.settle(earlier).await {
             None => Ok(()),
             Some(e) => Err(self.fail(e)),
         }
@@ -240,42 +296,43 @@ impl Sink for KafkaSink {
     async fn flush(&mut self) -> Result<(), SinkError> {
         self.producer
             .flush(self.flush_timeout)
-            .map_err(|e| self.fail(format!("flush: {e}")))
+            .map_err(|e| self.fail(format!("flush: {e}")))?;
+        match self.settle(self.produced).await {
+            None => Ok(()),
+            Some(e) => Err(self.fail(e)),
+        }
     }
 
     async fn close(&mut self) -> Result<DeliveryReport, SinkError> {
         self.flush().await?;
-        Ok(self.report)
+        Ok(self.report())
     }
 
     fn report(&self) -> DeliveryReport {
-        self.report
+        let mut report = DeliveryReport::default();
+        for (count, delivered) in report.delivered.iter_mut().zip(&self.ledger.delivered) {
+            *count = delivered.load(Ordering::Acquire);
+        }
+        report.failed = self.ledger.failed.load(Ordering::Acquire) + self.refused;
+        report
     }
 }
 
 impl KafkaSink {
-    /// Awaits delivery reports, counts them, and returns the first error.
-    async fn settle(
-        &mut self,
-        pending: Vec<(EventKind, rdkafka::producer::DeliveryFuture)>,
-    ) -> Option<String> {
-        let (kinds, futures): (Vec<_>, Vec<_>) = pending.into_iter().unzip();
-        let mut first = None;
-        for (kind, result) in kinds.into_iter().zip(join_all(futures).await) {
-            match result {
-                Ok(Ok(_)) => self.report.delivered[kind.index()] += 1,
-                Ok(Err((e, _))) => {
-                    self.report.failed += 1;
-                    first.get_or_insert_with(|| format!("delivery failed: {e}"));
-                }
-                Err(_) => {
-                    self.report.failed += 1;
-                    first.get_or_insert_with(|| {
-                        "delivery report lost (producer closed)".to_string()
-                    });
-                }
+    /// Waits for the delivery reports of the first `count` messages
+    /// produced and returns the first error since the last call.
+    async fn settle(&self, count: u64) -> Option<String> {
+        let ledger = &self.ledger;
+        ledger.waiting_for.store(count, Ordering::Release);
+        // A report counted before the target was stored left no wake-up:
+        // check before each wait (a stale wake-up only loops once more).
+        while ledger.settled.load(Ordering::Acquire) < count {
+            let reached = ledger.reached.notified();
+            if ledger.settled.load(Ordering::Acquire) >= count {
+                break;
             }
+            reached.await;
         }
-        first
+        ledger.first_error.lock().ok()?.take()
     }
 }
