@@ -32,9 +32,10 @@ pub type ProgressFn = Box<dyn FnMut(&Progress<'_>)>;
 
 /// Owns the virtual clock.
 ///
-/// Handles [`RunToEnd`] once: advances every store window by window (the
-/// next window simulates while this one is released), merges each window's
-/// events in `(ts, store, seq)` order on a blocking thread, releases them to
+/// Handles [`RunToEnd`] once: advances every store window by window (up to
+/// [`WINDOWS_AHEAD`] windows simulate while one is merged and released),
+/// merges each window's stores' runs in `(ts, store, seq)` order on a
+/// blocking thread, releases them to
 /// every sink (all at once at `--speed max`; each when the wall clock
 /// reaches it otherwise) with at most `max_windows_in_flight` unconfirmed
 /// batches per sink, and closes the sinks at the end or on a stop request.
