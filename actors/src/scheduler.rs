@@ -160,6 +160,14 @@ impl Fanout {
         Ok(())
     }
 
+    /// Windows worth simulating ahead: all of [`WINDOWS_AHEAD`] while the
+    /// sinks keep up, fewer as their backlog fills, since windows made
+    /// ahead of a slow sink only wait in memory for it.
+    fn windows_ahead(&self) -> usize {
+        let backlog = self.in_flight.iter().map(VecDeque::len).max().unwrap_or(0);
+        WINDOWS_AHEAD.min(1 + self.max_in_flight.saturating_sub(backlog))
+    }
+
     /// Waits for every batch in flight, then closes the sinks in order and
     /// keeps their reports.
     async fn close_all(&mut self) -> Result<(), RunError> {
@@ -349,7 +357,7 @@ impl Handler<RunToEnd> for SchedulerActor {
                     let mut completed = true;
                     let mut last_len = 0;
                     loop {
-                        while ahead.len() < WINDOWS_AHEAD
+                        while ahead.len() < fan.windows_ahead()
                             && (ahead.is_empty() || ahead.len() * last_len < EVENTS_AHEAD)
                             && !stop.is_stopped()
                         {
