@@ -1,6 +1,6 @@
 //! `--shard K/N`: the union of N shards' outputs is the unsharded output.
 
-use super::{failure, storesim};
+use super::{failure, storesim, success_lines};
 
 /// JSON lines of a run of 12 stores over Black Friday afternoon (with late
 /// and duplicated deliveries, so the outboxes are exercised too).
@@ -24,16 +24,7 @@ fn lines(scenario: &str, shard: &str) -> Vec<String> {
         .args(["--sink", "stdout", "--shard", shard, "-q"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    success_lines(out, &format!("shard {shard}"))
 }
 
 fn field(line: &str, name: &str) -> serde_json::Value {
