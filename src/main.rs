@@ -11,6 +11,21 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context as _;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use storesim_actors::{
+    Clock, Pacing, Progress, RunConfig, RunError, RunSummary, StopSignal, SystemClock,
+};
+use storesim_scenarios::{Overrides, Scenario, BUILTINS};
+use storesim_sim::EventKind;
+use storesim_sinks::{SinkError, SinkKind, SinkSpec};
+
+use cli::{
+    CatalogArgs, Cli, Command, DbAction, DbInitArgs, KafkaAction, RunArgs, ScenariosAction,
+    SpeedArg, StartArg,
+};
+
 /// mimalloc: events are allocated on the store threads and freed on the
 /// merge's and the sinks' (boxed receipts, per-window vectors), where
 /// glibc's malloc and free took 8% of a run; with mimalloc a run is about
@@ -28,21 +43,6 @@ fn tune_allocator() {
     // SAFETY: sets one integer option; mimalloc allows it at any time.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
 }
-
-use anyhow::Context as _;
-use clap::Parser;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use storesim_actors::{
-    Clock, Pacing, Progress, RunConfig, RunError, RunSummary, StopSignal, SystemClock,
-};
-use storesim_scenarios::{Overrides, Scenario, BUILTINS};
-use storesim_sim::EventKind;
-use storesim_sinks::{SinkError, SinkKind, SinkSpec};
-
-use cli::{
-    CatalogArgs, Cli, Command, DbAction, DbInitArgs, KafkaAction, RunArgs, ScenariosAction,
-    SpeedArg, StartArg,
-};
 
 /// Why the process stops early.
 enum Failure {
@@ -168,13 +168,10 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         stores: args.stores.map(|n| n as usize),
         items: args.items.map(|n| n as usize),
     }))?;
-    let all: Vec<usize> = (0..world.stores.len()).collect();
-    let (start, end) = world.run_span(&all, span);
+    let (start, end) = world.run_span(span);
     let shard = args.shard;
-    let stores: Vec<usize> = all
-        .into_iter()
-        .filter(|&i| shard.holds(world.stores[i].store_id))
-        .collect();
+    let stores = world.shard_stores(shard);
+    let held = stores.len();
     if stores.is_empty() {
         return Err(Failure::Input(anyhow::anyhow!(
             "--shard {shard}: none of the {} stores falls in this shard; use fewer shards",
@@ -278,7 +275,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         Err(e) => return Err(Failure::Runtime(e.into())),
     };
     if !args.quiet {
-        print_summary(&args, &world, &summary);
+        print_summary(&args, &world, held, &summary);
     }
     let undelivered = summary.undelivered();
     if undelivered > 0 {
@@ -374,20 +371,15 @@ fn human(x: f64) -> String {
 }
 
 /// `1000 stores`, or `503 of 1000 stores (shard 1/2)`.
-fn stores_line(shard: storesim_sim::Shard, world: &storesim_sim::World) -> String {
-    let total = world.stores.len();
+fn stores_line(shard: storesim_sim::Shard, held: usize, total: usize) -> String {
     if shard.is_all() {
         return format!("{total} stores");
     }
-    let held = world
-        .stores
-        .iter()
-        .filter(|s| shard.holds(s.store_id))
-        .count();
     format!("{held} of {total} stores (shard {shard})")
 }
 
-fn print_summary(args: &RunArgs, world: &storesim_sim::World, s: &RunSummary) {
+/// The summary of a run of `held` of the world's stores.
+fn print_summary(args: &RunArgs, world: &storesim_sim::World, held: usize, s: &RunSummary) {
     let mut err = std::io::stderr().lock();
     let wall = s.wall.as_secs_f64();
     let total = s.events_total();
@@ -396,7 +388,7 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, s: &RunSummary) {
         "storesim: scenario {}, seed {}, {}, {} .. {} (virtual), {} windows",
         world.name,
         args.seed,
-        stores_line(args.shard, world),
+        stores_line(args.shard, held, world.stores.len()),
         s.span.0,
         s.span.1,
         s.windows

@@ -241,8 +241,7 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
         progress,
     } = config;
     let threads = threads.max(1);
-    let all: Vec<usize> = (0..world.stores.len()).collect();
-    let run_span = world.run_span(&all, span);
+    let run_span = world.run_span(span);
     let system = actix::System::new();
     let (result, arbiters) = system.block_on(async move {
         let store_arbiters: Vec<Arbiter> = (0..threads).map(|_| Arbiter::new()).collect();

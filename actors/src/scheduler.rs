@@ -35,9 +35,8 @@ pub type ProgressFn = Box<dyn FnMut(&Progress<'_>)>;
 /// Handles [`RunToEnd`] once: advances every store window by window (up to
 /// [`WINDOWS_AHEAD`] windows simulate while one is merged and released),
 /// merges each window's stores' runs in `(ts, store, seq)` order on a
-/// blocking thread, releases them to
-/// every sink (all at once at `--speed max`; each when the wall clock
-/// reaches it otherwise) with at most `max_windows_in_flight` unconfirmed
+/// blocking thread, releases them to every sink (all at once at `--speed
+/// max`; each when the wall clock reaches it otherwise) with at most `max_windows_in_flight` unconfirmed
 /// batches per sink, and closes the sinks at the end or on a stop request.
 pub struct SchedulerActor {
     pub(crate) stores: Vec<Addr<StoreActor>>,
@@ -155,17 +154,20 @@ impl Fanout {
             }
             queue.push_back(Box::pin(addr.send(WriteBatch(Arc::clone(&batch)))));
         }
-
         self.report(end);
         Ok(())
     }
 
-    /// Windows worth simulating ahead: all of [`WINDOWS_AHEAD`] while the
-    /// sinks keep up, fewer as their backlog fills, since windows made
-    /// ahead of a slow sink only wait in memory for it.
-    fn windows_ahead(&self) -> usize {
+    /// Windows worth simulating ahead, the last window having held
+    /// `last_len` events: all of [`WINDOWS_AHEAD`] while the sinks keep up
+    /// and the windows are small, fewer as the sinks' backlog fills (windows
+    /// made ahead of a slow sink only wait in memory for it) or as the
+    /// windows ahead would hold more than [`EVENTS_AHEAD`] events.
+    fn windows_ahead(&self, last_len: usize) -> usize {
         let backlog = self.in_flight.iter().map(VecDeque::len).max().unwrap_or(0);
-        WINDOWS_AHEAD.min(1 + self.max_in_flight.saturating_sub(backlog))
+        WINDOWS_AHEAD
+            .min(1 + self.max_in_flight.saturating_sub(backlog))
+            .min(EVENTS_AHEAD.div_ceil(last_len.max(1)))
     }
 
     /// Waits for every batch in flight, then closes the sinks in order and
@@ -357,10 +359,7 @@ impl Handler<RunToEnd> for SchedulerActor {
                     let mut completed = true;
                     let mut last_len = 0;
                     loop {
-                        while ahead.len() < fan.windows_ahead()
-                            && (ahead.is_empty() || ahead.len() * last_len < EVENTS_AHEAD)
-                            && !stop.is_stopped()
-                        {
+                        while ahead.len() < fan.windows_ahead(last_len) && !stop.is_stopped() {
                             let chain = prepare(next_from)
                                 .await
                                 .map_err(|_| RunError::StoreStopped)?;
@@ -451,7 +450,7 @@ fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>, chain: Vec<Sta
     }
     runs.push(chain);
     let events = merge_runs(runs);
-    debug_assert!(events.windows(2).all(|w| w[0].key() < w[1].key()));
+    debug_assert!(Stamped::in_order(&events));
     merged.batch = EventBatch { start, end, events };
     merged
 }

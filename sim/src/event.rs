@@ -925,9 +925,7 @@ impl Event {
     }
 }
 
-/// The store of an order id `STORE-YYYYMMDD-SEQ` (out of line: the merge
-/// compares keys of chain events millions of times).
-#[inline(never)]
+/// The store of an order id `STORE-YYYYMMDD-SEQ`.
 fn order_store(id: &str) -> u32 {
     id.split('-')
         .next()
@@ -936,7 +934,6 @@ fn order_store(id: &str) -> u32 {
 }
 
 /// The store of a store code `S1101`.
-#[inline(never)]
 fn code_store(code: &str) -> u32 {
     code.trim_start_matches('S').parse().unwrap_or(0)
 }
@@ -975,6 +972,11 @@ impl Stamped {
     #[inline]
     pub fn key(&self) -> (SimTime, u32, u64) {
         (self.at, self.store, self.seq)
+    }
+
+    /// Whether `events` are in strictly increasing [`Stamped::key`] order.
+    pub fn in_order(events: &[Stamped]) -> bool {
+        events.windows(2).all(|w| w[0].key() < w[1].key())
     }
 }
 

@@ -83,13 +83,14 @@ impl Outbox {
         }
     }
 
-    /// Appends the events delivered before `until` to `out`, in [`Stamped::key`] order (a model
-    /// may emit for other store ids too, such as the company's).
+    /// Appends the events delivered before `until` to `out`, in
+    /// [`Stamped::key`] order (a model may emit for other store ids too,
+    /// such as the company's).
     pub(crate) fn drain(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
         if self.events.is_empty() {
             return;
         }
-        if !self.events.windows(2).all(|w| w[0].key() < w[1].key()) {
+        if !Stamped::in_order(&self.events) {
             self.events.sort_unstable_by_key(Stamped::key);
         }
         let ready = self.events.partition_point(|s| s.at < until);

@@ -241,11 +241,18 @@ impl World {
         }
     }
 
-    /// The UTC interval covering every store's span.
-    pub fn run_span(&self, stores: &[usize], span: RunSpan) -> (SimTime, SimTime) {
-        stores
-            .iter()
-            .map(|&i| self.store_span(i, span))
+    /// Indices of the stores `shard` simulates.
+    pub fn shard_stores(&self, shard: crate::Shard) -> Vec<usize> {
+        (0..self.stores.len())
+            .filter(|&i| shard.holds(self.stores[i].store_id))
+            .collect()
+    }
+
+    /// The UTC interval covering every store's span: the run's clock, the
+    /// same for every shard.
+    pub fn run_span(&self, span: RunSpan) -> (SimTime, SimTime) {
+        (0..self.stores.len())
+            .map(|i| self.store_span(i, span))
             .fold((SimTime::MAX, SimTime::MIN), |(a, b), (s, e)| {
                 (a.min(s), b.max(e))
             })

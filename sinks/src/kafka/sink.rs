@@ -287,20 +287,14 @@ impl Sink for KafkaSink {
                 }
             }
         }
-        match self.settle(earlier).await {
-            None => Ok(()),
-            Some(e) => Err(self.fail(e)),
-        }
+        self.settle(earlier).await
     }
 
     async fn flush(&mut self) -> Result<(), SinkError> {
         self.producer
             .flush(self.flush_timeout)
             .map_err(|e| self.fail(format!("flush: {e}")))?;
-        match self.settle(self.produced).await {
-            None => Ok(()),
-            Some(e) => Err(self.fail(e)),
-        }
+        self.settle(self.produced).await
     }
 
     async fn close(&mut self) -> Result<DeliveryReport, SinkError> {
@@ -320,8 +314,8 @@ impl Sink for KafkaSink {
 
 impl KafkaSink {
     /// Waits for the delivery reports of the first `count` messages
-    /// produced and returns the first error since the last call.
-    async fn settle(&self, count: u64) -> Option<String> {
+    /// produced; fails with the first delivery error since the last call.
+    async fn settle(&self, count: u64) -> Result<(), SinkError> {
         let ledger = &self.ledger;
         ledger.waiting_for.store(count, Ordering::Release);
         // A report counted before the target was stored left no wake-up:
@@ -333,6 +327,7 @@ impl KafkaSink {
             }
             reached.await;
         }
-        ledger.first_error.lock().ok()?.take()
+        let first = ledger.first_error.lock().ok().and_then(|mut e| e.take());
+        first.map_or(Ok(()), |e| Err(self.fail(e)))
     }
 }
