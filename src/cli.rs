@@ -36,12 +36,57 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: KafkaAction,
     },
+    /// Ground truth: merge shard manifests.
+    Manifest {
+        /// merge.
+        #[command(subcommand)]
+        action: ManifestAction,
+    },
+    /// Check what landed downstream (PostgreSQL tables, or the files
+    /// sink's directory) against a run's manifest: a pass/fail table per
+    /// aggregate; exit 1 on a difference, 2 if it cannot check.
+    Verify(VerifyArgs),
     /// PostgreSQL helpers: create the schema.
     Db {
         /// init.
         #[command(subcommand)]
         action: DbAction,
     },
+}
+
+/// `manifest` actions.
+#[derive(Debug, Subcommand)]
+pub(crate) enum ManifestAction {
+    /// Merge the manifests of shards of one run (`run --shard K/N
+    /// --manifest`); with every shard, the result is the unsharded run's
+    /// manifest, byte for byte.
+    Merge {
+        /// The shards' manifests.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the merged manifest here instead of standard output.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `storesim verify`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["postgres", "files"])))]
+pub(crate) struct VerifyArgs {
+    /// The run's manifest (`storesim run --manifest FILE`).
+    #[arg(long)]
+    pub(crate) manifest: PathBuf,
+    /// Recompute from PostgreSQL: postgres://USER:PASS@HOST:PORT/DB[?schema=NAME].
+    #[arg(long, value_name = "URL")]
+    pub(crate) postgres: Option<String>,
+    /// Named SQL queries for your own tables instead of storesim's (see
+    /// sinks/sql/verify/chain.sql).
+    #[arg(long, value_name = "FILE", requires = "postgres")]
+    pub(crate) query_file: Option<PathBuf>,
+    /// Recompute from a files or csv sink's directory.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) files: Option<PathBuf>,
 }
 
 /// `db` actions.
@@ -205,6 +250,10 @@ pub(crate) struct RunArgs {
     /// writes the chain-wide item changes.
     #[arg(long, value_name = "K/N", default_value = "1/1")]
     pub(crate) shard: storesim_sim::Shard,
+    /// Write the run's ground truth here (JSON): counts per kind and the
+    /// scenario's reference aggregates, for `storesim verify`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) manifest: Option<PathBuf>,
     /// Threads for store actors (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024), allow_negative_numbers = true)]
     pub(crate) threads: Option<u64>,

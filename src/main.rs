@@ -22,8 +22,8 @@ use storesim_sim::EventKind;
 use storesim_sinks::{SinkError, SinkKind, SinkSpec};
 
 use cli::{
-    CatalogArgs, Cli, Command, DbAction, DbInitArgs, KafkaAction, RunArgs, ScenariosAction,
-    SpeedArg, StartArg,
+    CatalogArgs, Cli, Command, DbAction, DbInitArgs, KafkaAction, ManifestAction, RunArgs,
+    ScenariosAction, SpeedArg, StartArg, VerifyArgs,
 };
 
 /// mimalloc: events are allocated on the store threads and freed on the
@@ -94,6 +94,10 @@ fn main() -> ExitCode {
         Command::Scenarios { action } => scenarios(action),
         Command::Catalog(args) => catalog(args),
         Command::Kafka { action } => kafka(action),
+        Command::Manifest {
+            action: ManifestAction::Merge { files, out },
+        } => manifest_merge(&files, out.as_deref()),
+        Command::Verify(args) => verify(args),
         Command::Db {
             action: DbAction::Init(args),
         } => db_init(args),
@@ -202,6 +206,23 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let mut sinks = Vec::new();
     for spec in &specs {
         sinks.push(input(storesim_sinks::open(spec, &context))?);
+    }
+    if let Some(path) = &args.manifest {
+        let run = storesim_sim::truth::RunInfo {
+            scenario: args.scenario.clone(),
+            scenario_digest: scenario.digest().to_string(),
+            seed: args.seed,
+            start: start.to_string(),
+            end: end.to_string(),
+            stores: world.stores.len(),
+            items: world.items.len(),
+            shard: shard.to_string(),
+            schema: args.schema.to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        sinks.push(Box::new(input(
+            storesim_sinks::manifest::ManifestSink::open(path, &world, run),
+        )?));
     }
     let threads = args
         .threads
@@ -442,6 +463,10 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, held: usize, s: &R
     }
     for sink in &s.sinks {
         let r = &sink.report;
+        if let Some(path) = sink.name.strip_prefix("manifest:") {
+            let _ = writeln!(err, "manifest: {path} ({} events)", r.delivered_total());
+            continue;
+        }
         let _ = writeln!(
             err,
             "sink:     {}: delivered {}, failed {}{}{}{}",
@@ -658,6 +683,161 @@ fn kafka(action: KafkaAction) -> Result<ExitCode, Failure> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a manifest; errors name the file.
+fn read_manifest(path: &std::path::Path) -> anyhow::Result<storesim_sim::truth::Manifest> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the manifest {}", path.display()))?;
+    let manifest: storesim_sim::truth::Manifest = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a storesim manifest", path.display()))?;
+    if manifest.format != storesim_sim::truth::FORMAT {
+        anyhow::bail!(
+            "{}: format `{}`; this storesim reads `{}`",
+            path.display(),
+            manifest.format,
+            storesim_sim::truth::FORMAT
+        );
+    }
+    Ok(manifest)
+}
+
+fn manifest_merge(
+    files: &[std::path::PathBuf],
+    out: Option<&std::path::Path>,
+) -> Result<ExitCode, Failure> {
+    let mut parts = Vec::new();
+    for f in files {
+        parts.push((f.display().to_string(), input(read_manifest(f))?));
+    }
+    let merged = input(storesim_sim::truth::Manifest::merge(&parts))?;
+    match out {
+        Some(path) => storesim_sinks::manifest::write_manifest(path, &merged)
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map_err(Failure::Runtime)?,
+        None => {
+            let text =
+                serde_json::to_string_pretty(&merged).map_err(|e| Failure::Runtime(e.into()))?;
+            println!("{text}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
+    use storesim_sinks::verify;
+    let manifest = input(read_manifest(&args.manifest))?;
+    let run = &manifest.run;
+    let (target, observed) = if let Some(url) = &args.postgres {
+        let spec: SinkSpec = input(url.parse())?;
+        let SinkKind::Postgres(config) = &spec.kind else {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--postgres `{}` is not a postgres:// URL",
+                storesim_sinks::postgres::redact_url(url)
+            )));
+        };
+        let (origin, text) = match &args.query_file {
+            Some(path) => (
+                path.display().to_string(),
+                input(
+                    std::fs::read_to_string(path)
+                        .with_context(|| format!("--query-file {}: cannot read", path.display())),
+                )?,
+            ),
+            None => {
+                if manifest.chain.is_none() {
+                    return Err(Failure::Input(anyhow::anyhow!(
+                        "storesim ships verify queries for the chain scenario only; for `{}`, pass --query-file",
+                        run.scenario
+                    )));
+                }
+                if run.schema != "storesim" {
+                    return Err(Failure::Input(anyhow::anyhow!(
+                        "the run wrote the `{}` schema; storesim's queries read its own: pass --query-file",
+                        run.schema
+                    )));
+                }
+                (
+                    "the built-in chain queries".to_string(),
+                    verify::postgres::CHAIN_QUERIES.to_string(),
+                )
+            }
+        };
+        let queries = input(verify::postgres::parse_queries(&text, &origin))?;
+        (
+            spec.to_string(),
+            input(verify::postgres::observe(config, &queries))?,
+        )
+    } else {
+        let dir = args.files.clone().unwrap_or_default();
+        if run.schema != "storesim" {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "the run wrote the `{}` schema; verify --files reads storesim's",
+                run.schema
+            )));
+        }
+        let scenario = input(
+            Scenario::load(&run.scenario)
+                .with_context(|| format!("the manifest's scenario `{}`", run.scenario)),
+        )?;
+        if scenario.digest() != run.scenario_digest {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "the scenario `{}` has changed since the run (digest {}, the manifest says {})",
+                run.scenario,
+                &scenario.digest()[..16],
+                &run.scenario_digest[..run.scenario_digest.len().min(16)]
+            )));
+        }
+        let world = input(scenario.build_world(&Overrides {
+            stores: Some(run.stores),
+            items: Some(run.items),
+        }))?;
+        (
+            format!("files:{}", dir.display()),
+            input(verify::files::observe(&dir, &world, run))?,
+        )
+    };
+    let checks = verify::compare(
+        &verify::expected(&manifest),
+        &observed,
+        &verify::CHAIN_CHECKS,
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "verify: {} (scenario {}, seed {}, {} stores, shard {}, {} .. {}) against {target}",
+        args.manifest.display(),
+        run.scenario,
+        run.seed,
+        run.stores,
+        run.shard,
+        run.start,
+        run.end
+    );
+    let _ = verify::report(&checks, &mut out);
+    let failed = checks.iter().filter(|c| !c.passed()).count();
+    let skipped = checks.iter().filter(|c| c.skipped).count();
+    let _ = writeln!(
+        out,
+        "verify: {} of {} checks passed{}{}",
+        checks.len() - failed - skipped,
+        checks.len(),
+        if skipped > 0 {
+            format!(", {skipped} skipped")
+        } else {
+            String::new()
+        },
+        if failed > 0 {
+            format!(", {failed} FAILED")
+        } else {
+            String::new()
+        }
+    );
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn catalog(args: CatalogArgs) -> Result<ExitCode, Failure> {

@@ -34,6 +34,7 @@ pub mod shard;
 pub mod smoothie;
 pub mod store;
 pub mod time;
+pub mod truth;
 pub mod webshop;
 pub mod widgets;
 pub mod world;

@@ -26,11 +26,13 @@ pub mod encode;
 pub mod files;
 mod filter;
 pub mod kafka;
+pub mod manifest;
 pub mod memory;
 pub mod null;
 pub mod postgres;
 pub mod spec;
 pub mod stdout;
+pub mod verify;
 
 use async_trait::async_trait;
 use storesim_sim::{EventBatch, EventKind};

@@ -2,7 +2,7 @@
 //! and the schema management behind `storesim db init`.
 
 pub mod config;
-mod sink;
+pub(crate) mod sink;
 
 pub use config::{redact_url, PostgresConfig};
 pub use sink::{connect, init, load_dimensions, prepare, InitOptions, PostgresSink};

@@ -1,0 +1,97 @@
+//! The manifest sink: watches what the run delivers and, at close, writes
+//! its ground truth ([`storesim_sim::truth::Manifest`]) as JSON.
+//!
+//! It sees the same ordered batches as every other sink, so its counts are
+//! what each of them was handed, and it is deterministic: the same run
+//! gives the same bytes, whatever the threads, window or speed.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use storesim_sim::truth::{Manifest, RunInfo, Tally};
+use storesim_sim::{EventBatch, World};
+
+use crate::{DeliveryReport, Sink, SinkError};
+
+/// Writes a run's manifest to a file at close.
+#[derive(Debug)]
+pub struct ManifestSink {
+    name: String,
+    path: PathBuf,
+    run: RunInfo,
+    tally: Option<Tally>,
+    report: DeliveryReport,
+}
+
+impl ManifestSink {
+    /// A manifest of `world`'s run described by `run`, written to `path`.
+    /// Fails at once if `path` cannot be written.
+    pub fn open(path: &Path, world: &World, run: RunInfo) -> Result<ManifestSink, SinkError> {
+        let name = format!("manifest:{}", path.display());
+        // Fail now, not after the run, if the file cannot be made.
+        let tmp = tmp_path(path);
+        std::fs::write(&tmp, b"").map_err(|source| SinkError::Spec {
+            spec: name.clone(),
+            message: format!("cannot write {}: {source}", path.display()),
+        })?;
+        let _ = std::fs::remove_file(&tmp);
+        Ok(ManifestSink {
+            name,
+            path: path.to_path_buf(),
+            run,
+            tally: Some(Tally::streaming(world)),
+            report: DeliveryReport::default(),
+        })
+    }
+}
+
+fn tmp_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".inprogress");
+    path.with_file_name(name)
+}
+
+/// Writes `manifest` to `path` as pretty JSON with a final newline, by way
+/// of a temporary file renamed into place.
+pub fn write_manifest(path: &Path, manifest: &Manifest) -> std::io::Result<()> {
+    let mut text = serde_json::to_string_pretty(manifest).map_err(std::io::Error::other)?;
+    text.push('\n');
+    let tmp = tmp_path(path);
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[async_trait]
+impl Sink for ManifestSink {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
+        if let Some(tally) = &mut self.tally {
+            tally.observe(&batch.events);
+        }
+        self.report.add_batch(batch);
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), SinkError> {
+        Ok(())
+    }
+
+    async fn close(&mut self) -> Result<DeliveryReport, SinkError> {
+        if let Some(tally) = self.tally.take() {
+            let manifest = tally.finish(self.run.clone());
+            write_manifest(&self.path, &manifest).map_err(|source| SinkError::Io {
+                sink: self.name.clone(),
+                path: self.path.display().to_string(),
+                source,
+            })?;
+        }
+        Ok(self.report)
+    }
+
+    fn report(&self) -> DeliveryReport {
+        self.report
+    }
+}

@@ -1,0 +1,254 @@
+//! Reads a files sink's directory back (`kind=K/date=D/part-N.jsonl[.zst|.gz]`
+//! or `.csv[...]`, storesim's schema) and tallies it as the run did.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use storesim_sim::truth::{ReceiptFact, RunInfo, ScanFact, Tally};
+use storesim_sim::{EventKind, Money, SimTime, World};
+
+use super::Table;
+
+/// Why a directory cannot be read back.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ReadError {
+    /// The file or directory.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn read_error(path: &Path, message: impl ToString) -> ReadError {
+    ReadError {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// A scan record of storesim's schema (other fields are ignored).
+#[derive(Debug, Deserialize)]
+struct ScanRow {
+    transaction_id: String,
+    line: u16,
+    ts: String,
+    sku: u32,
+    category: u32,
+    quantity: u16,
+    #[serde(deserialize_with = "money")]
+    unit_price: Money,
+    #[serde(deserialize_with = "money")]
+    discount: Money,
+}
+
+/// A receipt record of storesim's schema.
+#[derive(Debug, Deserialize)]
+struct ReceiptRow {
+    transaction_id: String,
+    ts: String,
+    item_count: u32,
+    queue_wait_ms: u32,
+}
+
+/// Money from a JSON number (`1.99`) or text (`"1.99"`, CSV).
+fn money<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = Money;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an amount such as 1.99")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
+            Ok(Money(i64::try_from(v).map_err(E::custom)? * 100))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
+            Ok(Money(v * 100))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
+            // The shortest round-trip text of a two-decimal amount is that amount.
+            self.visit_str(&v.to_string())
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
+            Money::parse_decimal(v).ok_or_else(|| E::custom(format!("`{v}` is not an amount")))
+        }
+    }
+    d.deserialize_any(Visitor)
+}
+
+/// `1101-20261123-000042` as (store, date, seq).
+fn txn_parts(id: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = id.split('-');
+    let store = parts.next()?.parse().ok()?;
+    let date = parts.next()?.parse().ok()?;
+    let seq = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some((store, date, seq))
+}
+
+fn instant(text: &str) -> Option<SimTime> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|dt| SimTime::from_datetime(&dt))
+}
+
+impl ScanRow {
+    fn fact(&self) -> Option<ScanFact> {
+        let (store_id, date, seq) = txn_parts(&self.transaction_id)?;
+        Some(ScanFact {
+            store_id,
+            date,
+            seq,
+            line: self.line,
+            ts: instant(&self.ts)?,
+            sku: self.sku,
+            category: self.category,
+            quantity: self.quantity,
+            net: self.unit_price * i64::from(self.quantity) - self.discount,
+        })
+    }
+}
+
+impl ReceiptRow {
+    fn fact(&self) -> Option<ReceiptFact> {
+        let (store_id, date, seq) = txn_parts(&self.transaction_id)?;
+        Some(ReceiptFact {
+            store_id,
+            date,
+            seq,
+            ts: instant(&self.ts)?,
+            item_count: self.item_count,
+            queue_wait_ms: self.queue_wait_ms,
+        })
+    }
+}
+
+/// The parts of `dir` for `kind`, in path order; hidden (in-progress)
+/// files are left out.
+fn parts(dir: &Path, kind: EventKind) -> Result<Vec<PathBuf>, ReadError> {
+    let root = dir.join(format!("kind={kind}"));
+    let mut out = Vec::new();
+    let Ok(dates) = std::fs::read_dir(&root) else {
+        return Ok(out);
+    };
+    for date in dates {
+        let date = date.map_err(|e| read_error(&root, e))?.path();
+        if !date.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&date).map_err(|e| read_error(&date, e))? {
+            let file = file.map_err(|e| read_error(&date, e))?.path();
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if file.is_file() && !name.starts_with('.') {
+                out.push(file);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// A part's decompressed bytes as a reader.
+fn open(path: &Path) -> Result<Box<dyn Read>, ReadError> {
+    let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+    let name = path.to_string_lossy();
+    Ok(if name.ends_with(".zst") {
+        Box::new(zstd::Decoder::new(file).map_err(|e| read_error(path, e))?)
+    } else if name.ends_with(".gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    })
+}
+
+/// Calls `each` with every record of a part, deserialised.
+fn records<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    mut each: impl FnMut(T) -> Option<()>,
+) -> Result<u64, ReadError> {
+    let reader = BufReader::with_capacity(1 << 20, open(path)?);
+    let csv = path.to_string_lossy().contains(".csv");
+    let mut n = 0;
+    let bad =
+        |line: u64, e: &dyn std::fmt::Display| read_error(path, format!("record {line}: {e}"));
+    if csv {
+        for row in csv::Reader::from_reader(reader).deserialize::<T>() {
+            n += 1;
+            let row = row.map_err(|e| bad(n, &e))?;
+            each(row).ok_or_else(|| bad(n, &"an id or a time cannot be read"))?;
+        }
+    } else {
+        for line in reader.lines() {
+            let line = line.map_err(|e| read_error(path, e))?;
+            if line.is_empty() {
+                continue;
+            }
+            n += 1;
+            let row = serde_json::from_str::<T>(&line).map_err(|e| bad(n, &e))?;
+            each(row).ok_or_else(|| bad(n, &"an id or a time cannot be read"))?;
+        }
+    }
+    Ok(n)
+}
+
+/// Counts the records of a part that is neither scans nor receipts.
+fn count(path: &Path) -> Result<u64, ReadError> {
+    let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
+    let csv = path.to_string_lossy().contains(".csv");
+    if csv {
+        let mut n = 0;
+        for row in csv::Reader::from_reader(reader).byte_records() {
+            row.map_err(|e| read_error(path, e))?;
+            n += 1;
+        }
+        return Ok(n);
+    }
+    let mut n = 0;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| read_error(path, e))?
+            == 0
+        {
+            return Ok(n);
+        }
+        if line.iter().any(|b| !b.is_ascii_whitespace()) {
+            n += 1;
+        }
+    }
+}
+
+/// The observed tables of the run `run` of `world`, read from `dir`.
+pub fn observe(
+    dir: &Path,
+    world: &World,
+    run: &RunInfo,
+) -> Result<BTreeMap<&'static str, Table>, ReadError> {
+    if !dir.is_dir() {
+        return Err(read_error(dir, "not a directory"));
+    }
+    let mut tally = Tally::unbounded(world);
+    for kind in world.kinds() {
+        for path in parts(dir, kind)? {
+            match kind {
+                EventKind::Scan => {
+                    records::<ScanRow>(&path, |row| {
+                        tally.scan(&row.fact()?);
+                        Some(())
+                    })?;
+                }
+                EventKind::Transaction => {
+                    records::<ReceiptRow>(&path, |row| {
+                        tally.receipt(&row.fact()?);
+                        Some(())
+                    })?;
+                }
+                other => tally.count(other, count(&path)?),
+            }
+        }
+    }
+    let manifest = tally.finish(run.clone());
+    Ok(super::tables(&manifest.counts, manifest.chain.as_ref()))
+}
