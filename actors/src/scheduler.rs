@@ -326,10 +326,16 @@ impl Handler<RunToEnd> for SchedulerActor {
                 // on a blocking thread, so the scheduler's thread stays free
                 // to release the previous window on time.
                 let window_of = |from: SimTime, mut chain: CatalogWindow| {
+                    let until = from.plus_micros(window);
                     if !chain_events {
                         chain.changes.clear();
+                    } else if until > end {
+                        // The item master changes until the end of the run,
+                        // not while the stores serve their last shoppers:
+                        // how long that takes depends on the stores a shard
+                        // holds, and every shard must agree.
+                        chain.changes.retain(|c| c.at < end);
                     }
-                    let until = from.plus_micros(window);
                     let answers = join_all(stores.iter().map(|s| {
                         s.send(Advance {
                             until,

@@ -11,6 +11,7 @@ mod postgres;
 mod proxy;
 mod receipts;
 mod shard;
+mod truth;
 
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -95,7 +95,7 @@ fn from_db(url: &str, schema: &str) -> BTreeMap<i64, (i64, i64, i64, i64)> {
     out
 }
 
-fn with_schema(url: &str, schema: &str) -> String {
+pub(crate) fn with_schema(url: &str, schema: &str) -> String {
     let sep = if url.contains('?') { '&' } else { '?' };
     format!("{url}{sep}schema={schema}")
 }
