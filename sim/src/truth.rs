@@ -25,9 +25,16 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-/// Lookups by id, never iterated: their order cannot reach the output.
+/// Hash maps with a fast hasher for the tally's per-event lookups: they
+/// are never iterated in their own order (`finish` sorts), so it cannot
+/// reach the output.
 #[allow(clippy::disallowed_types)]
-type IdMap<K, V> = std::collections::HashMap<K, V>;
+type IdMap<K, V> = rustc_hash::FxHashMap<K, V>;
+
+/// An [`IdMap`]'s entries, sorted by key.
+fn sorted<K: Ord + Copy, V>(map: IdMap<K, V>) -> BTreeMap<K, V> {
+    map.into_iter().collect()
+}
 
 use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
@@ -400,10 +407,14 @@ pub struct Tally {
     horizon: Option<i64>,
     /// Ids by the delivery time of their first record, to forget.
     seen: VecDeque<(SimTime, u128)>,
-    store_days: BTreeMap<(u32, u32), DaySums>,
-    hours: BTreeMap<LocalHour, (u64, Money)>,
-    category_days: BTreeMap<(u32, u32), (i64, Money)>,
-    item_days: BTreeMap<(u32, u32), i64>,
+    /// A stream without late or duplicate deliveries: each store's scans
+    /// of the last `horizon`, where a void finds its line, instead of
+    /// `finals` (a void always comes after its line, and nothing twice).
+    recent: Option<IdMap<u32, VecDeque<(SimTime, ScanFact, LocalHour)>>>,
+    store_days: IdMap<(u32, u32), DaySums>,
+    hours: IdMap<LocalHour, (u64, Money)>,
+    category_days: IdMap<(u32, u32), (i64, Money)>,
+    item_days: IdMap<(u32, u32), i64>,
     baskets: BTreeMap<u32, u64>,
     waits: BTreeMap<u32, u64>,
     max_wait_ms: u32,
@@ -419,7 +430,11 @@ impl Tally {
             + p.delivery.late_delay_us.1.max(0)
             + p.delivery.duplicate_delay_us.1.max(0)
             + 1_000_000;
-        Tally::new(world, Some(horizon))
+        let mut tally = Tally::new(world, Some(horizon));
+        if !p.delivery.is_noisy() {
+            tally.recent = Some(IdMap::default());
+        }
+        tally
     }
 
     /// A tally of records in any order (files read back): it keeps every id.
@@ -440,10 +455,11 @@ impl Tally {
             finals: IdMap::default(),
             horizon,
             seen: VecDeque::new(),
-            store_days: BTreeMap::new(),
-            hours: BTreeMap::new(),
-            category_days: BTreeMap::new(),
-            item_days: BTreeMap::new(),
+            recent: None,
+            store_days: IdMap::default(),
+            hours: IdMap::default(),
+            category_days: IdMap::default(),
+            item_days: IdMap::default(),
             baskets: BTreeMap::new(),
             waits: BTreeMap::new(),
             max_wait_ms: 0,
@@ -513,16 +529,42 @@ impl Tally {
             .or_default();
         day.scan_rows += 1;
         day.scan_amount += fact.net;
-        let key = fact_key(fact.store_id, fact.date, fact.seq, fact.line);
         let hour = self.local_hour(fact.store_id, fact.ts);
-        match self.finals.get(&key) {
-            None => self.remember(at, key),
-            // The same version again (a duplicate), or an older one.
-            Some(Final::Scan(old, _)) if old.ts >= fact.ts => return,
-            Some(&Final::Scan(old, old_hour)) => self.add_line(&old, old_hour, -1),
-            Some(Final::Receipt) => return,
+        if let (Some(recent), Some(h)) = (&mut self.recent, self.horizon) {
+            let lines = recent.entry(fact.store_id).or_default();
+            while lines.front().is_some_and(|(first, ..)| first.0 + h < at.0) {
+                lines.pop_front();
+            }
+            if fact.quantity > 0 {
+                lines.push_back((at, *fact, hour));
+            } else if let Some(i) = lines
+                .iter()
+                .rposition(|(_, f, _)| (f.seq, f.line, f.date) == (fact.seq, fact.line, fact.date))
+            {
+                // A void: its line leaves the sums.
+                if let Some((_, old, old_hour)) = lines.remove(i) {
+                    self.add_line(&old, old_hour, -1);
+                }
+            }
+            self.add_line(fact, hour, 1);
+            return;
         }
-        self.finals.insert(key, Final::Scan(*fact, hour));
+        let key = fact_key(fact.store_id, fact.date, fact.seq, fact.line);
+        match self.finals.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Final::Scan(*fact, hour));
+                self.remember(at, key);
+            }
+            std::collections::hash_map::Entry::Occupied(mut o) => match *o.get() {
+                // The same version again (a duplicate), or an older one.
+                Final::Scan(old, _) if old.ts >= fact.ts => return,
+                Final::Scan(old, old_hour) => {
+                    o.insert(Final::Scan(*fact, hour));
+                    self.add_line(&old, old_hour, -1);
+                }
+                Final::Receipt => return,
+            },
+        }
         self.add_line(fact, hour, 1);
     }
 
@@ -548,12 +590,14 @@ impl Tally {
     }
 
     fn receipt_at(&mut self, at: SimTime, fact: &ReceiptFact) {
-        let key = fact_key(fact.store_id, fact.date, fact.seq, 0);
-        if self.finals.contains_key(&key) {
-            return;
+        if self.recent.is_none() {
+            // Delivered twice, perhaps: count it once.
+            let key = fact_key(fact.store_id, fact.date, fact.seq, 0);
+            if self.finals.insert(key, Final::Receipt).is_some() {
+                return;
+            }
+            self.remember(at, key);
         }
-        self.finals.insert(key, Final::Receipt);
-        self.remember(at, key);
         self.store_days
             .entry((fact.store_id, fact.date))
             .or_default()
@@ -575,11 +619,10 @@ impl Tally {
             .collect();
         let chain = self.chain.then(|| {
             let keep_items = run.shard != "1/1";
-            let store_days = self.store_days;
-            let hours = self.hours;
-            let cats = self.category_days;
-            let items: Vec<ItemDay> = self
-                .item_days
+            let store_days = sorted(self.store_days);
+            let hours = sorted(self.hours);
+            let cats = sorted(self.category_days);
+            let items: Vec<ItemDay> = sorted(self.item_days)
                 .into_iter()
                 .filter(|&(_, units)| units != 0)
                 .map(|((date, sku), units)| ItemDay {
