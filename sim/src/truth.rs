@@ -384,6 +384,9 @@ impl Zone {
     }
 }
 
+/// A store's recent scan lines: delivery time, the line, its local hour.
+type RecentLines = VecDeque<(SimTime, ScanFact, LocalHour)>;
+
 /// Sums of one store's business day.
 #[derive(Debug, Clone, Copy, Default)]
 struct DaySums {
@@ -410,7 +413,7 @@ pub struct Tally {
     /// A stream without late or duplicate deliveries: each store's scans
     /// of the last `horizon`, where a void finds its line, instead of
     /// `finals` (a void always comes after its line, and nothing twice).
-    recent: Option<IdMap<u32, VecDeque<(SimTime, ScanFact, LocalHour)>>>,
+    recent: Option<IdMap<u32, RecentLines>>,
     store_days: IdMap<(u32, u32), DaySums>,
     hours: IdMap<LocalHour, (u64, Money)>,
     category_days: IdMap<(u32, u32), (i64, Money)>,
