@@ -40,6 +40,10 @@ use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+mod groups;
+
+pub use groups::{Group, GroupRow};
+
 use crate::event::{Event, EventKind, ScanEvent, Stamped, TransactionEvent};
 use crate::money::Money;
 use crate::time::{SimTime, MICROS_PER_HOUR};
@@ -69,6 +73,9 @@ pub struct Manifest {
     /// The chain scenario's aggregates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain: Option<ChainTruth>,
+    /// The other scenarios' aggregates, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub groups: BTreeMap<String, Group>,
 }
 
 /// The parameters of the run a manifest describes.
@@ -403,6 +410,7 @@ pub struct Tally {
     kinds: Vec<EventKind>,
     counts: [u64; EventKind::ALL.len()],
     chain: bool,
+    groups: groups::Groups,
     zones: IdMap<u32, Zone>,
     finals: IdMap<u128, Final>,
     /// How long after an id's first record another may arrive (µs);
@@ -450,6 +458,7 @@ impl Tally {
             kinds: world.kinds(),
             counts: [0; EventKind::ALL.len()],
             chain: world.model == ModelSpec::Chain,
+            groups: groups::Groups::new(world),
             zones: world
                 .stores
                 .iter()
@@ -475,6 +484,11 @@ impl Tally {
             let kind = stamped.event.kind();
             self.counts[kind.index()] += 1;
             if !self.chain {
+                if self.groups.wants(kind) {
+                    if let Ok(record) = serde_json::to_value(&stamped.event) {
+                        self.groups.add(kind, &record);
+                    }
+                }
                 continue;
             }
             if let Some(h) = self.horizon {
@@ -494,7 +508,22 @@ impl Tally {
         }
     }
 
-    /// Counts `n` records of `kind` that are neither scans nor receipts.
+    /// Counts a record of `kind` that is neither a scan nor a receipt,
+    /// given as its JSON object (read back from a file).
+    pub fn record(&mut self, kind: EventKind, record: &serde_json::Value) {
+        self.counts[kind.index()] += 1;
+        if self.groups.wants(kind) {
+            self.groups.add(kind, record);
+        }
+    }
+
+    /// Whether the records of `kind` are summed beyond their count (so
+    /// [`Tally::record`] needs them parsed).
+    pub fn sums(&self, kind: EventKind) -> bool {
+        self.groups.wants(kind)
+    }
+
+    /// Counts `n` records of `kind` that nothing sums.
     pub fn count(&mut self, kind: EventKind, n: u64) {
         self.counts[kind.index()] += n;
     }
@@ -700,6 +729,7 @@ impl Tally {
             semantics: semantics(),
             counts,
             chain,
+            groups: self.groups.finish(),
         }
     }
 }
@@ -712,6 +742,7 @@ fn semantics() -> Vec<String> {
         "day: the store's local business date (transaction_id); hour: the local hour of the event in the store's time zone",
         "store_days.scan_rows and scan_amount: every scan record delivered, as landed",
         "money: exact decimal text; queue waits: whole seconds, nearest-rank percentiles",
+        "groups (scenarios other than the chain): every record delivered, duplicates included, by the date of its own time field",
     ]
     .into_iter()
     .map(String::from)
@@ -846,6 +877,7 @@ impl Manifest {
         }
         let chains: Vec<&ChainTruth> = parts.iter().filter_map(|(_, m)| m.chain.as_ref()).collect();
         let chain = (!chains.is_empty()).then(|| merge_chain(&chains, complete));
+        let groups: Vec<_> = parts.iter().map(|(_, m)| &m.groups).collect();
         Ok(Manifest {
             format: FORMAT.to_string(),
             run: RunInfo {
@@ -855,6 +887,7 @@ impl Manifest {
             semantics: semantics(),
             counts,
             chain,
+            groups: groups::merge(&groups),
         })
     }
 }

@@ -383,3 +383,100 @@ fn verify_says_on_one_line_what_it_cannot_check() {
     );
     assert!(lines.iter().any(|l| l.contains("--query-file")));
 }
+
+#[test]
+fn other_scenarios_verify_their_aggregates_and_merge_by_shard() {
+    let tmp = tempfile::tempdir().unwrap();
+    for scenario in ["smoothie", "webshop", "widgets", "marketplace"] {
+        let run = |name: &str, extra: &[&str]| {
+            let path = tmp.path().join(name);
+            let out = storesim()
+                .args([
+                    "run",
+                    "--scenario",
+                    scenario,
+                    "--seed",
+                    "5",
+                    "--stores",
+                    "8",
+                ])
+                .args(["--manifest", path.to_str().unwrap(), "-q"])
+                .args(extra)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{scenario} {extra:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            path
+        };
+        let dir = tmp.path().join(scenario);
+        let csv = tmp.path().join(format!("{scenario}-csv"));
+        let whole = run(
+            &format!("{scenario}.json"),
+            &[
+                "--sink",
+                &format!("files:{}", dir.display()),
+                "--sink",
+                &format!("csv:{}?compression=gzip", csv.display()),
+            ],
+        );
+        let m: Value = serde_json::from_slice(&std::fs::read(&whole).unwrap()).unwrap();
+        let groups = m["groups"].as_object().unwrap();
+        assert!(!groups.is_empty(), "{scenario}: no aggregates");
+        for target in [&dir, &csv] {
+            let (code, out) = verify(&whole, &["--files", target.to_str().unwrap()]);
+            assert_eq!(code, 0, "{scenario}: {out}");
+            assert!(
+                out.contains(&format!(
+                    "{} of {} checks passed",
+                    groups.len() + 1,
+                    groups.len() + 1
+                )),
+                "{out}"
+            );
+        }
+        // Two shards merge into the whole run.
+        let shards: Vec<PathBuf> = (1..=2)
+            .map(|k| {
+                run(
+                    &format!("{scenario}-{k}.json"),
+                    &["--sink", "null", "--shard", &format!("{k}/2")],
+                )
+            })
+            .collect();
+        let out = storesim()
+            .args(["manifest", "merge"])
+            .args(&shards)
+            .output()
+            .unwrap();
+        let merged = success_lines(out, scenario).join("\n") + "\n";
+        assert!(
+            merged.as_bytes() == std::fs::read(&whole).unwrap(),
+            "{scenario}: the merge differs"
+        );
+    }
+    // A lost record shows in its aggregate: one smoothie purchase.
+    let dir = tmp.path().join("smoothie");
+    let part = std::fs::read_dir(dir.join("kind=purchase"))
+        .unwrap()
+        .flat_map(|d| std::fs::read_dir(d.unwrap().path()).unwrap())
+        .map(|e| e.unwrap().path())
+        .find(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .unwrap();
+    let text = std::fs::read_to_string(&part).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let lost = lines.remove(10);
+    let product = serde_json::from_str::<Value>(lost).unwrap()["product_id"].clone();
+    std::fs::write(&part, lines.join("\n") + "\n").unwrap();
+    let (code, out) = verify(
+        &tmp.path().join("smoothie.json"),
+        &["--files", dir.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("product_id={}", product.as_str().unwrap())),
+        "{out}"
+    );
+}

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use storesim_sim::truth::{ReceiptFact, RunInfo, ScanFact, Tally};
 use storesim_sim::{EventKind, Money, SimTime, World};
 
-use super::Table;
+use super::Tables;
 
 /// Why a directory cannot be read back.
 #[derive(Debug, thiserror::Error)]
@@ -221,11 +221,7 @@ fn count(path: &Path) -> Result<u64, ReadError> {
 }
 
 /// The observed tables of the run `run` of `world`, read from `dir`.
-pub fn observe(
-    dir: &Path,
-    world: &World,
-    run: &RunInfo,
-) -> Result<BTreeMap<&'static str, Table>, ReadError> {
+pub fn observe(dir: &Path, world: &World, run: &RunInfo) -> Result<Tables, ReadError> {
     if !dir.is_dir() {
         return Err(read_error(dir, "not a directory"));
     }
@@ -245,10 +241,28 @@ pub fn observe(
                         Some(())
                     })?;
                 }
+                other if tally.sums(other) => {
+                    if path.to_string_lossy().contains(".csv") {
+                        // A CSV row as a JSON object of its texts.
+                        records::<BTreeMap<String, String>>(&path, |row| {
+                            let object = row
+                                .into_iter()
+                                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                                .collect();
+                            tally.record(other, &serde_json::Value::Object(object));
+                            Some(())
+                        })?;
+                    } else {
+                        records::<serde_json::Value>(&path, |record| {
+                            tally.record(other, &record);
+                            Some(())
+                        })?;
+                    }
+                }
                 other => tally.count(other, count(&path)?),
             }
         }
     }
     let manifest = tally.finish(run.clone());
-    Ok(super::tables(&manifest.counts, manifest.chain.as_ref()))
+    Ok(super::expected(&manifest))
 }

@@ -13,7 +13,7 @@ pub mod postgres;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use storesim_sim::truth::{ChainTruth, Manifest, QueueWait};
+use storesim_sim::truth::{ChainTruth, Group, Manifest, QueueWait};
 use storesim_sim::Money;
 
 /// Differences listed per check before `... and N more`.
@@ -79,103 +79,147 @@ impl fmt::Display for Val {
 }
 
 /// One aggregate's rows: key text to named values.
-pub type Table = BTreeMap<String, Vec<(&'static str, Val)>>;
+pub type Table = BTreeMap<String, Vec<(Name, Val)>>;
+
+/// A value column's name.
+pub type Name = std::borrow::Cow<'static, str>;
 
 fn int(n: u64) -> Val {
     Val::Int(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
-/// The aggregates of a manifest's counts and chain truth, as tables.
+/// The tables of named checks.
+pub type Tables = BTreeMap<String, Table>;
+
+/// The aggregates of a manifest's counts, chain truth and groups, as tables.
 pub fn tables(
     counts: &BTreeMap<String, u64>,
     chain: Option<&ChainTruth>,
-) -> BTreeMap<&'static str, Table> {
-    let mut out = BTreeMap::new();
+    groups: &BTreeMap<String, Group>,
+) -> Tables {
+    let mut out = Tables::new();
+    for (name, g) in groups {
+        out.insert(name.clone(), group_table(g));
+    }
     out.insert(
-        "counts",
+        "counts".to_string(),
         counts
             .iter()
-            .map(|(k, &n)| (format!("kind {k}"), vec![("records", int(n))]))
+            .map(|(k, &n)| (format!("kind {k}"), vec![("records".into(), int(n))]))
             .collect(),
     );
     let Some(c) = chain else {
         return out;
     };
     out.insert(
-        "store_days",
+        "store_days".to_string(),
         c.store_days
             .iter()
             .map(|d| {
                 (
                     format!("store {}, {}", d.store_id, d.day),
                     vec![
-                        ("transactions", int(d.transactions)),
-                        ("lines", int(d.lines)),
-                        ("net_sales", Val::Money(d.net_sales)),
-                        ("scan_rows", int(d.scan_rows)),
-                        ("scan_amount", Val::Money(d.scan_amount)),
+                        ("transactions".into(), int(d.transactions)),
+                        ("lines".into(), int(d.lines)),
+                        ("net_sales".into(), Val::Money(d.net_sales)),
+                        ("scan_rows".into(), int(d.scan_rows)),
+                        ("scan_amount".into(), Val::Money(d.scan_amount)),
                     ],
                 )
             })
             .collect(),
     );
     out.insert(
-        "hours",
+        "hours".to_string(),
         c.hours
             .iter()
             .map(|h| {
                 (
                     format!("{} {:02}h", h.day, h.hour),
                     vec![
-                        ("transactions", int(h.transactions)),
-                        ("net_sales", Val::Money(h.net_sales)),
+                        ("transactions".into(), int(h.transactions)),
+                        ("net_sales".into(), Val::Money(h.net_sales)),
                     ],
                 )
             })
             .collect(),
     );
     out.insert(
-        "category_days",
+        "category_days".to_string(),
         c.category_days
             .iter()
             .map(|d| {
                 (
                     format!("{}, category {}", d.day, d.category),
                     vec![
-                        ("units", int(d.units)),
-                        ("net_sales", Val::Money(d.net_sales)),
+                        ("units".into(), int(d.units)),
+                        ("net_sales".into(), Val::Money(d.net_sales)),
                     ],
                 )
             })
             .collect(),
     );
     out.insert(
-        "top_items",
+        "top_items".to_string(),
         c.top_items
             .iter()
             .map(|t| {
                 (
                     format!("{}, rank {:02}", t.day, t.rank),
-                    vec![("sku", Val::Int(i64::from(t.sku))), ("units", int(t.units))],
+                    vec![
+                        ("sku".into(), Val::Int(i64::from(t.sku))),
+                        ("units".into(), int(t.units)),
+                    ],
                 )
             })
             .collect(),
     );
     out.insert(
-        "basket_sizes",
+        "basket_sizes".to_string(),
         c.basket_sizes
             .iter()
             .map(|b| {
                 (
                     format!("baskets of {:03} units", b.items),
-                    vec![("transactions", int(b.transactions))],
+                    vec![("transactions".into(), int(b.transactions))],
                 )
             })
             .collect(),
     );
-    out.insert("queue_wait", wait_histogram(&c.queue_wait));
-    out.insert("queue_wait_percentiles", wait_percentiles(&c.queue_wait));
+    out.insert("queue_wait".to_string(), wait_histogram(&c.queue_wait));
+    out.insert(
+        "queue_wait_percentiles".to_string(),
+        wait_percentiles(&c.queue_wait),
+    );
     out
+}
+
+fn group_table(g: &Group) -> Table {
+    g.rows
+        .iter()
+        .map(|row| {
+            let key: Vec<String> = g
+                .keys
+                .iter()
+                .zip(&row.key)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            let values = g
+                .values
+                .iter()
+                .zip(&row.sums)
+                .map(|(n, v)| {
+                    let val = if v.contains('.') {
+                        Val::Money(Money::parse_decimal(v).unwrap_or_default())
+                    } else {
+                        Val::Int(v.parse().unwrap_or(0))
+                    };
+                    (Name::from(n.clone()), val)
+                })
+                .collect();
+            (key.join(", "), values)
+        })
+        .collect()
 }
 
 fn wait_histogram(q: &QueueWait) -> Table {
@@ -184,21 +228,21 @@ fn wait_histogram(q: &QueueWait) -> Table {
         .map(|b| {
             (
                 format!("waited {:05} s", b.seconds),
-                vec![("transactions", int(b.transactions))],
+                vec![("transactions".into(), int(b.transactions))],
             )
         })
         .collect()
 }
 
 fn wait_percentiles(q: &QueueWait) -> Table {
-    let mut values: Vec<(&'static str, Val)> = ["p50", "p90", "p95", "p99"]
+    let mut values: Vec<(Name, Val)> = ["p50", "p90", "p95", "p99"]
         .into_iter()
         .map(|p| {
             let v = q.percentiles_s.get(p).copied().unwrap_or(0);
-            (p, Val::Int(i64::from(v)))
+            (p.into(), Val::Int(i64::from(v)))
         })
         .collect();
-    values.push(("max_ms", Val::Int(i64::from(q.max_ms))));
+    values.push(("max_ms".into(), Val::Int(i64::from(q.max_ms))));
     BTreeMap::from([("queue waits".to_string(), values)])
 }
 
@@ -224,17 +268,18 @@ impl Check {
 
 /// Compares each expected table with the observed one of the same name;
 /// an expected table with no observed one is skipped.
-pub fn compare(
-    expected: &BTreeMap<&'static str, Table>,
-    observed: &BTreeMap<&'static str, Table>,
-    order: &[&str],
-) -> Vec<Check> {
+pub fn compare(expected: &Tables, observed: &Tables, order: &[&str]) -> Vec<Check> {
     let mut names: Vec<&str> = order
         .iter()
         .copied()
-        .filter(|n| expected.contains_key(n))
+        .filter(|n| expected.contains_key(*n))
         .collect();
-    names.extend(expected.keys().copied().filter(|n| !order.contains(n)));
+    names.extend(
+        expected
+            .keys()
+            .map(String::as_str)
+            .filter(|n| !order.contains(n)),
+    );
     names
         .into_iter()
         .map(|name| {
@@ -275,15 +320,18 @@ fn diff(want: &Table, got: &Table) -> Vec<String> {
     for key in keys {
         let (w, g) = (want.get(key), got.get(key));
         let template = w.or(g).expect("a key of one side");
-        let zeros: Vec<(&'static str, Val)> =
-            template.iter().map(|&(n, v)| (n, v.zero_like())).collect();
+        let zeros: Vec<(Name, Val)> = template
+            .iter()
+            .map(|(n, v)| (n.clone(), v.zero_like()))
+            .collect();
         let w = w.unwrap_or(&zeros);
         let g = g.unwrap_or(&zeros);
         let mut fields = Vec::new();
-        for &(name, expected) in w {
+        for (name, expected) in w {
+            let expected = *expected;
             let got = g
                 .iter()
-                .find(|(n, _)| *n == name)
+                .find(|(n, _)| n == name)
                 .map_or(expected.zero_like(), |&(_, v)| v);
             if got != expected {
                 fields.push(format!(
@@ -336,8 +384,8 @@ pub fn report(checks: &[Check], out: &mut impl std::io::Write) -> std::io::Resul
 }
 
 /// The tables of a manifest.
-pub fn expected(manifest: &Manifest) -> BTreeMap<&'static str, Table> {
-    tables(&manifest.counts, manifest.chain.as_ref())
+pub fn expected(manifest: &Manifest) -> Tables {
+    tables(&manifest.counts, manifest.chain.as_ref(), &manifest.groups)
 }
 
 #[cfg(test)]
@@ -350,8 +398,8 @@ mod tests {
                 (
                     k.to_string(),
                     vec![
-                        ("transactions", Val::Int(n)),
-                        ("net_sales", Val::Money(Money(m))),
+                        ("transactions".into(), Val::Int(n)),
+                        ("net_sales".into(), Val::Money(Money(m))),
                     ],
                 )
             })
@@ -385,8 +433,11 @@ mod tests {
 
     #[test]
     fn a_missing_query_skips_its_check() {
-        let want = BTreeMap::from([("counts", table(&[])), ("hours", table(&[]))]);
-        let got = BTreeMap::from([("counts", table(&[]))]);
+        let want = Tables::from([
+            ("counts".to_string(), table(&[])),
+            ("hours".to_string(), table(&[])),
+        ]);
+        let got = Tables::from([("counts".to_string(), table(&[]))]);
         let checks = compare(&want, &got, &CHAIN_CHECKS);
         assert!(!checks[0].skipped);
         assert!(checks[1].skipped);

@@ -10,7 +10,7 @@ use storesim_sim::truth::{
 use storesim_sim::Money;
 use tokio_postgres::{NoTls, SimpleQueryMessage};
 
-use super::Table;
+use super::Tables;
 use crate::postgres::sink::describe;
 use crate::postgres::{redact_url, PostgresConfig};
 
@@ -166,7 +166,7 @@ impl Reader<'_> {
 pub fn observe(
     config: &PostgresConfig,
     queries: &[(String, String)],
-) -> Result<BTreeMap<&'static str, Table>, QueryError> {
+) -> Result<Tables, QueryError> {
     let results = run_queries(config, queries)?;
     let mut counts = BTreeMap::new();
     let mut chain = ChainTruth::default();
@@ -258,12 +258,14 @@ pub fn observe(
     }
     wait_hist.sort_by_key(|b| b.seconds);
     chain.queue_wait.histogram_s = wait_hist;
-    let mut all = super::tables(&counts, Some(&chain));
+    let mut all = super::tables(&counts, Some(&chain), &BTreeMap::new());
     if let Some(p) = percentiles {
-        all.insert("queue_wait_percentiles", super::wait_percentiles(&p));
+        all.insert(
+            "queue_wait_percentiles".to_string(),
+            super::wait_percentiles(&p),
+        );
     }
     // Only the checks that have a query were observed.
-    let asked: Vec<&str> = queries.iter().map(|(n, _)| n.as_str()).collect();
-    all.retain(|name, _| asked.contains(name));
+    all.retain(|name, _| queries.iter().any(|(n, _)| n == name));
     Ok(all)
 }
