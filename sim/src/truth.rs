@@ -121,6 +121,12 @@ pub struct ChainTruth {
     pub basket_sizes: Vec<BasketSize>,
     /// Receipts' queue waits.
     pub queue_wait: QueueWait,
+    /// Item-master changes per UTC date and operation (`c`, `u`, `d`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub item_changes: Vec<ItemChangeDay>,
+    /// The item master after the run's changes.
+    #[serde(default)]
+    pub item_master: ItemMaster,
     /// Units per item and day: only in a shard's manifest, so that
     /// `storesim manifest merge` can rank the whole chain's items.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -191,6 +197,53 @@ pub struct TopItem {
     pub sku: u32,
     /// Units sold.
     pub units: u64,
+}
+
+/// The item-master changes of one UTC date and operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemChangeDay {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// `c`, `u` or `d`.
+    pub op: String,
+    /// Changes.
+    pub changes: u64,
+}
+
+/// The item master after the run: its rows and the sum of their prices.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemMaster {
+    /// Items.
+    pub items: u64,
+    /// The sum of `item_price` over the items.
+    #[serde(with = "money_text")]
+    pub price_sum: Money,
+}
+
+/// An item-master change, as the tally needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeFact {
+    /// The UTC date, `YYYYMMDD`.
+    pub date: u32,
+    /// `c`, `u` or `d`.
+    pub op: char,
+    /// The price before (updates and deletes).
+    pub before: Option<Money>,
+    /// The price after (creates and updates).
+    pub after: Option<Money>,
+}
+
+impl From<&crate::event::ItemChangeEvent> for ChangeFact {
+    fn from(c: &crate::event::ItemChangeEvent) -> ChangeFact {
+        ChangeFact {
+            date: c.ts.utc_yyyymmdd(),
+            op: c.op.as_str().chars().next().unwrap_or('u'),
+            before: c.before.as_ref().map(|r| r.item_price),
+            after: c.after.as_ref().map(|r| r.item_price),
+        }
+    }
 }
 
 /// Units of one item on one day.
@@ -429,6 +482,8 @@ pub struct Tally {
     baskets: BTreeMap<u32, u64>,
     waits: BTreeMap<u32, u64>,
     max_wait_ms: u32,
+    changes: BTreeMap<(u32, char), u64>,
+    item_master: ItemMaster,
 }
 
 impl Tally {
@@ -475,6 +530,11 @@ impl Tally {
             baskets: BTreeMap::new(),
             waits: BTreeMap::new(),
             max_wait_ms: 0,
+            changes: BTreeMap::new(),
+            item_master: ItemMaster {
+                items: world.items.len() as u64,
+                price_sum: world.items.iter().map(|i| i.item_price).sum(),
+            },
         }
     }
 
@@ -503,8 +563,31 @@ impl Tally {
             match &stamped.event {
                 Event::Scan(s) => self.scan_at(stamped.at, &ScanFact::from(s)),
                 Event::Transaction(t) => self.receipt_at(stamped.at, &ReceiptFact::from(&**t)),
+                Event::ItemChange(c) => self.change_at(&ChangeFact::from(&**c)),
                 _ => {}
             }
+        }
+    }
+
+    /// Counts an item-master change record.
+    pub fn change(&mut self, fact: &ChangeFact) {
+        self.counts[EventKind::ItemChange.index()] += 1;
+        self.change_at(fact);
+    }
+
+    fn change_at(&mut self, fact: &ChangeFact) {
+        *self.changes.entry((fact.date, fact.op)).or_default() += 1;
+        let m = &mut self.item_master;
+        match fact.op {
+            'c' => m.items += 1,
+            'd' => m.items = m.items.saturating_sub(1),
+            _ => {}
+        }
+        if let Some(before) = fact.before {
+            m.price_sum = m.price_sum - before;
+        }
+        if let Some(after) = fact.after {
+            m.price_sum += after;
         }
     }
 
@@ -697,6 +780,16 @@ impl Tally {
                     })
                     .collect(),
                 top_items: Vec::new(),
+                item_changes: self
+                    .changes
+                    .into_iter()
+                    .map(|((date, op), changes)| ItemChangeDay {
+                        day: day_text(date),
+                        op: op.to_string(),
+                        changes,
+                    })
+                    .collect(),
+                item_master: self.item_master,
                 basket_sizes: self
                     .baskets
                     .into_iter()
@@ -876,7 +969,18 @@ impl Manifest {
             }
         }
         let chains: Vec<&ChainTruth> = parts.iter().filter_map(|(_, m)| m.chain.as_ref()).collect();
-        let chain = (!chains.is_empty()).then(|| merge_chain(&chains, complete));
+        // Only shard 1 changes the item master; the others keep it as loaded.
+        let with_changes = parts
+            .iter()
+            .position(|(_, m)| parse_shards(&m.run.shard).is_some_and(|(ks, _)| ks.contains(&1)))
+            .unwrap_or(0);
+        let chain = (!chains.is_empty()).then(|| {
+            let mut merged = merge_chain(&chains, complete);
+            if let Some(c) = parts[with_changes].1.chain.as_ref() {
+                merged.item_master = c.item_master;
+            }
+            merged
+        });
         let groups: Vec<_> = parts.iter().map(|(_, m)| &m.groups).collect();
         Ok(Manifest {
             format: FORMAT.to_string(),
@@ -900,7 +1004,11 @@ fn merge_chain(parts: &[&ChainTruth], complete: bool) -> ChainTruth {
     let mut baskets: BTreeMap<u32, u64> = BTreeMap::new();
     let mut waits: BTreeMap<u32, u64> = BTreeMap::new();
     let mut max_ms = 0;
+    let mut changes: BTreeMap<(String, String), u64> = BTreeMap::new();
     for p in parts {
+        for c in &p.item_changes {
+            *changes.entry((c.day.clone(), c.op.clone())).or_default() += c.changes;
+        }
         for d in &p.store_days {
             store_days
                 .entry((d.store_id, d.day.clone()))
@@ -950,6 +1058,11 @@ fn merge_chain(parts: &[&ChainTruth], complete: bool) -> ChainTruth {
         hours: hours.into_values().collect(),
         category_days: cats.into_values().collect(),
         top_items: top_items(&item_days),
+        item_changes: changes
+            .into_iter()
+            .map(|((day, op), changes)| ItemChangeDay { day, op, changes })
+            .collect(),
+        item_master: ItemMaster::default(),
         basket_sizes: baskets
             .into_iter()
             .map(|(items, transactions)| BasketSize {

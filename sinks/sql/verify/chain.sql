@@ -114,3 +114,6 @@ SELECT percentile_disc(0.50) WITHIN GROUP (ORDER BY queue_wait_ms / 1000) AS p50
        percentile_disc(0.99) WITHIN GROUP (ORDER BY queue_wait_ms / 1000) AS p99,
        max(queue_wait_ms) AS max_ms
 FROM (SELECT DISTINCT ON (transaction_id) queue_wait_ms FROM transactions ORDER BY transaction_id) r;
+
+-- name: item_master
+SELECT count(*) AS items, coalesce(sum(item_price), 0) AS price_sum FROM item_master;

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use storesim_sim::truth::{ReceiptFact, RunInfo, ScanFact, Tally};
+use storesim_sim::truth::{ChangeFact, ReceiptFact, RunInfo, ScanFact, Tally};
 use storesim_sim::{EventKind, Money, SimTime, World};
 
 use super::Tables;
@@ -123,6 +123,38 @@ impl ReceiptRow {
     }
 }
 
+/// An item change from its JSON (`before` and `after` rows) or its flat
+/// CSV form (`item_price` after, or before for a delete; `before_price`).
+fn change_fact(v: &serde_json::Value, flat: bool) -> Option<ChangeFact> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let price = |v: &serde_json::Value| text(v).and_then(|t| Money::parse_decimal(&t));
+    let op = v["op"].as_str()?.chars().next()?;
+    let ts = instant(v["ts"].as_str()?)?;
+    let (before, after) = if flat {
+        let row = price(&v["item_price"]);
+        let before = text(&v["before_price"]).filter(|t| !t.is_empty());
+        match op {
+            'd' => (row, None),
+            _ => (before.and_then(|t| Money::parse_decimal(&t)), row),
+        }
+    } else {
+        (
+            price(&v["before"]["item_price"]),
+            price(&v["after"]["item_price"]),
+        )
+    };
+    Some(ChangeFact {
+        date: ts.utc_yyyymmdd(),
+        op,
+        before,
+        after,
+    })
+}
+
 /// The parts of `dir` for `kind`, in path order; hidden (in-progress)
 /// files are left out.
 fn parts(dir: &Path, kind: EventKind) -> Result<Vec<PathBuf>, ReadError> {
@@ -191,6 +223,25 @@ fn records<T: serde::de::DeserializeOwned>(
     Ok(n)
 }
 
+/// Calls `each` with every record of a part as a JSON object (a CSV
+/// row's fields as texts).
+fn objects(
+    path: &Path,
+    mut each: impl FnMut(serde_json::Value) -> Option<()>,
+) -> Result<u64, ReadError> {
+    if path.to_string_lossy().contains(".csv") {
+        records::<BTreeMap<String, String>>(path, |row| {
+            let object = row
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
+            each(serde_json::Value::Object(object))
+        })
+    } else {
+        records::<serde_json::Value>(path, each)
+    }
+}
+
 /// Counts the records of a part that is neither scans nor receipts.
 fn count(path: &Path) -> Result<u64, ReadError> {
     let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
@@ -241,23 +292,18 @@ pub fn observe(dir: &Path, world: &World, run: &RunInfo) -> Result<Tables, ReadE
                         Some(())
                     })?;
                 }
+                EventKind::ItemChange => {
+                    let flat = path.to_string_lossy().contains(".csv");
+                    objects(&path, |v| {
+                        tally.change(&change_fact(&v, flat)?);
+                        Some(())
+                    })?;
+                }
                 other if tally.sums(other) => {
-                    if path.to_string_lossy().contains(".csv") {
-                        // A CSV row as a JSON object of its texts.
-                        records::<BTreeMap<String, String>>(&path, |row| {
-                            let object = row
-                                .into_iter()
-                                .map(|(k, v)| (k, serde_json::Value::String(v)))
-                                .collect();
-                            tally.record(other, &serde_json::Value::Object(object));
-                            Some(())
-                        })?;
-                    } else {
-                        records::<serde_json::Value>(&path, |record| {
-                            tally.record(other, &record);
-                            Some(())
-                        })?;
-                    }
+                    objects(&path, |v| {
+                        tally.record(other, &v);
+                        Some(())
+                    })?;
                 }
                 other => tally.count(other, count(&path)?),
             }

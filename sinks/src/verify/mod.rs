@@ -20,7 +20,7 @@ use storesim_sim::Money;
 const SHOWN: usize = 10;
 
 /// The checks of the chain, in the order they are reported.
-pub const CHAIN_CHECKS: [&str; 8] = [
+pub const CHAIN_CHECKS: [&str; 10] = [
     "counts",
     "store_days",
     "hours",
@@ -29,6 +29,8 @@ pub const CHAIN_CHECKS: [&str; 8] = [
     "basket_sizes",
     "queue_wait",
     "queue_wait_percentiles",
+    "item_changes",
+    "item_master",
 ];
 
 /// A value of an aggregate.
@@ -190,6 +192,28 @@ pub fn tables(
     out.insert(
         "queue_wait_percentiles".to_string(),
         wait_percentiles(&c.queue_wait),
+    );
+    out.insert(
+        "item_changes".to_string(),
+        c.item_changes
+            .iter()
+            .map(|d| {
+                (
+                    format!("{}, op {}", d.day, d.op),
+                    vec![("changes".into(), int(d.changes))],
+                )
+            })
+            .collect(),
+    );
+    out.insert(
+        "item_master".to_string(),
+        BTreeMap::from([(
+            "the item master".to_string(),
+            vec![
+                ("items".into(), int(c.item_master.items)),
+                ("price_sum".into(), Val::Money(c.item_master.price_sum)),
+            ],
+        )]),
     );
     out
 }

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use storesim_sim::truth::{
-    BasketSize, CategoryDay, ChainTruth, HourRow, QueueWait, StoreDay, TopItem, WaitBucket,
+    BasketSize, CategoryDay, ChainTruth, HourRow, ItemChangeDay, ItemMaster, QueueWait, StoreDay,
+    TopItem, WaitBucket,
 };
 use storesim_sim::Money;
 use tokio_postgres::{NoTls, SimpleQueryMessage};
@@ -228,6 +229,23 @@ pub fn observe(
                     chain.basket_sizes.push(BasketSize {
                         items: r.int("items")?,
                         transactions: r.int("transactions")?,
+                    });
+                }
+            }
+            "item_master" => {
+                if let Some(r) = readers.into_iter().next() {
+                    chain.item_master = ItemMaster {
+                        items: r.int("items")?,
+                        price_sum: r.money("price_sum")?,
+                    };
+                }
+            }
+            "item_changes" => {
+                for r in readers {
+                    chain.item_changes.push(ItemChangeDay {
+                        day: r.day("day")?,
+                        op: r.text("op")?.to_string(),
+                        changes: r.int("changes")?,
                     });
                 }
             }
