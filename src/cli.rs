@@ -68,6 +68,15 @@ pub(crate) enum ManifestAction {
         #[arg(long, short)]
         out: Option<PathBuf>,
     },
+    /// Write a manifest's expected answers as CSV files, one per aggregate
+    /// (for dbt seeds and tests).
+    Csv {
+        /// The manifest.
+        file: PathBuf,
+        /// The directory to write into.
+        #[arg(long, short)]
+        out: PathBuf,
+    },
 }
 
 /// `storesim verify`.

@@ -97,6 +97,9 @@ fn main() -> ExitCode {
         Command::Manifest {
             action: ManifestAction::Merge { files, out },
         } => manifest_merge(&files, out.as_deref()),
+        Command::Manifest {
+            action: ManifestAction::Csv { file, out },
+        } => manifest_csv(&file, &out),
         Command::Verify(args) => verify(args),
         Command::Db {
             action: DbAction::Init(args),
@@ -721,6 +724,15 @@ fn manifest_merge(
             println!("{text}");
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn manifest_csv(file: &std::path::Path, out: &std::path::Path) -> Result<ExitCode, Failure> {
+    let manifest = input(read_manifest(file))?;
+    let written = storesim_sinks::manifest::write_csv(out, &manifest)
+        .with_context(|| format!("cannot write CSV files in {}", out.display()))
+        .map_err(Failure::Runtime)?;
+    eprintln!("wrote {} CSV files to {}", written.len(), out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -95,3 +95,63 @@ impl Sink for ManifestSink {
         self.report
     }
 }
+
+/// Writes a manifest's expected answers as CSV files in `dir`, one per
+/// aggregate (`store_days.csv`, `counts.csv`, each group), for dbt seeds
+/// and tests; returns the files written.
+pub fn write_csv(dir: &Path, manifest: &Manifest) -> Result<Vec<PathBuf>, csv::Error> {
+    std::fs::create_dir_all(dir)?;
+    let mut written = Vec::new();
+    let mut file = |name: &str| {
+        let path = dir.join(format!("{name}.csv"));
+        written.push(path.clone());
+        csv::Writer::from_path(path)
+    };
+    let mut w = file("counts")?;
+    w.write_record(["kind", "records"])?;
+    for (kind, n) in &manifest.counts {
+        w.write_record([kind.as_str(), &n.to_string()])?;
+    }
+    w.flush()?;
+    fn rows<T: serde::Serialize>(
+        w: csv::Result<csv::Writer<std::fs::File>>,
+        rows: &[T],
+    ) -> csv::Result<()> {
+        let mut w = w?;
+        for r in rows {
+            w.serialize(r)?;
+        }
+        w.flush()?;
+        Ok(())
+    }
+    if let Some(c) = &manifest.chain {
+        rows(file("store_days"), &c.store_days)?;
+        rows(file("hours"), &c.hours)?;
+        rows(file("category_days"), &c.category_days)?;
+        rows(file("top_items"), &c.top_items)?;
+        rows(file("basket_sizes"), &c.basket_sizes)?;
+        rows(file("queue_wait"), &c.queue_wait.histogram_s)?;
+        let mut w = file("queue_wait_percentiles")?;
+        let q = &c.queue_wait;
+        let names = ["p50", "p90", "p95", "p99"];
+        w.write_record(names.iter().copied().chain(["max_ms"]))?;
+        w.write_record(
+            names
+                .iter()
+                .map(|p| q.percentiles_s.get(*p).copied().unwrap_or(0).to_string())
+                .chain([q.max_ms.to_string()]),
+        )?;
+        w.flush()?;
+        rows(file("item_changes"), &c.item_changes)?;
+        rows(file("item_master"), &[c.item_master])?;
+    }
+    for (name, g) in &manifest.groups {
+        let mut w = file(name)?;
+        w.write_record(g.keys.iter().chain(&g.values))?;
+        for row in &g.rows {
+            w.write_record(row.key.iter().chain(&row.sums))?;
+        }
+        w.flush()?;
+    }
+    Ok(written)
+}

@@ -66,6 +66,32 @@ fn a_manifest_is_the_same_bytes_across_threads_windows_and_speeds() {
     // Exact money: decimal text.
     let net = v["chain"]["store_days"][0]["net_sales"].as_str().unwrap();
     assert!(net.contains('.'), "{net}");
+    // The expected answers as CSV, for dbt: the same rows and amounts.
+    let csv_dir = tmp.path().join("csv");
+    storesim()
+        .args(["manifest", "csv"])
+        .arg(tmp.path().join("a.json"))
+        .arg("-o")
+        .arg(&csv_dir)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(csv_dir.join("store_days.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let days = v["chain"]["store_days"].as_array().unwrap();
+    assert_eq!(rows.len(), days.len());
+    for (row, day) in rows.iter().zip(days) {
+        assert_eq!(&row[0], day["store_id"].to_string());
+        assert_eq!(&row[4], day["net_sales"].as_str().unwrap());
+    }
+    for name in [
+        "counts",
+        "hours",
+        "top_items",
+        "queue_wait_percentiles",
+        "item_master",
+    ] {
+        assert!(csv_dir.join(format!("{name}.csv")).is_file(), "{name}.csv");
+    }
     for (name, extra) in [
         (
             "b.json",
