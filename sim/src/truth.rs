@@ -492,20 +492,28 @@ impl Tally {
     /// still come.
     pub fn streaming(world: &World) -> Tally {
         let p = &world.params;
-        let horizon = p.checkout.void_delay_s.1.max(0) * 1_000_000
-            + p.delivery.late_delay_us.1.max(0)
-            + p.delivery.duplicate_delay_us.1.max(0)
-            + 1_000_000;
-        let mut tally = Tally::new(world, Some(horizon));
+        let mut tally = Tally::new(world, Some(horizon(p)));
         if !p.delivery.is_noisy() {
             tally.recent = Some(IdMap::default());
         }
         tally
     }
 
-    /// A tally of records in any order (files read back): it keeps every id.
+    /// A tally of records in any order: it keeps every id.
     pub fn unbounded(world: &World) -> Tally {
         Tally::new(world, None)
+    }
+
+    /// A tally of a files sink's records read back, each kind's parts in
+    /// path order (the sink writes them in delivery order, partitioned by
+    /// date): it forgets an id once a record's event time is past the
+    /// scenario's void and delivery delays after the id's first record.
+    /// Records are matched by id only within those delays, so a
+    /// directory's memory is bounded by the records of the delays, not by
+    /// the run.
+    pub fn files(world: &World) -> Tally {
+        let p = &world.params;
+        Tally::new(world, Some(horizon(p)))
     }
 
     fn new(world: &World, horizon: Option<i64>) -> Tally {
@@ -551,15 +559,7 @@ impl Tally {
                 }
                 continue;
             }
-            if let Some(h) = self.horizon {
-                while let Some(&(first, key)) = self.seen.front() {
-                    if first.0.saturating_add(h) >= stamped.at.0 {
-                        break;
-                    }
-                    self.finals.remove(&key);
-                    self.seen.pop_front();
-                }
-            }
+            self.forget_before(stamped.at);
             match &stamped.event {
                 Event::Scan(s) => self.scan_at(stamped.at, &ScanFact::from(s)),
                 Event::Transaction(t) => self.receipt_at(stamped.at, &ReceiptFact::from(&**t)),
@@ -614,13 +614,34 @@ impl Tally {
     /// Counts a scan record (in any order, for an unbounded tally).
     pub fn scan(&mut self, fact: &ScanFact) {
         self.counts[EventKind::Scan.index()] += 1;
+        self.forget_before(fact.ts);
         self.scan_at(fact.ts, fact);
     }
 
     /// Counts a receipt record (in any order, for an unbounded tally).
     pub fn receipt(&mut self, fact: &ReceiptFact) {
         self.counts[EventKind::Transaction.index()] += 1;
+        self.forget_before(fact.ts);
         self.receipt_at(fact.ts, fact);
+    }
+
+    /// Forgets the ids no record delivered at or after `now` can belong to.
+    fn forget_before(&mut self, now: SimTime) {
+        let Some(h) = self.horizon else { return };
+        while let Some(&(first, key)) = self.seen.front() {
+            if first.0.saturating_add(h) >= now.0 {
+                break;
+            }
+            self.finals.remove(&key);
+            self.seen.pop_front();
+        }
+    }
+
+    /// Starts reading another kind's records (files): its ids are its own,
+    /// and its times start again from the beginning.
+    pub fn next_kind(&mut self) {
+        self.finals.clear();
+        self.seen.clear();
     }
 
     fn remember(&mut self, at: SimTime, key: u128) {
@@ -825,6 +846,16 @@ impl Tally {
             groups: self.groups.finish(),
         }
     }
+}
+
+/// How long after an id's first record (by delivery or event time)
+/// another record of it can come: the longest void delay plus the longest
+/// late and duplicate delays, and a second.
+fn horizon(p: &crate::params::ModelParams) -> i64 {
+    p.checkout.void_delay_s.1.max(0) * 1_000_000
+        + p.delivery.late_delay_us.1.max(0)
+        + p.delivery.duplicate_delay_us.1.max(0)
+        + 1_000_000
 }
 
 /// The manifest's `semantics`: how its numbers are counted.

@@ -276,8 +276,9 @@ pub fn observe(dir: &Path, world: &World, run: &RunInfo) -> Result<Tables, ReadE
     if !dir.is_dir() {
         return Err(read_error(dir, "not a directory"));
     }
-    let mut tally = Tally::unbounded(world);
+    let mut tally = Tally::files(world);
     for kind in world.kinds() {
+        tally.next_kind();
         for path in parts(dir, kind)? {
             match kind {
                 EventKind::Scan => {
