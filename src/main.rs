@@ -213,6 +213,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if let Some(path) = &args.manifest {
         let run = storesim_sim::truth::RunInfo {
             scenario: args.scenario.clone(),
+            model: world.model.as_str().to_string(),
             scenario_digest: scenario.digest().to_string(),
             seed: args.seed,
             start: start.to_string(),
@@ -757,28 +758,39 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
                 )?,
             ),
             None => {
-                if manifest.chain.is_none() {
-                    return Err(Failure::Input(anyhow::anyhow!(
-                        "storesim ships verify queries for the chain scenario only; for `{}`, pass --query-file",
-                        run.scenario
-                    )));
-                }
                 if run.schema != "storesim" {
                     return Err(Failure::Input(anyhow::anyhow!(
                         "the run wrote the `{}` schema; storesim's queries read its own: pass --query-file",
                         run.schema
                     )));
                 }
+                let Some((_, text)) = verify::postgres::QUERIES
+                    .iter()
+                    .find(|(model, _)| *model == run.model)
+                else {
+                    return Err(Failure::Input(anyhow::anyhow!(
+                        "storesim has no queries for the model `{}`; pass --query-file",
+                        run.model
+                    )));
+                };
                 (
-                    "the built-in chain queries".to_string(),
-                    verify::postgres::CHAIN_QUERIES.to_string(),
+                    format!("the built-in {} queries", run.model),
+                    text.to_string(),
                 )
             }
         };
-        let queries = input(verify::postgres::parse_queries(&text, &origin))?;
+        let queries = input(verify::postgres::parse_queries(
+            &text,
+            &origin,
+            &verify::checks(&manifest),
+        ))?;
         (
             spec.to_string(),
-            input(verify::postgres::observe(config, &queries))?,
+            input(verify::postgres::observe(
+                config,
+                &queries,
+                &manifest.groups,
+            ))?,
         )
     } else {
         let dir = args.files.clone().unwrap_or_default();

@@ -84,6 +84,9 @@ pub struct Manifest {
 pub struct RunInfo {
     /// The scenario: a built-in name or the file given.
     pub scenario: String,
+    /// The scenario's model: `chain`, `smoothie`, `webshop`, `widgets`,
+    /// `marketplace`.
+    pub model: String,
     /// The scenario text's digest (SHA-256, hex).
     pub scenario_digest: String,
     /// The seed.
@@ -1140,6 +1143,7 @@ mod tests {
     fn run() -> RunInfo {
         RunInfo {
             scenario: "t".into(),
+            model: "chain".into(),
             scenario_digest: "d".into(),
             seed: 1,
             start: "s".into(),

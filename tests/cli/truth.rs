@@ -507,3 +507,37 @@ fn other_scenarios_verify_their_aggregates_and_merge_by_shard() {
         "{out}"
     );
 }
+
+#[test]
+fn verify_checks_the_other_scenarios_landing_tables_in_postgres() {
+    let Some(url) = service("STORESIM_POSTGRES_URL") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    for scenario in ["smoothie", "widgets", "marketplace", "webshop"] {
+        let target = with_schema(&url, &schema(scenario));
+        let m = tmp.path().join(format!("{scenario}.json"));
+        let out = storesim()
+            .args([
+                "run",
+                "--scenario",
+                scenario,
+                "--seed",
+                "5",
+                "--stores",
+                "6",
+                "-q",
+            ])
+            .args(["--sink", &target, "--manifest", m.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{scenario}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (code, out) = verify(&m, &["--postgres", &target]);
+        assert_eq!(code, 0, "{scenario}: {out}");
+        assert!(!out.contains("FAIL"), "{out}");
+    }
+}

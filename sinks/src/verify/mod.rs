@@ -407,6 +407,16 @@ pub fn report(checks: &[Check], out: &mut impl std::io::Write) -> std::io::Resul
     Ok(())
 }
 
+/// The names of a manifest's checks, in report order.
+pub fn checks(manifest: &Manifest) -> Vec<String> {
+    let mut names = vec!["counts".to_string()];
+    if manifest.chain.is_some() {
+        names.extend(CHAIN_CHECKS[1..].iter().map(|s| s.to_string()));
+    }
+    names.extend(manifest.groups.keys().cloned());
+    names
+}
+
 /// The tables of a manifest.
 pub fn expected(manifest: &Manifest) -> Tables {
     tables(&manifest.counts, manifest.chain.as_ref(), &manifest.groups)

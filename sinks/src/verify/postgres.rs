@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use storesim_sim::truth::{
-    BasketSize, CategoryDay, ChainTruth, HourRow, ItemChangeDay, ItemMaster, QueueWait, StoreDay,
-    TopItem, WaitBucket,
+    BasketSize, CategoryDay, ChainTruth, Group, GroupRow, HourRow, ItemChangeDay, ItemMaster,
+    QueueWait, StoreDay, TopItem, WaitBucket,
 };
 use storesim_sim::Money;
 use tokio_postgres::{NoTls, SimpleQueryMessage};
@@ -15,8 +15,17 @@ use super::Tables;
 use crate::postgres::sink::describe;
 use crate::postgres::{redact_url, PostgresConfig};
 
-/// The chain's queries against storesim's own tables.
-pub const CHAIN_QUERIES: &str = include_str!("../../sql/verify/chain.sql");
+/// The queries against storesim's own tables, by scenario model.
+pub const QUERIES: [(&str, &str); 5] = [
+    ("chain", include_str!("../../sql/verify/chain.sql")),
+    ("smoothie", include_str!("../../sql/verify/smoothie.sql")),
+    ("webshop", include_str!("../../sql/verify/webshop.sql")),
+    ("widgets", include_str!("../../sql/verify/widgets.sql")),
+    (
+        "marketplace",
+        include_str!("../../sql/verify/marketplace.sql"),
+    ),
+];
 
 /// Why verification against PostgreSQL could not run.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +39,11 @@ pub enum QueryError {
 }
 
 /// The named queries of a file: `-- name: NAME` starts each one.
-pub fn parse_queries(text: &str, origin: &str) -> Result<Vec<(String, String)>, QueryError> {
+pub fn parse_queries(
+    text: &str,
+    origin: &str,
+    checks: &[String],
+) -> Result<Vec<(String, String)>, QueryError> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if let Some(name) = line.trim().strip_prefix("-- name:") {
@@ -53,10 +66,10 @@ pub fn parse_queries(text: &str, origin: &str) -> Result<Vec<(String, String)>, 
         )));
     }
     for (name, _) in &out {
-        if !super::CHAIN_CHECKS.contains(&name.as_str()) {
+        if !checks.contains(name) {
             return Err(QueryError::Queries(format!(
-                "{origin}: query `{name}` is not a check (checks: {})",
-                super::CHAIN_CHECKS.join(", ")
+                "{origin}: query `{name}` is not a check of this manifest (checks: {})",
+                checks.join(", ")
             )));
         }
     }
@@ -167,8 +180,10 @@ impl Reader<'_> {
 pub fn observe(
     config: &PostgresConfig,
     queries: &[(String, String)],
+    groups: &BTreeMap<String, Group>,
 ) -> Result<Tables, QueryError> {
     let results = run_queries(config, queries)?;
+    let mut observed_groups = BTreeMap::new();
     let mut counts = BTreeMap::new();
     let mut chain = ChainTruth::default();
     let mut wait_hist = Vec::new();
@@ -271,12 +286,26 @@ pub fn observe(
                     percentiles = Some(p);
                 }
             }
-            _ => {}
+            other => {
+                // A scenario's group: its key and value columns, by name.
+                let Some(g) = groups.get(other) else { continue };
+                let mut rows = Vec::new();
+                for r in readers {
+                    let text = |cols: &[String]| -> Result<Vec<String>, QueryError> {
+                        cols.iter().map(|c| r.text(c).map(str::to_string)).collect()
+                    };
+                    rows.push(GroupRow {
+                        key: text(&g.keys)?,
+                        sums: text(&g.values)?,
+                    });
+                }
+                observed_groups.insert(other.to_string(), Group { rows, ..g.clone() });
+            }
         }
     }
     wait_hist.sort_by_key(|b| b.seconds);
     chain.queue_wait.histogram_s = wait_hist;
-    let mut all = super::tables(&counts, Some(&chain), &BTreeMap::new());
+    let mut all = super::tables(&counts, Some(&chain), &observed_groups);
     if let Some(p) = percentiles {
         all.insert(
             "queue_wait_percentiles".to_string(),
