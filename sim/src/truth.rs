@@ -814,24 +814,8 @@ impl Tally {
                     })
                     .collect(),
                 item_master: self.item_master,
-                basket_sizes: self
-                    .baskets
-                    .into_iter()
-                    .map(|(items, transactions)| BasketSize {
-                        items,
-                        transactions,
-                    })
-                    .collect(),
-                queue_wait: QueueWait::from_histogram(
-                    self.waits
-                        .into_iter()
-                        .map(|(seconds, transactions)| WaitBucket {
-                            seconds,
-                            transactions,
-                        })
-                        .collect(),
-                    self.max_wait_ms,
-                ),
+                basket_sizes: basket_sizes(self.baskets),
+                queue_wait: QueueWait::from_counts(self.waits, self.max_wait_ms),
                 item_days: items,
             };
             truth.top_items = top_items(&truth.item_days);
@@ -901,7 +885,30 @@ fn top_items(item_days: &[ItemDay]) -> Vec<TopItem> {
     out
 }
 
+/// Receipts by units in the basket, as rows.
+fn basket_sizes(counts: BTreeMap<u32, u64>) -> Vec<BasketSize> {
+    counts
+        .into_iter()
+        .map(|(items, transactions)| BasketSize {
+            items,
+            transactions,
+        })
+        .collect()
+}
+
 impl QueueWait {
+    /// The waits of receipts counted by whole seconds waited.
+    fn from_counts(counts: BTreeMap<u32, u64>, max_ms: u32) -> QueueWait {
+        let histogram = counts
+            .into_iter()
+            .map(|(seconds, transactions)| WaitBucket {
+                seconds,
+                transactions,
+            })
+            .collect();
+        QueueWait::from_histogram(histogram, max_ms)
+    }
+
     /// The waits of a histogram (ordered by seconds) and the longest wait.
     pub fn from_histogram(histogram_s: Vec<WaitBucket>, max_ms: u32) -> QueueWait {
         let transactions: u64 = histogram_s.iter().map(|b| b.transactions).sum();
@@ -1097,23 +1104,8 @@ fn merge_chain(parts: &[&ChainTruth], complete: bool) -> ChainTruth {
             .map(|((day, op), changes)| ItemChangeDay { day, op, changes })
             .collect(),
         item_master: ItemMaster::default(),
-        basket_sizes: baskets
-            .into_iter()
-            .map(|(items, transactions)| BasketSize {
-                items,
-                transactions,
-            })
-            .collect(),
-        queue_wait: QueueWait::from_histogram(
-            waits
-                .into_iter()
-                .map(|(seconds, transactions)| WaitBucket {
-                    seconds,
-                    transactions,
-                })
-                .collect(),
-            max_ms,
-        ),
+        basket_sizes: basket_sizes(baskets),
+        queue_wait: QueueWait::from_counts(waits, max_ms),
         item_days: if complete { Vec::new() } else { item_days },
     }
 }

@@ -357,42 +357,30 @@ fn verify_recomputes_from_postgres_and_names_a_lost_or_a_duplicated_scan() {
     assert!(failure(out, 2).contains("query `sales` is not a check"));
 }
 
+/// The one-line error of a `storesim verify` that cannot check.
+fn verify_error(manifest: &Path, files: &Path) -> String {
+    let out = storesim()
+        .args(["verify", "--manifest"])
+        .arg(manifest)
+        .arg("--files")
+        .arg(files)
+        .output()
+        .unwrap();
+    failure(out, 2)
+}
+
 #[test]
 fn verify_says_on_one_line_what_it_cannot_check() {
     let tmp = tempfile::tempdir().unwrap();
-    let missing = tmp.path().join("nope.json");
-    let out = storesim()
-        .args([
-            "verify",
-            "--manifest",
-            missing.to_str().unwrap(),
-            "--files",
-            "x",
-        ])
-        .output()
-        .unwrap();
-    assert!(failure(out, 2).contains("cannot read the manifest"));
-    let bad = tmp.path().join("bad.json");
+    let dir = tmp.path();
+    let err = verify_error(&dir.join("nope.json"), dir);
+    assert!(err.contains("cannot read the manifest"), "{err}");
+    let bad = dir.join("bad.json");
     std::fs::write(&bad, "{\"format\": 3}").unwrap();
-    let out = storesim()
-        .args([
-            "verify",
-            "--manifest",
-            bad.to_str().unwrap(),
-            "--files",
-            "x",
-        ])
-        .output()
-        .unwrap();
-    assert!(failure(out, 2).contains("is not a storesim manifest"));
+    assert!(verify_error(&bad, dir).contains("is not a storesim manifest"));
     let m = tmp.path().join("m.json");
     manifest("chain", &m, &["--sink", "null"]);
-    let out = storesim()
-        .args(["verify", "--manifest", m.to_str().unwrap(), "--files"])
-        .arg(tmp.path().join("nowhere"))
-        .output()
-        .unwrap();
-    assert!(failure(out, 2).contains("not a directory"));
+    assert!(verify_error(&m, &dir.join("nowhere")).contains("not a directory"));
     let out = storesim()
         .args(["verify", "--manifest", m.to_str().unwrap()])
         .output()
