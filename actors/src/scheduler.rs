@@ -373,6 +373,9 @@ impl Handler<RunToEnd> for SchedulerActor {
                             next_from = next_from.plus_micros(window);
                         }
                         let Some((t, pending)) = ahead.pop_front() else {
+                            // Nothing asked for: a stop came before the end
+                            // (there is always a window ahead otherwise).
+                            completed = false;
                             break;
                         };
                         let window_end = t.plus_micros(window);
