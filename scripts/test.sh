@@ -37,6 +37,10 @@ STORESIM_POSTGRES_URL=$(bash scripts/postgres.sh url)
 STORESIM_PG_BIN=$(bash scripts/postgres.sh bin)
 export STORESIM_POSTGRES_URL STORESIM_PG_BIN
 
+step "browser: headless Chromium (the live view's page test)"
+STORESIM_CHROMIUM=$(bash scripts/chromium.sh bin)
+export STORESIM_CHROMIUM
+
 step "cargo test"
 log=$(mktemp)
 trap 'rm -f "$log"; bash scripts/kafka.sh down; bash scripts/postgres.sh down' EXIT

@@ -263,6 +263,13 @@ pub(crate) struct RunArgs {
     /// scenario's reference aggregates, for `storesim verify`.
     #[arg(long, value_name = "FILE")]
     pub(crate) manifest: Option<PathBuf>,
+    /// Serve the live view while the run goes on: a page at /, Prometheus
+    /// metrics at /metrics, JSON at /api/status, per-second snapshots at
+    /// /api/events. A port (8080) listens on loopback; HOST:PORT, such as
+    /// 0.0.0.0:8080, wherever it says. After the run the view stays up
+    /// until Ctrl-C.
+    #[arg(long, value_name = "[HOST:]PORT")]
+    pub(crate) serve: Option<ServeArg>,
     /// Threads for store actors (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024), allow_negative_numbers = true)]
     pub(crate) threads: Option<u64>,
@@ -294,6 +301,23 @@ pub(crate) struct CatalogArgs {
     /// Number of items (default: the scenario's).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), allow_negative_numbers = true)]
     pub(crate) items: Option<u64>,
+}
+
+/// `--serve`: a port on loopback, or an explicit address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ServeArg(pub(crate) std::net::SocketAddr);
+
+impl FromStr for ServeArg {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ServeArg, String> {
+        if let Ok(port) = s.parse::<u16>() {
+            return Ok(ServeArg(std::net::SocketAddr::from(([127, 0, 0, 1], port))));
+        }
+        s.parse()
+            .map(ServeArg)
+            .map_err(|_| format!("`{s}`: use a port (8080) or HOST:PORT (0.0.0.0:8080)"))
+    }
 }
 
 /// `--speed`.

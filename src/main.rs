@@ -5,6 +5,7 @@
 //! `storesim-sinks` crates.
 
 mod cli;
+mod live;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -228,6 +229,22 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             storesim_sinks::manifest::ManifestSink::open(path, &world, run),
         )?));
     }
+    let serving = match args.serve {
+        Some(cli::ServeArg(addr)) => {
+            let live = live::Live::new(Arc::clone(&world), &args.scenario, args.seed);
+            let bound = live::serve(addr, Arc::clone(&live)).map_err(|e| {
+                Failure::Input(anyhow::anyhow!("--serve {addr}: cannot listen: {e}"))
+            })?;
+            eprintln!("storesim: live view at http://{bound}/ (metrics at http://{bound}/metrics)");
+            sinks = sinks
+                .into_iter()
+                .map(|s| Box::new(live::Watched::new(s, &live)) as Box<dyn storesim_sinks::Sink>)
+                .collect();
+            sinks.push(Box::new(live::LiveSink::new(Arc::clone(&live))));
+            Some((live, bound))
+        }
+        None => None,
+    };
     let threads = args
         .threads
         .map(|n| n as usize)
@@ -247,7 +264,11 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let bar = progress_bar(args.quiet || live);
     let progress_bar = bar.clone();
     let mut status = StatusLine::new(!args.quiet && live);
+    let watcher = serving.as_ref().map(|(l, _)| Arc::clone(l));
     let progress = move |p: &Progress<'_>| {
+        if let Some(view) = &watcher {
+            view.progress(p);
+        }
         if p.live {
             status.update(p);
             return;
@@ -302,6 +323,17 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if !args.quiet {
         print_summary(&args, &world, held, &summary);
     }
+    if let Some((view, bound)) = &serving {
+        view.finish(&summary);
+        // A run that ended on its own leaves its view up to be looked at;
+        // one stopped by Ctrl-C has been asked to go.
+        if !summary.stopped_early {
+            eprintln!(
+                "storesim: run finished; the live view stays up at http://{bound}/ until Ctrl-C"
+            );
+            wait_for_stop();
+        }
+    }
     let undelivered = summary.undelivered();
     if undelivered > 0 {
         return Err(Failure::Runtime(anyhow::anyhow!(
@@ -309,6 +341,23 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         )));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Blocks until SIGINT (Ctrl-C) or SIGTERM.
+fn wait_for_stop() {
+    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    runtime.block_on(async {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+    });
 }
 
 /// The status line of a live run: every few seconds on stderr.
@@ -467,6 +516,9 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, held: usize, s: &R
     }
     for sink in &s.sinks {
         let r = &sink.report;
+        if sink.name == "live view" {
+            continue;
+        }
         if let Some(path) = sink.name.strip_prefix("manifest:") {
             let _ = writeln!(err, "manifest: {path} ({} events)", r.delivered_total());
             continue;
