@@ -180,6 +180,11 @@ fn parts(dir: &Path, kind: EventKind) -> Result<Vec<PathBuf>, ReadError> {
     Ok(out)
 }
 
+/// Whether a part is CSV (`part-N.csv`, `.csv.zst`, `.csv.gz`), not JSON lines.
+fn is_csv(path: &Path) -> bool {
+    path.to_string_lossy().contains(".csv")
+}
+
 /// A part's decompressed bytes as a reader.
 fn open(path: &Path) -> Result<Box<dyn Read>, ReadError> {
     let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
@@ -199,7 +204,7 @@ fn records<T: serde::de::DeserializeOwned>(
     mut each: impl FnMut(T) -> Option<()>,
 ) -> Result<u64, ReadError> {
     let reader = BufReader::with_capacity(1 << 20, open(path)?);
-    let csv = path.to_string_lossy().contains(".csv");
+    let csv = is_csv(path);
     let mut n = 0;
     let bad =
         |line: u64, e: &dyn std::fmt::Display| read_error(path, format!("record {line}: {e}"));
@@ -229,7 +234,7 @@ fn objects(
     path: &Path,
     mut each: impl FnMut(serde_json::Value) -> Option<()>,
 ) -> Result<u64, ReadError> {
-    if path.to_string_lossy().contains(".csv") {
+    if is_csv(path) {
         records::<BTreeMap<String, String>>(path, |row| {
             let object = row
                 .into_iter()
@@ -245,7 +250,7 @@ fn objects(
 /// Counts the records of a part that is neither scans nor receipts.
 fn count(path: &Path) -> Result<u64, ReadError> {
     let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
-    let csv = path.to_string_lossy().contains(".csv");
+    let csv = is_csv(path);
     if csv {
         let mut n = 0;
         for row in csv::Reader::from_reader(reader).byte_records() {
@@ -294,7 +299,7 @@ pub fn observe(dir: &Path, world: &World, run: &RunInfo) -> Result<Tables, ReadE
                     })?;
                 }
                 EventKind::ItemChange => {
-                    let flat = path.to_string_lossy().contains(".csv");
+                    let flat = is_csv(&path);
                     objects(&path, |v| {
                         tally.change(&change_fact(&v, flat)?);
                         Some(())
