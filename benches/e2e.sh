@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: fixed chain runs to each sink, with events/s, wall
-# time, CPU utilisation and peak memory (GNU time).
+# time, CPU utilisation, CPU seconds (user + system) and peak memory (GNU
+# time).
 #
 #   bash benches/e2e.sh                          # the Thanksgiving week (1000 stores x 7 days) to null and zstd files
 #   RUNS=3 bash benches/e2e.sh                   # three runs of each (report the median)
 #   STORES=10000 DAYS=1 START=2026-11-24 SINKS=null bash benches/e2e.sh   # 10,000 stores x 1 day
 #   DAYS=1 START=2026-11-24 SINKS="kafka postgres" bash benches/e2e.sh   # one day into the services
+#   RUNS=5 DAYS=1 SINKS=null SERVE="off on" bash benches/e2e.sh           # the live view's cost, interleaved
+#
+# SERVE is any of: off on (default off). `on` adds `--serve 0` and scrapes
+# /metrics and /api/status once a second while the run lasts, as a
+# dashboard would; the view stays up after the run, so the script stops it
+# with SIGINT once the summary is out (wall_s is the summary's, CPU and
+# memory the whole process's).
 #
 # SINKS is any of: null zstd kafka postgres. `kafka` and `postgres` start
 # the project's broker and database (scripts/kafka.sh, scripts/postgres.sh)
@@ -32,35 +40,58 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -
 echo "command: $bin run --seed 42 --start $START --days $DAYS --stores $STORES --sink SINK"
 for kind in $SINKS; do
   for run in $(seq 1 "$RUNS"); do
-    case $kind in
-      null) sink=null ;;
-      zstd) sink="files:$OUT/e2e?compression=zstd" ;;
-      kafka)
-        bash scripts/kafka.sh down >/dev/null 2>&1 || true
-        bash scripts/kafka.sh up >/dev/null
-        sink="kafka://127.0.0.1:9092?topic_prefix=e2e$run."
-        ;;
-      postgres)
-        bash scripts/postgres.sh up >/dev/null
-        "$bin" db init "$pg_url" --drop >/dev/null
-        sink=$pg_url
-        ;;
-      *) echo "e2e.sh: unknown sink kind '$kind' (null, zstd, kafka, postgres)" >&2; exit 2 ;;
-    esac
-    log=$(mktemp)
-    /usr/bin/time -f "peak_rss_kb=%M cpu=%P elapsed=%e" \
-      "$bin" run --seed 42 --start "$START" --days "$DAYS" --stores "$STORES" \
-      --sink "$sink" --overwrite 2>"$log" >/dev/null || { cat "$log" >&2; exit 1; }
-    events=$(sed -n 's/^events: .*(\([0-9]*\) total)$/\1/p' "$log")
-    wall=$(sed -n 's/^wall: *\([0-9.]*\) s.*/\1/p' "$log")
-    rss=$(sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' "$log")
-    cpu=$(sed -n 's/.*cpu=\([0-9]*\)%.*/\1/p' "$log")
-    rate=$(awk -v e="$events" -v w="$wall" 'BEGIN{printf "%.0f", e/w}')
-    bytes=$(sed -n 's/^sink: .*, \([0-9]*\) bytes$/\1/p' "$log")
-    printf 'sink=%-8s run=%s events=%s wall_s=%s events_per_s=%s cpu=%s%% peak_rss_mib=%s%s\n' \
-      "$kind" "$run" "$events" "$wall" "$rate" "$cpu" "$((rss / 1024))" \
-      "${bytes:+ bytes=$bytes}"
-    rm -f "$log"
-    rm -rf "$OUT/e2e"
+    for serve in ${SERVE:-off}; do
+      case $kind in
+        null) sink=null ;;
+        zstd) sink="files:$OUT/e2e?compression=zstd" ;;
+        kafka)
+          bash scripts/kafka.sh down >/dev/null 2>&1 || true
+          bash scripts/kafka.sh up >/dev/null
+          sink="kafka://127.0.0.1:9092?topic_prefix=e2e$run."
+          ;;
+        postgres)
+          bash scripts/postgres.sh up >/dev/null
+          "$bin" db init "$pg_url" --drop >/dev/null
+          sink=$pg_url
+          ;;
+        *) echo "e2e.sh: unknown sink kind '$kind' (null, zstd, kafka, postgres)" >&2; exit 2 ;;
+      esac
+      log=$(mktemp)
+      extra=()
+      case $serve in
+        off) ;;
+        on) extra=(--serve 0) ;;
+        *) echo "e2e.sh: unknown SERVE '$serve' (off, on)" >&2; exit 2 ;;
+      esac
+      /usr/bin/time -f "peak_rss_kb=%M cpu=%P elapsed=%e user=%U sys=%S" \
+        "$bin" run --seed 42 --start "$START" --days "$DAYS" --stores "$STORES" \
+        --sink "$sink" --overwrite "${extra[@]}" 2>"$log" >/dev/null &
+      timed=$!
+      if [ "$serve" = on ]; then
+        # Scrape like a dashboard until the summary is out, then stop the view.
+        until grep -q "live view stays up" "$log" || ! kill -0 "$timed" 2>/dev/null; do
+          addr=$(sed -n 's|.*live view at http://\([^/]*\)/.*|\1|p' "$log" | head -1)
+          if [ -n "$addr" ]; then
+            curl -sf "http://$addr/metrics" >/dev/null || true
+            curl -sf "http://$addr/api/status" >/dev/null || true
+          fi
+          sleep 1
+        done
+        pkill -INT -P "$timed" 2>/dev/null || true
+      fi
+      wait "$timed" || { cat "$log" >&2; exit 1; }
+      events=$(sed -n 's/^events: .*(\([0-9]*\) total)$/\1/p' "$log")
+      wall=$(sed -n 's/^wall: *\([0-9.]*\) s.*/\1/p' "$log")
+      rss=$(sed -n 's/.*peak_rss_kb=\([0-9]*\).*/\1/p' "$log")
+      cpu=$(sed -n 's/.*cpu=\([0-9]*\)%.*/\1/p' "$log")
+      cpu_s=$(sed -n 's/.*user=\([0-9.]*\) sys=\([0-9.]*\).*/\1 \2/p' "$log" | awk '{printf "%.2f", $1 + $2}')
+      rate=$(awk -v e="$events" -v w="$wall" 'BEGIN{printf "%.0f", e/w}')
+      bytes=$(sed -n 's/^sink: .*, \([0-9]*\) bytes$/\1/p' "$log")
+      printf 'sink=%-8s serve=%-3s run=%s events=%s wall_s=%s events_per_s=%s cpu=%s%% cpu_s=%s peak_rss_mib=%s%s\n' \
+        "$kind" "$serve" "$run" "$events" "$wall" "$rate" "$cpu" "$cpu_s" "$((rss / 1024))" \
+        "${bytes:+ bytes=$bytes}"
+      rm -f "$log"
+      rm -rf "$OUT/e2e"
+    done
   done
 done

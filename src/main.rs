@@ -240,7 +240,6 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
                 .into_iter()
                 .map(|s| Box::new(live::Watched::new(s, &live)) as Box<dyn storesim_sinks::Sink>)
                 .collect();
-            sinks.push(Box::new(live::LiveSink::new(Arc::clone(&live))));
             Some((live, bound))
         }
         None => None,
@@ -309,6 +308,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         handle_signals: true,
         sinks,
         progress: Some(Box::new(progress)),
+        watch: serving.is_some(),
     };
     let result = storesim_actors::run(config);
     bar.finish_and_clear();
@@ -516,9 +516,6 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, held: usize, s: &R
     }
     for sink in &s.sinks {
         let r = &sink.report;
-        if sink.name == "live view" {
-            continue;
-        }
         if let Some(path) = sink.name.strip_prefix("manifest:") {
             let _ = writeln!(err, "manifest: {path} ({} events)", r.delivered_total());
             continue;

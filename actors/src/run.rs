@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use actix::{Actor, Arbiter};
 use hdrhistogram::Histogram;
+use storesim_sim::watch::StoreWindow;
 use storesim_sim::{EventKind, RunSpan, SimTime, World};
 use storesim_sinks::{DeliveryReport, Sink, SinkError};
 
@@ -59,8 +60,11 @@ pub struct RunConfig {
     pub handle_signals: bool,
     /// The sinks.
     pub sinks: Vec<Box<dyn Sink>>,
-    /// Called once per window on the scheduler's thread.
+    /// Called after every release on the scheduler's thread.
     pub progress: Option<ProgressFn>,
+    /// Whether each store sums its windows for the progress callback
+    /// ([`Progress::stores`]); off, the stores skip that work.
+    pub watch: bool,
 }
 
 impl std::fmt::Debug for RunConfig {
@@ -94,6 +98,10 @@ pub struct Progress<'a> {
     pub backlog: usize,
     /// Whether the run is paced to the wall clock.
     pub live: bool,
+    /// Each store's window, summed, when the run is watched
+    /// ([`RunConfig::watch`]): given once per window, with the report at
+    /// its end; empty in the reports of a paced window's releases.
+    pub stores: &'a [StoreWindow],
 }
 
 /// One sink's result.
@@ -239,6 +247,7 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
         handle_signals,
         sinks,
         progress,
+        watch,
     } = config;
     let threads = threads.max(1);
     let run_span = world.run_span(span);
@@ -251,7 +260,7 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
             .map(|(k, &index)| {
                 let model = world.store_model(index, seed, span);
                 StoreActor::start_in_arbiter(&store_arbiters[k % threads].handle(), move |_| {
-                    StoreActor::new(model)
+                    StoreActor::new(index, model)
                 })
             })
             .collect();
@@ -278,6 +287,7 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
             clock,
             stop: stop.clone(),
             progress,
+            watch,
         }
         .start();
         if handle_signals {

@@ -8,6 +8,7 @@ use actix::{Actor, Addr, Context, Handler, Message, ResponseActFuture, WrapFutur
 use futures_util::future::join_all;
 use hdrhistogram::Histogram;
 use storesim_sim::merge::merge_runs;
+use storesim_sim::watch::StoreWindow;
 use storesim_sim::{Event, EventBatch, SimTime, Stamped};
 use storesim_sinks::SinkError;
 use tracing::debug;
@@ -51,6 +52,8 @@ pub struct SchedulerActor {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) stop: StopSignal,
     pub(crate) progress: Option<ProgressFn>,
+    /// Whether the stores sum their windows for the progress callback.
+    pub(crate) watch: bool,
 }
 
 impl std::fmt::Debug for SchedulerActor {
@@ -85,6 +88,8 @@ struct Merged {
     done: bool,
     arrivals: u64,
     served: u64,
+    /// The stores' windows, summed, when watched.
+    windows: Vec<StoreWindow>,
 }
 
 /// The sinks side of the run: addresses, batches in flight, the summary.
@@ -154,7 +159,7 @@ impl Fanout {
             }
             queue.push_back(Box::pin(addr.send(WriteBatch(Arc::clone(&batch)))));
         }
-        self.report(end);
+        self.report(end, &[]);
         Ok(())
     }
 
@@ -213,7 +218,7 @@ impl Fanout {
         }
     }
 
-    fn report(&mut self, clock: SimTime) {
+    fn report(&mut self, clock: SimTime, stores: &[StoreWindow]) {
         if let Some(report) = self.progress.as_mut() {
             report(&Progress {
                 clock,
@@ -224,6 +229,7 @@ impl Fanout {
                 batches: self.summary.batches,
                 backlog: self.in_flight.iter().map(VecDeque::len).sum(),
                 live: self.speed.is_some(),
+                stores,
             });
         }
     }
@@ -290,6 +296,7 @@ impl Handler<RunToEnd> for SchedulerActor {
         let stores = self.stores.clone();
         let catalog = self.catalog.clone();
         let chain_events = self.chain_events;
+        let watch = self.watch;
         let (start, end) = self.span;
         let window = self.window_us;
         let clock = Arc::clone(&self.clock);
@@ -340,6 +347,7 @@ impl Handler<RunToEnd> for SchedulerActor {
                         s.send(Advance {
                             until,
                             prices: chain.prices.clone(),
+                            watch,
                         })
                     }));
                     actix_rt::spawn(async move {
@@ -385,13 +393,14 @@ impl Handler<RunToEnd> for SchedulerActor {
                         let finished = window_end >= end && merged.done;
                         let events = merged.batch.events.len();
                         last_len = events;
+                        let windows = merged.windows;
                         if !fan.release(merged.batch, &stop).await? {
                             completed = false;
                             break;
                         }
                         fan.summary.windows += 1;
                         fan.summary.clock = window_end;
-                        fan.report(window_end);
+                        fan.report(window_end, &windows);
                         debug!(sim_time = %window_end, events, "Window released.");
                         if finished {
                             break;
@@ -449,12 +458,14 @@ fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>, chain: Vec<Sta
         done: true,
         arrivals: 0,
         served: 0,
+        windows: Vec::new(),
     };
     let mut runs = Vec::with_capacity(outputs.len() + 1);
     for o in outputs {
         merged.arrivals += o.counters.arrivals;
         merged.served += o.counters.served;
         merged.done &= o.done;
+        merged.windows.extend(o.window);
         runs.push(o.events);
     }
     runs.push(chain);

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use actix::{Actor, Context, Handler, Message, MessageResult};
 use storesim_sim::churn::PriceBook;
 use storesim_sim::store::StoreCounters;
+use storesim_sim::watch::StoreWindow;
 use storesim_sim::{Model, SimTime, Stamped};
 
 /// Simulate to `until` (exclusive) and return the events stamped before it.
@@ -14,6 +15,8 @@ pub struct Advance {
     pub until: SimTime,
     /// The price book for this window, when the item master changes.
     pub prices: Option<Arc<PriceBook>>,
+    /// Whether to sum the window for a watcher ([`StoreOutput::window`]).
+    pub watch: bool,
 }
 
 /// What a store hands back for a window.
@@ -25,6 +28,8 @@ pub struct StoreOutput {
     pub done: bool,
     /// The store's counters so far.
     pub counters: StoreCounters,
+    /// The window summed, when asked to watch.
+    pub window: Option<StoreWindow>,
 }
 
 impl Message for Advance {
@@ -36,15 +41,21 @@ impl Message for Advance {
 /// Handles [`Advance`]. Lives until the system stops.
 #[derive(Debug)]
 pub struct StoreActor {
+    /// The store's index in the world.
+    index: u32,
     model: Box<dyn Model>,
     /// Capacity hint for the next window's events.
     last_len: usize,
 }
 
 impl StoreActor {
-    /// Wraps a store's model.
-    pub fn new(model: Box<dyn Model>) -> StoreActor {
-        StoreActor { model, last_len: 0 }
+    /// Wraps the model of the store at `index` in the world.
+    pub fn new(index: usize, model: Box<dyn Model>) -> StoreActor {
+        StoreActor {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+            model,
+            last_len: 0,
+        }
     }
 }
 
@@ -62,10 +73,14 @@ impl Handler<Advance> for StoreActor {
         let mut events = Vec::with_capacity(self.last_len + self.last_len / 4);
         self.model.advance(msg.until, &mut events);
         self.last_len = events.len();
+        let window = msg
+            .watch
+            .then(|| StoreWindow::of(self.index, &events, self.model.queued()));
         MessageResult(StoreOutput {
             events,
             done: self.model.is_done(),
             counters: self.model.counters(),
+            window,
         })
     }
 }

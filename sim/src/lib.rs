@@ -35,6 +35,7 @@ pub mod smoothie;
 pub mod store;
 pub mod time;
 pub mod truth;
+pub mod watch;
 pub mod webshop;
 pub mod widgets;
 pub mod world;

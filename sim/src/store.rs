@@ -210,6 +210,12 @@ impl StoreModel {
         self.counters
     }
 
+    /// Shoppers waiting in the register and self-checkout queues (not yet
+    /// served).
+    pub fn queued(&self) -> usize {
+        self.lanes.iter().map(|l| l.queue.len()).sum::<usize>() + self.station_queue.len()
+    }
+
     /// Whether nothing is left to happen: no arrival to come, nobody in the
     /// store, no event waiting to be handed out.
     pub fn is_done(&self) -> bool {

@@ -56,6 +56,11 @@ pub trait Model: Send + std::fmt::Debug {
     fn is_done(&self) -> bool;
     /// The store's counters so far.
     fn counters(&self) -> StoreCounters;
+    /// Shoppers waiting in the store's queues now (models without queues
+    /// have none).
+    fn queued(&self) -> usize {
+        0
+    }
     /// The price book for the coming windows (models without an item
     /// master ignore it).
     fn set_prices(&mut self, _prices: Arc<PriceBook>) {}
@@ -70,6 +75,9 @@ impl Model for StoreModel {
     }
     fn counters(&self) -> StoreCounters {
         StoreModel::counters(self)
+    }
+    fn queued(&self) -> usize {
+        StoreModel::queued(self)
     }
     fn set_prices(&mut self, prices: Arc<PriceBook>) {
         StoreModel::set_prices(self, prices);

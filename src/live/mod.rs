@@ -2,13 +2,14 @@
 //! a stream of per-second aggregates (server-sent events) and a page that
 //! draws them.
 //!
-//! The simulation never waits for it. Two observers feed one shared
-//! [`Live`] state: the run's progress callback (clock, counts, lateness,
-//! backlog) and [`LiveSink`], a sink that sums each released window (sales
-//! by region and virtual minute, store activity, queue waits) and takes
-//! the lock once per window. Every sink is wrapped in [`Watched`], which
-//! counts what it delivered and times its writes. The HTTP server reads
-//! snapshots of that state on its own thread.
+//! The simulation never waits for it, and never reads an event twice for
+//! it. The run is watched ([`storesim_actors::RunConfig::watch`]): each
+//! store sums its own window as it makes it (events, sales by virtual
+//! minute, queue waits, shoppers queued) and the progress callback hands
+//! those few numbers per store to [`Live::progress`] once per window, with
+//! the clock, counts, lateness and backlog. Every sink is wrapped in
+//! [`Watched`], which counts what it delivered and times its writes. The
+//! HTTP server reads snapshots of that state on its own thread.
 
 mod server;
 
@@ -21,7 +22,8 @@ use async_trait::async_trait;
 use chrono::Timelike;
 use hdrhistogram::Histogram;
 use serde::Serialize;
-use storesim_sim::{Event, EventBatch, EventKind, SimTime, World};
+use storesim_sim::watch::StoreWindow;
+use storesim_sim::{EventBatch, EventKind, SimTime, World};
 use storesim_sinks::{DeliveryReport, Sink, SinkError};
 
 pub(crate) use server::serve;
@@ -37,9 +39,6 @@ const RECENT_MINUTES: i64 = 15;
 
 /// Half-life of a store's activity on the map, virtual microseconds.
 const ACTIVITY_HALF_LIFE_US: f64 = 5.0 * 60e6;
-
-/// Store ids below this are looked up in a table, the rest searched.
-const DENSE_IDS: u32 = 1 << 22;
 
 /// A store counts as active above this activity (events, decayed).
 const ACTIVE: f32 = 0.5;
@@ -217,6 +216,8 @@ struct State {
     /// Queue waits of the receipts by virtual minute, the last
     /// [`RECENT_MINUTES`].
     recent_waits: VecDeque<(i64, Histogram<u64>)>,
+    /// Shoppers waiting per store at the end of the last window.
+    queued: Vec<u32>,
     finished: bool,
 }
 
@@ -226,11 +227,8 @@ pub(crate) struct Live {
     pub(crate) scenario: String,
     pub(crate) seed: u64,
     world: Arc<World>,
+    /// The world's stores, in its order (a [`StoreWindow`]'s index).
     stores: Vec<StoreInfo>,
-    /// Store id to index in `stores` plus one (0: not a store), for ids
-    /// up to [`DENSE_IDS`]; larger ids in `sparse`.
-    dense: Vec<u32>,
-    sparse: Vec<(u32, usize)>,
     state: Mutex<State>,
     sinks: Mutex<Vec<Arc<SinkStats>>>,
 }
@@ -254,22 +252,6 @@ impl Live {
                 tz: s.tz,
             })
             .collect();
-        let top = stores
-            .iter()
-            .map(|s| s.id)
-            .filter(|&id| id < DENSE_IDS)
-            .max()
-            .unwrap_or(0);
-        let mut dense = vec![0u32; top as usize + 1];
-        let mut sparse = Vec::new();
-        for (i, s) in stores.iter().enumerate() {
-            if s.id < DENSE_IDS {
-                dense[s.id as usize] = i as u32 + 1;
-            } else {
-                sparse.push((s.id, i));
-            }
-        }
-        sparse.sort_unstable();
         Arc::new(Live {
             scenario: scenario.to_string(),
             seed,
@@ -280,30 +262,17 @@ impl Live {
                 activity_at: SimTime(0),
                 waits: histogram(),
                 recent_waits: VecDeque::new(),
+                queued: vec![0; stores.len()],
                 finished: false,
             }),
             world,
             stores,
-            dense,
-            sparse,
             sinks: Mutex::new(Vec::new()),
         })
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    #[inline]
-    fn slot(&self, store_id: u32) -> Option<usize> {
-        match self.dense.get(store_id as usize) {
-            Some(&i) => (i > 0).then(|| i as usize - 1),
-            None => self
-                .sparse
-                .binary_search_by_key(&store_id, |&(id, _)| id)
-                .ok()
-                .map(|i| self.sparse[i].1),
-        }
     }
 
     /// The progress callback's report.
@@ -327,7 +296,69 @@ impl Live {
             batches: p.batches,
             live: p.live,
         };
-        self.state().clock = clock;
+        let mut s = self.state();
+        s.clock = clock;
+        if !p.stores.is_empty() {
+            self.window(&mut s, p.clock, p.stores);
+        }
+    }
+
+    /// Folds the stores' windows, which ended at `end`, into the state:
+    /// a thousand small sums per window, never the events.
+    fn window(&self, s: &mut State, end: SimTime, windows: &[StoreWindow]) {
+        let dt = (end.0 - s.activity_at.0).max(0) as f64;
+        let keep = if s.activity_at.0 == 0 {
+            0.0
+        } else {
+            0.5f64.powf(dt / ACTIVITY_HALF_LIFE_US) as f32
+        };
+        s.activity_at = end;
+        for a in &mut s.activity {
+            *a *= keep;
+        }
+        for w in windows {
+            let Some(store) = self.stores.get(w.index as usize) else {
+                continue;
+            };
+            let i = w.index as usize;
+            s.activity[i] += w.events as f32;
+            s.queued[i] = w.queued;
+            for &(minute, cents) in &w.sales {
+                let at = match s.sales.iter().rposition(|(m, _)| *m == minute) {
+                    Some(at) => at,
+                    None => {
+                        let at = s.sales.partition_point(|(m, _)| *m < minute);
+                        s.sales.insert(at, (minute, [0; REGIONS.len()]));
+                        at
+                    }
+                };
+                s.sales[at].1[store.region] += cents;
+            }
+            for &(minute, ms) in &w.waits {
+                let ms = u64::from(ms).max(1);
+                let _ = s.waits.record(ms);
+                let at = match s.recent_waits.iter().rposition(|(m, _)| *m == minute) {
+                    Some(at) => at,
+                    None => {
+                        let at = s.recent_waits.partition_point(|(m, _)| *m < minute);
+                        s.recent_waits.insert(at, (minute, histogram()));
+                        at
+                    }
+                };
+                let _ = s.recent_waits[at].1.record(ms);
+            }
+        }
+        while s.sales.len() > MINUTES_KEPT {
+            s.sales.pop_front();
+        }
+        let newest = s.recent_waits.back().map_or(0, |(m, _)| *m);
+        while s
+            .recent_waits
+            .front()
+            .is_some_and(|(m, _)| *m <= newest - RECENT_MINUTES)
+        {
+            s.recent_waits.pop_front();
+        }
     }
 
     /// The run is over: the final counts.
@@ -354,126 +385,6 @@ impl Live {
                     .is_some_and(|h| h.contains(local.hour() * 60 + local.minute()))
             })
             .count()
-    }
-}
-
-/// Sums each released window for the live view.
-pub(crate) struct LiveSink {
-    live: Arc<Live>,
-    report: DeliveryReport,
-}
-
-impl LiveSink {
-    pub(crate) fn new(live: Arc<Live>) -> LiveSink {
-        LiveSink {
-            live,
-            report: DeliveryReport::default(),
-        }
-    }
-}
-
-#[async_trait]
-impl Sink for LiveSink {
-    fn name(&self) -> &str {
-        "live view"
-    }
-
-    async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
-        let live = &self.live;
-        let mut activity = vec![0u32; live.stores.len()];
-        let mut sales: Vec<(i64, [i64; REGIONS.len()])> = Vec::new();
-        let mut waits: Vec<(i64, u64)> = Vec::new();
-        for stamped in &batch.events {
-            let slot = live.slot(stamped.store);
-            if let Some(i) = slot {
-                activity[i] += 1;
-            }
-            let (cents, ts) = match &stamped.event {
-                Event::Scan(s) => (s.net_amount().cents(), s.ts),
-                Event::Purchase(p) => (p.total_purchase.cents(), p.transaction_time.0),
-                Event::WebPurchase(p) => (p.amount.cents(), p.ts),
-                Event::Transaction(t) => {
-                    let minute = t.ts.0.div_euclid(60_000_000);
-                    waits.push((minute, u64::from(t.queue_wait_ms).max(1)));
-                    continue;
-                }
-                _ => continue,
-            };
-            let minute = ts.0.div_euclid(60_000_000);
-            let region = slot.map_or(REGIONS.len() - 1, |i| live.stores[i].region);
-            match sales.last_mut() {
-                Some((m, row)) if *m == minute => row[region] += cents,
-                _ => match sales.iter_mut().find(|(m, _)| *m == minute) {
-                    Some((_, row)) => row[region] += cents,
-                    None => {
-                        let mut row = [0; REGIONS.len()];
-                        row[region] = cents;
-                        sales.push((minute, row));
-                    }
-                },
-            }
-        }
-        self.report.add_batch(batch);
-        let mut s = live.state();
-        for (minute, row) in sales {
-            match s.sales.iter_mut().find(|(m, _)| *m == minute) {
-                Some((_, have)) => {
-                    for (a, b) in have.iter_mut().zip(row) {
-                        *a += b;
-                    }
-                }
-                None => {
-                    let at = s.sales.partition_point(|(m, _)| *m < minute);
-                    s.sales.insert(at, (minute, row));
-                }
-            }
-        }
-        while s.sales.len() > MINUTES_KEPT {
-            s.sales.pop_front();
-        }
-        let dt = (batch.end.0 - s.activity_at.0).max(0) as f64;
-        let keep = if s.activity_at.0 == 0 {
-            0.0
-        } else {
-            0.5f64.powf(dt / ACTIVITY_HALF_LIFE_US) as f32
-        };
-        s.activity_at = batch.end;
-        for (a, n) in s.activity.iter_mut().zip(activity) {
-            *a = *a * keep + n as f32;
-        }
-        for (minute, ms) in waits {
-            let _ = s.waits.record(ms);
-            let at = match s.recent_waits.iter().position(|(m, _)| *m == minute) {
-                Some(at) => at,
-                None => {
-                    let at = s.recent_waits.partition_point(|(m, _)| *m < minute);
-                    s.recent_waits.insert(at, (minute, histogram()));
-                    at
-                }
-            };
-            let _ = s.recent_waits[at].1.record(ms);
-        }
-        let newest = s.recent_waits.back().map_or(0, |(m, _)| *m);
-        while s
-            .recent_waits
-            .front()
-            .is_some_and(|(m, _)| *m <= newest - RECENT_MINUTES)
-        {
-            s.recent_waits.pop_front();
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self) -> Result<(), SinkError> {
-        Ok(())
-    }
-
-    async fn close(&mut self) -> Result<DeliveryReport, SinkError> {
-        Ok(self.report)
-    }
-
-    fn report(&self) -> DeliveryReport {
-        self.report
     }
 }
 
@@ -505,6 +416,10 @@ pub(crate) struct Snapshot {
     queue_wait_s: (f64, f64, f64, f64),
     recent_queue_wait_s: (f64, f64, f64, f64),
     receipts: u64,
+    /// Shoppers waiting in the stores' queues, all stores and the longest
+    /// store's, at the end of the last window.
+    queued: u64,
+    queued_max: u32,
     regions: Vec<&'static str>,
     /// Sales per virtual minute by region: (Unix seconds, dollars by region).
     sales: Vec<(i64, Vec<f64>)>,
@@ -547,7 +462,7 @@ fn waits_s(h: &Histogram<u64>) -> (f64, f64, f64, f64) {
 
 impl Live {
     pub(crate) fn snapshot(&self) -> Snapshot {
-        let (clock, sales, activity, waits, recent, receipts, finished) = {
+        let (clock, sales, activity, waits, recent, receipts, queued, finished) = {
             let s = self.state();
             (
                 s.clock.clone(),
@@ -562,6 +477,10 @@ impl Live {
                     waits_s(&recent)
                 },
                 s.waits.len(),
+                (
+                    s.queued.iter().map(|&q| u64::from(q)).sum::<u64>(),
+                    s.queued.iter().copied().max().unwrap_or(0),
+                ),
                 s.finished,
             )
         };
@@ -605,6 +524,8 @@ impl Live {
             queue_wait_s: waits,
             recent_queue_wait_s: recent,
             receipts,
+            queued: queued.0,
+            queued_max: queued.1,
             regions: REGIONS.to_vec(),
             sales: sales
                 .into_iter()
@@ -696,7 +617,7 @@ impl Live {
                 sum / 1e6
             );
         }
-        let gauges: [(&str, &str, f64); 9] = [
+        let gauges: [(&str, &str, f64); 11] = [
             (
                 "storesim_virtual_time_seconds",
                 "The virtual clock, Unix seconds.",
@@ -730,6 +651,16 @@ impl Live {
                 "storesim_stores",
                 "Stores in the world.",
                 snap.stores as f64,
+            ),
+            (
+                "storesim_queued_shoppers",
+                "Shoppers waiting in the stores' register queues.",
+                snap.queued as f64,
+            ),
+            (
+                "storesim_store_queue_max",
+                "Shoppers waiting in the longest store's queues.",
+                f64::from(snap.queued_max),
             ),
             (
                 "storesim_sink_backlog_windows",

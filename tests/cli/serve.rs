@@ -106,6 +106,7 @@ fn the_metrics_match_the_summary() {
     let mut run = Served::start(&["--stores", "12", "--seed", "3", "--sink", &files]);
     // The run ends; its summary is printed and the view stays up.
     let events = run.wait_for("events:");
+    let queue = run.wait_for("queue:");
     let sink = run.wait_for(&format!("sink:     {files}: delivered"));
     run.wait_for("the live view stays up");
     let metrics = run.get("/metrics");
@@ -160,6 +161,30 @@ fn the_metrics_match_the_summary() {
     // The status and the page are served too.
     let status: serde_json::Value = serde_json::from_str(&run.get("/api/status")).unwrap();
     assert_eq!(status["events_total"], total);
+    // The stores' own window sums: every receipt's wait, nobody left in line.
+    // `queue:    52633 receipts; wait p50 ... max 512.3 s`
+    let receipts: u64 = queue
+        .trim_start_matches("queue:")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(receipts > 1000, "{queue}");
+    assert_eq!(status["receipts"], receipts);
+    let max: f64 = queue
+        .rsplit("max ")
+        .next()
+        .unwrap()
+        .trim_end_matches(" s")
+        .parse()
+        .unwrap();
+    let got = status["queue_wait_s"][3].as_f64().unwrap();
+    assert!(
+        (got - max).abs() <= max * 0.01 + 0.1,
+        "max wait {got} s, summary {max} s"
+    );
+    assert_eq!(metric(&metrics, "storesim_queued_shoppers"), 0);
     assert!(run.get("/").contains("<title>storesim live</title>"));
     assert!(run.stop(), "Ctrl-C after the run exits 0");
 }

@@ -28,6 +28,7 @@ fn run_with(threads: usize, window_us: i64, seed: u64) -> (RunSummary, Vec<Stamp
         handle_signals: false,
         sinks: vec![Box::new(a), Box::new(b)],
         progress: None,
+        watch: false,
     })
     .unwrap();
     assert!(ha.closed() && hb.closed());
@@ -54,6 +55,95 @@ fn threads_and_windows_do_not_change_the_output() {
     assert_eq!(s1.sinks.len(), 2);
     let (_, other, _) = run_with(2, 15 * MICROS_PER_MIN, 8);
     assert_ne!(a1, other, "another seed, other events");
+}
+
+/// A watched run hands the progress callback every store's window once,
+/// and the windows add up to what the sinks got: events per store, sales
+/// (receipts net of discounts) and queue waits.
+#[test]
+fn watched_windows_add_up_to_the_events() {
+    use std::sync::Mutex;
+    use storesim_sim::watch::StoreWindow;
+    use storesim_sim::Event;
+
+    let watched = |watch: bool| {
+        let (sink, handle) = MemorySink::new("memory");
+        let seen: Arc<Mutex<Vec<Vec<StoreWindow>>>> = Arc::default();
+        let into = Arc::clone(&seen);
+        let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let summary = run(RunConfig {
+            world: testing::world(),
+            seed: 5,
+            span: RunSpan::LocalDays { first, days: 1 },
+            stores: vec![0, 2],
+            chain_events: true,
+            threads: 2,
+            window_us: 20 * MICROS_PER_MIN,
+            max_windows_in_flight: 2,
+            pacing: Pacing::Max,
+            clock: Arc::new(crate::SystemClock::new()),
+            stop: crate::StopSignal::new(),
+            handle_signals: false,
+            sinks: vec![Box::new(sink)],
+            progress: Some(Box::new(move |p: &Progress<'_>| {
+                if !p.stores.is_empty() {
+                    into.lock().unwrap().push(p.stores.to_vec());
+                }
+            })),
+            watch,
+        })
+        .unwrap();
+        let seen = std::mem::take(&mut *seen.lock().unwrap());
+        (summary, handle.events(), seen)
+    };
+    let (plain, plain_events, none) = watched(false);
+    assert!(none.is_empty(), "an unwatched run sums nothing");
+    let (summary, events, windows) = watched(true);
+    assert_eq!(events, plain_events, "watching changes nothing");
+    assert_eq!(windows.len() as u64, summary.windows);
+    assert_eq!(summary.events, plain.events);
+    let world = testing::world();
+    for (index, store) in [(0u32, 0usize), (2, 2)] {
+        let id = world.stores[store].store_id;
+        let mine: Vec<&Stamped> = events.iter().filter(|s| s.store == id).collect();
+        let of = |w: &Vec<StoreWindow>| -> StoreWindow {
+            let got: Vec<&StoreWindow> = w.iter().filter(|w| w.index == index).collect();
+            assert_eq!(got.len(), 1, "each store once per window");
+            got[0].clone()
+        };
+        let counted: u64 = windows.iter().map(|w| u64::from(of(w).events)).sum();
+        assert_eq!(counted, mine.len() as u64, "store {id}: events");
+        let receipts: Vec<_> = mine
+            .iter()
+            .filter_map(|s| match &s.event {
+                Event::Transaction(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        let sales: i64 = windows
+            .iter()
+            .flat_map(|w| of(w).sales)
+            .map(|(_, c)| c)
+            .sum();
+        let net: i64 = receipts
+            .iter()
+            .map(|t| (t.subtotal - t.discount).cents())
+            .sum();
+        assert_eq!(sales, net, "store {id}: sales");
+        let mut waits: Vec<u32> = windows
+            .iter()
+            .flat_map(|w| of(w).waits)
+            .map(|(_, ms)| ms)
+            .collect();
+        let mut want: Vec<u32> = receipts.iter().map(|t| t.queue_wait_ms).collect();
+        waits.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(waits, want, "store {id}: waits");
+        assert!(
+            windows.iter().any(|w| of(w).queued > 0),
+            "store {id}: someone queued at some window's end on Black Friday"
+        );
+    }
 }
 
 /// A sink that takes its time and checks, at every write, that the
@@ -134,6 +224,7 @@ fn a_slow_sink_bounds_the_windows_in_flight() {
         progress: Some(Box::new(move |p: &Progress<'_>| {
             counter.store(p.batches, Ordering::SeqCst);
         })),
+        watch: false,
     })
     .unwrap();
     assert!(summary.batches > 100);
@@ -188,6 +279,7 @@ mod pacing {
                     trigger.stop();
                 }
             })),
+            watch: false,
         })
         .unwrap();
         (summary, handle.events(), handle.closed())
