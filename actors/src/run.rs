@@ -98,9 +98,11 @@ pub struct Progress<'a> {
     pub backlog: usize,
     /// Whether the run is paced to the wall clock.
     pub live: bool,
-    /// Each store's window, summed, when the run is watched
-    /// ([`RunConfig::watch`]): given once per window, with the report at
-    /// its end; empty in the reports of a paced window's releases.
+    /// The window being released, `[start, end)`.
+    pub window: (SimTime, SimTime),
+    /// Each store's sums of that window, when the run is watched
+    /// ([`RunConfig::watch`]): given once per window, in a report of its
+    /// own before the window's events go out; empty in every other report.
     pub stores: &'a [StoreWindow],
 }
 

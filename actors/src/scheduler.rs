@@ -109,6 +109,8 @@ struct Fanout {
     /// time it waits for an event. Until then it is backfilling.
     caught_up: bool,
     started: Duration,
+    /// The window being released.
+    window: (SimTime, SimTime),
 }
 
 impl Fanout {
@@ -229,6 +231,7 @@ impl Fanout {
                 batches: self.summary.batches,
                 backlog: self.in_flight.iter().map(VecDeque::len).sum(),
                 live: self.speed.is_some(),
+                window: self.window,
                 stores,
             });
         }
@@ -317,6 +320,7 @@ impl Handler<RunToEnd> for SchedulerActor {
             pacer: None,
             caught_up: false,
             started,
+            window: (start, start),
         };
         Box::pin(
             async move {
@@ -393,14 +397,20 @@ impl Handler<RunToEnd> for SchedulerActor {
                         let finished = window_end >= end && merged.done;
                         let events = merged.batch.events.len();
                         last_len = events;
-                        let windows = merged.windows;
+                        fan.window = (t, window_end);
+                        if !merged.windows.is_empty() {
+                            // A watcher gets the window's sums before its
+                            // events go out, and shows each minute of them
+                            // as the clock passes it.
+                            fan.report(t, &merged.windows);
+                        }
                         if !fan.release(merged.batch, &stop).await? {
                             completed = false;
                             break;
                         }
                         fan.summary.windows += 1;
                         fan.summary.clock = window_end;
-                        fan.report(window_end, &windows);
+                        fan.report(window_end, &[]);
                         debug!(sim_time = %window_end, events, "Window released.");
                         if finished {
                             break;

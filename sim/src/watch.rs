@@ -11,49 +11,69 @@ use crate::event::{Event, Stamped};
 pub struct StoreWindow {
     /// The store's index in the world.
     pub index: u32,
-    /// Events the store handed out in the window.
-    pub events: u32,
     /// Shoppers waiting in its queues at the end of the window.
     pub queued: u32,
-    /// Sales in cents by virtual minute (minutes since the Unix epoch), in
-    /// the order first seen. Chain sales are the receipts' net of
-    /// discounts, before tax; smoothie and web-shop sales are purchases'
-    /// totals.
-    pub sales: Vec<(i64, i64)>,
-    /// Queue waits of the receipts, in milliseconds, with the virtual
-    /// minute each receipt printed in.
+    /// The window's events by the virtual minute they are handed out in,
+    /// ascending: a watcher of a paced run shows each minute as the clock
+    /// passes it.
+    pub minutes: Vec<MinuteSums>,
+    /// Queue waits of the receipts, in milliseconds, with the minute each
+    /// is handed out in, ascending.
     pub waits: Vec<(i64, u32)>,
 }
 
+/// One virtual minute of a store's events.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MinuteSums {
+    /// Minutes since the Unix epoch.
+    pub minute: i64,
+    /// Events handed out.
+    pub events: u32,
+    /// Sales, in cents: chain receipts net of discounts (before tax),
+    /// smoothie and web-shop purchases' totals.
+    pub sales: i64,
+}
+
 /// Microseconds in a minute.
-const MINUTE_US: i64 = 60_000_000;
+pub const MINUTE_US: i64 = 60_000_000;
 
 impl StoreWindow {
-    /// Sums `events`, the window of the store at `index`, which has
-    /// `queued` shoppers waiting at its end.
+    /// Sums `events`, the window of the store at `index` in delivery
+    /// order, which has `queued` shoppers waiting at its end.
     pub fn of(index: u32, events: &[Stamped], queued: usize) -> StoreWindow {
         let mut w = StoreWindow {
             index,
-            events: u32::try_from(events.len()).unwrap_or(u32::MAX),
             queued: u32::try_from(queued).unwrap_or(u32::MAX),
             ..StoreWindow::default()
         };
+        let mut now = MinuteSums {
+            minute: i64::MIN,
+            ..MinuteSums::default()
+        };
         for stamped in events {
-            let (cents, ts) = match &stamped.event {
-                Event::Transaction(t) => {
-                    let minute = t.ts.0.div_euclid(MINUTE_US);
-                    w.waits.push((minute, t.queue_wait_ms));
-                    ((t.subtotal - t.discount).cents(), t.ts)
+            let minute = stamped.at.0.div_euclid(MINUTE_US);
+            if minute != now.minute {
+                if now.events > 0 {
+                    w.minutes.push(now);
                 }
-                Event::Purchase(p) => (p.total_purchase.cents(), p.transaction_time.0),
-                Event::WebPurchase(p) => (p.amount.cents(), p.ts),
-                _ => continue,
-            };
-            let minute = ts.0.div_euclid(MINUTE_US);
-            match w.sales.iter_mut().rev().find(|(m, _)| *m == minute) {
-                Some((_, sum)) => *sum += cents,
-                None => w.sales.push((minute, cents)),
+                now = MinuteSums {
+                    minute,
+                    ..MinuteSums::default()
+                };
             }
+            now.events += 1;
+            now.sales += match &stamped.event {
+                Event::Transaction(t) => {
+                    w.waits.push((minute, t.queue_wait_ms));
+                    (t.subtotal - t.discount).cents()
+                }
+                Event::Purchase(p) => p.total_purchase.cents(),
+                Event::WebPurchase(p) => p.amount.cents(),
+                _ => 0,
+            };
+        }
+        if now.events > 0 {
+            w.minutes.push(now);
         }
         w
     }
@@ -67,7 +87,7 @@ mod tests {
     use chrono::NaiveDate;
 
     #[test]
-    fn sums_a_chain_window_from_its_receipts() {
+    fn sums_a_chain_window_by_minute_from_its_receipts() {
         let world = world();
         let span = RunSpan::LocalDays {
             first: NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date"),
@@ -78,35 +98,32 @@ mod tests {
         let mut events = Vec::new();
         model.advance(end.plus_micros(3_600_000_000), &mut events);
         let w = StoreWindow::of(3, &events, 2);
-        assert_eq!((w.index, w.events, w.queued), (3, events.len() as u32, 2));
-        let receipts: Vec<_> = events
+        assert_eq!((w.index, w.queued), (3, 2));
+        let minute = |s: &Stamped| s.at.0.div_euclid(MINUTE_US);
+        assert!(w.minutes.windows(2).all(|p| p[0].minute < p[1].minute));
+        for m in &w.minutes {
+            let mine: Vec<&Stamped> = events.iter().filter(|s| minute(s) == m.minute).collect();
+            assert_eq!(m.events as usize, mine.len(), "minute {}", m.minute);
+            let sales: i64 = mine
+                .iter()
+                .map(|s| match &s.event {
+                    Event::Transaction(t) => (t.subtotal - t.discount).cents(),
+                    _ => 0,
+                })
+                .sum();
+            assert_eq!(m.sales, sales, "minute {}", m.minute);
+        }
+        let counted: u64 = w.minutes.iter().map(|m| u64::from(m.events)).sum();
+        assert_eq!(counted, events.len() as u64);
+        let waits: Vec<(i64, u32)> = events
             .iter()
             .filter_map(|s| match &s.event {
-                Event::Transaction(t) => Some(t),
+                Event::Transaction(t) => Some((minute(s), t.queue_wait_ms)),
                 _ => None,
             })
             .collect();
-        assert!(receipts.len() > 10, "a day has receipts");
-        assert_eq!(w.waits.len(), receipts.len());
-        let sales: i64 = w.sales.iter().map(|&(_, c)| c).sum();
-        let expected: i64 = receipts
-            .iter()
-            .map(|t| (t.subtotal - t.discount).cents())
-            .sum();
-        assert_eq!(sales, expected);
-        // One entry per minute, each receipt in its own minute.
-        let mut minutes: Vec<i64> = w.sales.iter().map(|&(m, _)| m).collect();
-        minutes.sort_unstable();
-        minutes.dedup();
-        assert_eq!(minutes.len(), w.sales.len());
-        let first = receipts[0];
-        let minute = first.ts.0.div_euclid(MINUTE_US);
-        let in_minute: i64 = receipts
-            .iter()
-            .filter(|t| t.ts.0.div_euclid(MINUTE_US) == minute)
-            .map(|t| (t.subtotal - t.discount).cents())
-            .sum();
-        assert!(w.sales.contains(&(minute, in_minute)));
+        assert!(waits.len() > 10, "a day has receipts");
+        assert_eq!(w.waits, waits);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 mod server;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use chrono::Timelike;
 use hdrhistogram::Histogram;
 use serde::Serialize;
-use storesim_sim::watch::StoreWindow;
+use storesim_sim::watch::{StoreWindow, MINUTE_US};
 use storesim_sim::{EventBatch, EventKind, SimTime, World};
 use storesim_sinks::{DeliveryReport, Sink, SinkError};
 
@@ -216,9 +216,86 @@ struct State {
     /// Queue waits of the receipts by virtual minute, the last
     /// [`RECENT_MINUTES`].
     recent_waits: VecDeque<(i64, Histogram<u64>)>,
-    /// Shoppers waiting per store at the end of the last window.
+    /// Shoppers waiting per store at the end of the last window shown.
     queued: Vec<u32>,
+    /// The windows' sums by virtual minute, not yet shown.
+    pending: BTreeMap<i64, Minute>,
     finished: bool,
+}
+
+/// One virtual minute of the stores' sums, waiting to be shown.
+#[derive(Debug, Default)]
+struct Minute {
+    /// (store index, events).
+    activity: Vec<(u32, u32)>,
+    /// Sales in cents by region.
+    sales: [i64; REGIONS.len()],
+    /// Receipts' queue waits, milliseconds.
+    waits: Vec<u32>,
+    /// (store index, shoppers queued) at the end of a window.
+    queued: Vec<(u32, u32)>,
+}
+
+impl State {
+    /// Shows the pending minutes before `upto`, oldest first.
+    fn show(&mut self, upto: i64) {
+        while let Some(entry) = self.pending.first_entry() {
+            if *entry.key() >= upto {
+                break;
+            }
+            let (minute, sums) = entry.remove_entry();
+            self.show_minute(minute, sums);
+        }
+    }
+
+    fn show_minute(&mut self, minute: i64, sums: Minute) {
+        let at = SimTime((minute + 1) * MINUTE_US);
+        let keep = if self.activity_at.0 == 0 {
+            0.0
+        } else {
+            let dt = (at.0 - self.activity_at.0).max(0) as f64;
+            0.5f64.powf(dt / ACTIVITY_HALF_LIFE_US) as f32
+        };
+        self.activity_at = at;
+        for a in &mut self.activity {
+            *a *= keep;
+        }
+        for (i, n) in sums.activity {
+            self.activity[i as usize] += n as f32;
+        }
+        for (i, q) in sums.queued {
+            self.queued[i as usize] = q;
+        }
+        if sums.sales.iter().any(|&c| c != 0) {
+            match self.sales.back_mut() {
+                Some((m, row)) if *m == minute => {
+                    for (a, b) in row.iter_mut().zip(sums.sales) {
+                        *a += b;
+                    }
+                }
+                _ => self.sales.push_back((minute, sums.sales)),
+            }
+            while self.sales.len() > MINUTES_KEPT {
+                self.sales.pop_front();
+            }
+        }
+        if !sums.waits.is_empty() {
+            let mut h = histogram();
+            for ms in sums.waits {
+                let ms = u64::from(ms).max(1);
+                let _ = self.waits.record(ms);
+                let _ = h.record(ms);
+            }
+            self.recent_waits.push_back((minute, h));
+        }
+        while self
+            .recent_waits
+            .front()
+            .is_some_and(|(m, _)| *m <= minute - RECENT_MINUTES)
+        {
+            self.recent_waits.pop_front();
+        }
+    }
 }
 
 /// The live view's shared state.
@@ -263,6 +340,7 @@ impl Live {
                 waits: histogram(),
                 recent_waits: VecDeque::new(),
                 queued: vec![0; stores.len()],
+                pending: BTreeMap::new(),
                 finished: false,
             }),
             world,
@@ -299,73 +377,48 @@ impl Live {
         let mut s = self.state();
         s.clock = clock;
         if !p.stores.is_empty() {
-            self.window(&mut s, p.clock, p.stores);
+            self.pend(&mut s, p.window.1, p.stores);
         }
+        s.show(p.clock.0.div_euclid(MINUTE_US));
     }
 
-    /// Folds the stores' windows, which ended at `end`, into the state:
-    /// a thousand small sums per window, never the events.
-    fn window(&self, s: &mut State, end: SimTime, windows: &[StoreWindow]) {
-        let dt = (end.0 - s.activity_at.0).max(0) as f64;
-        let keep = if s.activity_at.0 == 0 {
-            0.0
-        } else {
-            0.5f64.powf(dt / ACTIVITY_HALF_LIFE_US) as f32
-        };
-        s.activity_at = end;
-        for a in &mut s.activity {
-            *a *= keep;
-        }
+    /// Sorts the stores' sums of a window ending at `end` into its virtual
+    /// minutes, to be shown as the clock passes each: a few thousand small
+    /// sums per window, never the events.
+    fn pend(&self, s: &mut State, end: SimTime, windows: &[StoreWindow]) {
+        let last = (end.0 - 1).div_euclid(MINUTE_US);
         for w in windows {
             let Some(store) = self.stores.get(w.index as usize) else {
                 continue;
             };
-            let i = w.index as usize;
-            s.activity[i] += w.events as f32;
-            s.queued[i] = w.queued;
-            for &(minute, cents) in &w.sales {
-                let at = match s.sales.iter().rposition(|(m, _)| *m == minute) {
-                    Some(at) => at,
-                    None => {
-                        let at = s.sales.partition_point(|(m, _)| *m < minute);
-                        s.sales.insert(at, (minute, [0; REGIONS.len()]));
-                        at
-                    }
-                };
-                s.sales[at].1[store.region] += cents;
+            for m in &w.minutes {
+                let minute = s.pending.entry(m.minute).or_default();
+                minute.activity.push((w.index, m.events));
+                minute.sales[store.region] += m.sales;
             }
-            for &(minute, ms) in &w.waits {
-                let ms = u64::from(ms).max(1);
-                let _ = s.waits.record(ms);
-                let at = match s.recent_waits.iter().rposition(|(m, _)| *m == minute) {
-                    Some(at) => at,
-                    None => {
-                        let at = s.recent_waits.partition_point(|(m, _)| *m < minute);
-                        s.recent_waits.insert(at, (minute, histogram()));
-                        at
-                    }
-                };
-                let _ = s.recent_waits[at].1.record(ms);
+            for &(at, ms) in &w.waits {
+                s.pending.entry(at).or_default().waits.push(ms);
             }
-        }
-        while s.sales.len() > MINUTES_KEPT {
-            s.sales.pop_front();
-        }
-        let newest = s.recent_waits.back().map_or(0, |(m, _)| *m);
-        while s
-            .recent_waits
-            .front()
-            .is_some_and(|(m, _)| *m <= newest - RECENT_MINUTES)
-        {
-            s.recent_waits.pop_front();
+            s.pending
+                .entry(last)
+                .or_default()
+                .queued
+                .push((w.index, w.queued));
         }
     }
-
     /// The run is over: the final counts.
     pub(crate) fn finish(&self, summary: &storesim_actors::RunSummary) {
         let mut s = self.state();
         s.clock.events = summary.events;
         s.clock.clock = summary.clock;
+        // A run that ended on its own handed everything out; a stopped
+        // one, what came before its clock.
+        s.show(if summary.stopped_early {
+            summary.clock.0.div_euclid(MINUTE_US)
+        } else {
+            i64::MAX
+        });
+        s.pending.clear();
         s.finished = true;
     }
 
@@ -713,3 +766,7 @@ impl Live {
         serde_json::to_string(&self.stores).unwrap_or_else(|_| "[]".to_string())
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use storesim_sim::time::{MICROS_PER_HOUR, MICROS_PER_MIN};
-use storesim_sim::{testing, Stamped};
+use storesim_sim::{testing, SimTime, Stamped};
 
 use storesim_sinks::memory::MemorySink;
 
@@ -58,17 +58,19 @@ fn threads_and_windows_do_not_change_the_output() {
 }
 
 /// A watched run hands the progress callback every store's window once,
-/// and the windows add up to what the sinks got: events per store, sales
-/// (receipts net of discounts) and queue waits.
+/// before the window's events go out, and the windows add up to what the
+/// sinks got: events per store and minute, sales (receipts net of
+/// discounts) and queue waits.
 #[test]
 fn watched_windows_add_up_to_the_events() {
     use std::sync::Mutex;
-    use storesim_sim::watch::StoreWindow;
+    use storesim_sim::watch::{StoreWindow, MINUTE_US};
     use storesim_sim::Event;
 
+    type Seen = Arc<Mutex<Vec<(u64, SimTime, Vec<StoreWindow>)>>>;
     let watched = |watch: bool| {
         let (sink, handle) = MemorySink::new("memory");
-        let seen: Arc<Mutex<Vec<Vec<StoreWindow>>>> = Arc::default();
+        let seen: Seen = Arc::default();
         let into = Arc::clone(&seen);
         let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         let summary = run(RunConfig {
@@ -78,7 +80,7 @@ fn watched_windows_add_up_to_the_events() {
             stores: vec![0, 2],
             chain_events: true,
             threads: 2,
-            window_us: 20 * MICROS_PER_MIN,
+            window_us: 20 * MICROS_PER_MIN + 7,
             max_windows_in_flight: 2,
             pacing: Pacing::Max,
             clock: Arc::new(crate::SystemClock::new()),
@@ -87,7 +89,11 @@ fn watched_windows_add_up_to_the_events() {
             sinks: vec![Box::new(sink)],
             progress: Some(Box::new(move |p: &Progress<'_>| {
                 if !p.stores.is_empty() {
-                    into.lock().unwrap().push(p.stores.to_vec());
+                    let released = p.events.iter().sum::<u64>();
+                    assert_eq!(p.clock, p.window.0, "reported before release");
+                    into.lock()
+                        .unwrap()
+                        .push((released, p.window.0, p.stores.to_vec()));
                 }
             })),
             watch,
@@ -102,45 +108,57 @@ fn watched_windows_add_up_to_the_events() {
     assert_eq!(events, plain_events, "watching changes nothing");
     assert_eq!(windows.len() as u64, summary.windows);
     assert_eq!(summary.events, plain.events);
+    // Each report came before its window's events were released: what
+    // had gone out were the earlier windows' events.
+    for (released, start, _) in &windows {
+        let before = events.iter().filter(|s| s.at < *start).count() as u64;
+        assert_eq!(*released, before, "window from {start}");
+    }
     let world = testing::world();
-    for (index, store) in [(0u32, 0usize), (2, 2)] {
-        let id = world.stores[store].store_id;
+    for index in [0u32, 2] {
+        let id = world.stores[index as usize].store_id;
         let mine: Vec<&Stamped> = events.iter().filter(|s| s.store == id).collect();
-        let of = |w: &Vec<StoreWindow>| -> StoreWindow {
-            let got: Vec<&StoreWindow> = w.iter().filter(|w| w.index == index).collect();
-            assert_eq!(got.len(), 1, "each store once per window");
-            got[0].clone()
-        };
-        let counted: u64 = windows.iter().map(|w| u64::from(of(w).events)).sum();
-        assert_eq!(counted, mine.len() as u64, "store {id}: events");
-        let receipts: Vec<_> = mine
+        let all: Vec<StoreWindow> = windows
+            .iter()
+            .map(|(_, _, w)| {
+                let got: Vec<&StoreWindow> = w.iter().filter(|w| w.index == index).collect();
+                assert_eq!(got.len(), 1, "each store once per window");
+                got[0].clone()
+            })
+            .collect();
+        let mut by_minute = std::collections::BTreeMap::<i64, (u64, i64)>::new();
+        for s in &mine {
+            let m = by_minute.entry(s.at.0.div_euclid(MINUTE_US)).or_default();
+            m.0 += 1;
+            if let Event::Transaction(t) = &s.event {
+                m.1 += (t.subtotal - t.discount).cents();
+            }
+        }
+        let mut summed = std::collections::BTreeMap::<i64, (u64, i64)>::new();
+        for m in all.iter().flat_map(|w| &w.minutes) {
+            let e = summed.entry(m.minute).or_default();
+            e.0 += u64::from(m.events);
+            e.1 += m.sales;
+        }
+        assert_eq!(summed, by_minute, "store {id}: events and sales by minute");
+        let mut waits: Vec<u32> = all
+            .iter()
+            .flat_map(|w| &w.waits)
+            .map(|&(_, ms)| ms)
+            .collect();
+        let mut want: Vec<u32> = mine
             .iter()
             .filter_map(|s| match &s.event {
-                Event::Transaction(t) => Some(t),
+                Event::Transaction(t) => Some(t.queue_wait_ms),
                 _ => None,
             })
             .collect();
-        let sales: i64 = windows
-            .iter()
-            .flat_map(|w| of(w).sales)
-            .map(|(_, c)| c)
-            .sum();
-        let net: i64 = receipts
-            .iter()
-            .map(|t| (t.subtotal - t.discount).cents())
-            .sum();
-        assert_eq!(sales, net, "store {id}: sales");
-        let mut waits: Vec<u32> = windows
-            .iter()
-            .flat_map(|w| of(w).waits)
-            .map(|(_, ms)| ms)
-            .collect();
-        let mut want: Vec<u32> = receipts.iter().map(|t| t.queue_wait_ms).collect();
         waits.sort_unstable();
         want.sort_unstable();
+        assert!(want.len() > 100);
         assert_eq!(waits, want, "store {id}: waits");
         assert!(
-            windows.iter().any(|w| of(w).queued > 0),
+            all.iter().any(|w| w.queued > 0),
             "store {id}: someone queued at some window's end on Black Friday"
         );
     }
