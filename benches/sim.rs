@@ -1,7 +1,8 @@
 //! Criterion micro-benchmarks of the hot paths: arrival sampling, a
 //! store's day (arrivals, queues, baskets) on a quiet day and on Black
 //! Friday's long queues, item picking, JSON and CSV encoding, and the
-//! window merge (the loser tree against the sort it replaced).
+//! window merge (the loser tree against the sort it replaced), and a store
+//! summing its windows for the live view.
 //!
 //! Run with `cargo bench --bench sim`; results go in BENCHMARKS.md.
 
@@ -17,6 +18,7 @@ use storesim_scenarios::{Overrides, Scenario};
 use storesim_sim::arrivals::Arrivals;
 use storesim_sim::merge::merge_runs;
 use storesim_sim::time::MICROS_PER_HOUR;
+use storesim_sim::watch::StoreWindow;
 use storesim_sim::{RunSpan, Stamped, StoreModel, World};
 
 fn world(stores: usize) -> Arc<World> {
@@ -185,12 +187,33 @@ fn window_merge(c: &mut Criterion) {
     }
 }
 
+fn watch(c: &mut Criterion) {
+    // What `--serve` adds to a store's work: summing its events by minute
+    // (StoreWindow::of), here over a Black Friday, 5-minute window by window.
+    let world = world(4);
+    let events = day_of(&world, 0, 1, 27);
+    let windows: Vec<&[Stamped]> = events
+        .chunk_by(|a, b| a.at.0 / 300_000_000 == b.at.0 / 300_000_000)
+        .collect();
+    let mut g = c.benchmark_group("watch");
+    g.throughput(Throughput::Elements(events.len() as u64));
+    g.bench_function("a store's Black Friday summed by minute (events)", |b| {
+        b.iter(|| {
+            for w in &windows {
+                black_box(StoreWindow::of(0, w, 3));
+            }
+        })
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     arrivals,
     store_day,
     pick_items,
     encode_json,
-    window_merge
+    window_merge,
+    watch
 );
 criterion_main!(benches);

@@ -46,16 +46,19 @@ impl StoreWindow {
             queued: u32::try_from(queued).unwrap_or(u32::MAX),
             ..StoreWindow::default()
         };
-        let mut now = MinuteSums {
-            minute: i64::MIN,
-            ..MinuteSums::default()
-        };
+        let mut now = MinuteSums::default();
+        // The current minute's span, `[from, to)`, so an event in it (the
+        // common case) costs two comparisons, not a division.
+        let (mut from, mut to) = (i64::MAX, i64::MIN);
         for stamped in events {
-            let minute = stamped.at.0.div_euclid(MINUTE_US);
-            if minute != now.minute {
+            let at = stamped.at.0;
+            if at < from || at >= to {
                 if now.events > 0 {
                     w.minutes.push(now);
                 }
+                let minute = at.div_euclid(MINUTE_US);
+                from = minute * MINUTE_US;
+                to = from + MINUTE_US;
                 now = MinuteSums {
                     minute,
                     ..MinuteSums::default()
@@ -64,7 +67,7 @@ impl StoreWindow {
             now.events += 1;
             now.sales += match &stamped.event {
                 Event::Transaction(t) => {
-                    w.waits.push((minute, t.queue_wait_ms));
+                    w.waits.push((now.minute, t.queue_wait_ms));
                     (t.subtotal - t.discount).cents()
                 }
                 Event::Purchase(p) => p.total_purchase.cents(),
