@@ -9,26 +9,36 @@ use storesim_sinks::memory::MemorySink;
 
 use super::*;
 
-fn run_with(threads: usize, window_us: i64, seed: u64) -> (RunSummary, Vec<Stamped>, Vec<Stamped>) {
-    let (a, ha) = MemorySink::new("a");
-    let (b, hb) = MemorySink::new("b");
-    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-    let summary = run(RunConfig {
+/// A run of the test world's three stores over local day 2026-11-`date`,
+/// at full speed, into `sinks`: what the tests change, they override.
+fn day_config(date: u32, seed: u64, sinks: Vec<Box<dyn storesim_sinks::Sink>>) -> RunConfig {
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, date).unwrap();
+    RunConfig {
         world: testing::world(),
         seed,
         span: RunSpan::LocalDays { first, days: 1 },
         stores: vec![0, 1, 2],
         chain_events: true,
-        threads,
-        window_us,
+        threads: 2,
+        window_us: 15 * MICROS_PER_MIN,
         max_windows_in_flight: 2,
         pacing: Pacing::Max,
         clock: Arc::new(crate::SystemClock::new()),
         stop: crate::StopSignal::new(),
         handle_signals: false,
-        sinks: vec![Box::new(a), Box::new(b)],
+        sinks,
         progress: None,
         watch: false,
+    }
+}
+
+fn run_with(threads: usize, window_us: i64, seed: u64) -> (RunSummary, Vec<Stamped>, Vec<Stamped>) {
+    let (a, ha) = MemorySink::new("a");
+    let (b, hb) = MemorySink::new("b");
+    let summary = run(RunConfig {
+        threads,
+        window_us,
+        ..day_config(27, seed, vec![Box::new(a), Box::new(b)])
     })
     .unwrap();
     assert!(ha.closed() && hb.closed());
@@ -72,21 +82,9 @@ fn watched_windows_add_up_to_the_events() {
         let (sink, handle) = MemorySink::new("memory");
         let seen: Seen = Arc::default();
         let into = Arc::clone(&seen);
-        let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
         let summary = run(RunConfig {
-            world: testing::world(),
-            seed: 5,
-            span: RunSpan::LocalDays { first, days: 1 },
             stores: vec![0, 2],
-            chain_events: true,
-            threads: 2,
             window_us: 20 * MICROS_PER_MIN + 7,
-            max_windows_in_flight: 2,
-            pacing: Pacing::Max,
-            clock: Arc::new(crate::SystemClock::new()),
-            stop: crate::StopSignal::new(),
-            handle_signals: false,
-            sinks: vec![Box::new(sink)],
             progress: Some(Box::new(move |p: &Progress<'_>| {
                 if !p.stores.is_empty() {
                     let released = p.events.iter().sum::<u64>();
@@ -97,6 +95,7 @@ fn watched_windows_add_up_to_the_events() {
                 }
             })),
             watch,
+            ..day_config(27, 5, vec![Box::new(sink)])
         })
         .unwrap();
         let seen = std::mem::take(&mut *seen.lock().unwrap());
@@ -224,25 +223,13 @@ fn a_slow_sink_bounds_the_windows_in_flight() {
         report: Default::default(),
     };
     let counter = Arc::clone(&dispatched);
-    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     let summary = run(RunConfig {
-        world: testing::world(),
-        seed: 1,
-        span: RunSpan::LocalDays { first, days: 1 },
-        stores: vec![0, 1, 2],
-        chain_events: true,
-        threads: 2,
         window_us: 10 * MICROS_PER_MIN,
         max_windows_in_flight: max as usize,
-        pacing: Pacing::Max,
-        clock: Arc::new(crate::SystemClock::new()),
-        stop: crate::StopSignal::new(),
-        handle_signals: false,
-        sinks: vec![Box::new(sink)],
         progress: Some(Box::new(move |p: &Progress<'_>| {
             counter.store(p.batches, Ordering::SeqCst);
         })),
-        watch: false,
+        ..day_config(24, 1, vec![Box::new(sink)])
     })
     .unwrap();
     assert!(summary.batches > 100);
@@ -276,28 +263,21 @@ mod pacing {
         let (sink, handle) = MemorySink::new("memory");
         let trigger = stop.clone();
         let summary = run(RunConfig {
-            world: testing::world(),
-            seed: 3,
             span: RunSpan::Utc {
                 start: T0,
                 end: T0.plus_micros(span_min * MICROS_PER_MIN),
             },
-            stores: vec![0, 1, 2],
-            chain_events: true,
-            threads: 2,
             window_us: 5 * MICROS_PER_MIN,
             max_windows_in_flight: 3,
             pacing,
             clock: Arc::new(clock),
             stop,
-            handle_signals: false,
-            sinks: vec![Box::new(sink)],
             progress: Some(Box::new(move |p: &Progress<'_>| {
                 if stop_after.is_some_and(|n| p.events.iter().sum::<u64>() >= n) {
                     trigger.stop();
                 }
             })),
-            watch: false,
+            ..day_config(24, 3, vec![Box::new(sink)])
         })
         .unwrap();
         (summary, handle.events(), handle.closed())
