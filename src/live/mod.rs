@@ -456,6 +456,8 @@ pub(crate) struct Snapshot {
     span: (String, String),
     /// Share of the span done.
     done: f64,
+    /// Virtual seconds simulated per wall second, over the run.
+    speed: f64,
     events: Vec<(String, u64)>,
     events_total: u64,
     batches: u64,
@@ -555,6 +557,11 @@ impl Live {
             clock_s: clock.clock.0 as f64 / 1e6,
             span: (span.0.to_string(), span.1.to_string()),
             done,
+            speed: if clock.elapsed.is_zero() || clock.clock <= span.0 {
+                0.0
+            } else {
+                (clock.clock.0 - span.0 .0) as f64 / 1e6 / clock.elapsed.as_secs_f64()
+            },
             events: kinds
                 .iter()
                 .map(|k| (k.as_str().to_string(), clock.events[k.index()]))
@@ -684,11 +691,7 @@ impl Live {
             (
                 "storesim_speed_ratio",
                 "Virtual seconds simulated per wall second, over the run.",
-                if snap.wall_s > 0.0 && snap.done > 0.0 {
-                    (snap.clock_s - self.state().clock.span.0 .0 as f64 / 1e6) / snap.wall_s
-                } else {
-                    0.0
-                },
+                snap.speed,
             ),
             (
                 "storesim_open_stores",

@@ -117,3 +117,36 @@ fn the_snapshot_and_metrics_read_the_shown_minutes() {
         "{metrics}"
     );
 }
+
+#[test]
+fn progress_sets_the_clock_and_shows_the_minutes_it_passed() {
+    let live = live();
+    let late = hdrhistogram::Histogram::<u64>::new(3).unwrap();
+    fn report<'a>(
+        clock: SimTime,
+        late: &'a Histogram<u64>,
+        stores: &'a [StoreWindow],
+    ) -> storesim_actors::Progress<'a> {
+        storesim_actors::Progress {
+            clock,
+            span: (SimTime(T0), SimTime(T0 + 60 * MINUTE_US)),
+            events: [0; EventKind::ALL.len()],
+            elapsed: Duration::from_secs(10),
+            lateness_us: late,
+            batches: 1,
+            backlog: 0,
+            live: true,
+            window: (SimTime(T0), SimTime(T0 + 5 * MINUTE_US)),
+            stores,
+        }
+    }
+    let windows = window();
+    live.progress(&report(SimTime(T0), &late, &windows));
+    assert!(live.snapshot().sales.is_empty(), "nothing out yet");
+    // Ten virtual minutes in ten wall seconds: 60x; minutes 0-3 shown.
+    live.progress(&report(SimTime(T0 + 10 * MINUTE_US), &late, &[]));
+    let snap = live.snapshot();
+    assert_eq!(snap.speed, 60.0);
+    assert_eq!(snap.sales.len(), 2);
+    assert!(live.metrics().contains("\nstoresim_speed_ratio 60\n"));
+}
