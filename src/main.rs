@@ -343,7 +343,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Blocks until SIGINT (Ctrl-C) or SIGTERM.
+/// Blocks until SIGINT (Ctrl-C) or SIGTERM, as a run's stop does.
 fn wait_for_stop() {
     let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -351,13 +351,7 @@ fn wait_for_stop() {
     else {
         return;
     };
-    runtime.block_on(async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
-        }
-    });
+    runtime.block_on(storesim_actors::wait_for_signal());
 }
 
 /// The status line of a live run: every few seconds on stderr.

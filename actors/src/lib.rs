@@ -29,7 +29,10 @@ mod store;
 
 pub use catalog::{CatalogActor, CatalogWindow, Prepare};
 pub use clock::{Clock, ManualClock, Pacer, StopSignal, SystemClock};
-pub use run::{run, Pacing, Progress, ProgressFn, RunConfig, RunError, RunSummary, SinkSummary};
+pub use run::{
+    run, wait_for_signal, Pacing, Progress, ProgressFn, RunConfig, RunError, RunSummary,
+    SinkSummary,
+};
 pub use scheduler::{RunToEnd, SchedulerActor};
 pub use sink::{CloseSink, ReportSink, SinkActor, WriteBatch};
 pub use store::{Advance, StoreActor, StoreOutput};

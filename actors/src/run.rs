@@ -317,8 +317,9 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
     result
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn wait_for_signal() {
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM: what stops a run, and what
+/// the binary waits for after one.
+pub async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
