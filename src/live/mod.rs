@@ -406,6 +406,7 @@ impl Live {
                 .push((w.index, w.queued));
         }
     }
+
     /// The run is over: the final counts.
     pub(crate) fn finish(&self, summary: &storesim_actors::RunSummary) {
         let mut s = self.state();
@@ -639,7 +640,12 @@ impl Live {
         let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
         let kinds = self.world.kinds();
         let sinks = self.sinks();
-        let _ = writeln!(out, "# HELP storesim_sink_delivered_total Events a sink delivered, by kind.\n# TYPE storesim_sink_delivered_total counter");
+        header(
+            &mut out,
+            "storesim_sink_delivered_total",
+            "counter",
+            "Events a sink delivered, by kind.",
+        );
         for s in &sinks {
             let d = s.delivered();
             for k in &kinds {
@@ -651,7 +657,12 @@ impl Live {
                 );
             }
         }
-        let _ = writeln!(out, "# HELP storesim_sink_failed_total Events handed to a sink and not delivered.\n# TYPE storesim_sink_failed_total counter");
+        header(
+            &mut out,
+            "storesim_sink_failed_total",
+            "counter",
+            "Events handed to a sink and not delivered.",
+        );
         for s in &sinks {
             let _ = writeln!(
                 out,
@@ -660,7 +671,12 @@ impl Live {
                 s.failed()
             );
         }
-        let _ = writeln!(out, "# HELP storesim_sink_write_seconds Time a sink took to take a window.\n# TYPE storesim_sink_write_seconds summary");
+        header(
+            &mut out,
+            "storesim_sink_write_seconds",
+            "summary",
+            "Time a sink took to take a window.",
+        );
         for s in &sinks {
             let (writes, p50, p99, _, sum) = s.latency();
             let name = esc(&s.name);
@@ -700,7 +716,7 @@ impl Live {
             ),
             (
                 "storesim_active_stores",
-                "Stores with an event in the last window.",
+                "Stores with recent events (decaying with a 5-minute half-life of virtual time).",
                 snap.active_stores as f64,
             ),
             (
