@@ -136,8 +136,36 @@ fn input<T, E: Into<anyhow::Error>>(r: Result<T, E>) -> Result<T, Failure> {
     r.map_err(|e| Failure::Input(e.into()))
 }
 
+/// The environment variable that sets the wall clock a run reads.
+const NOW_VAR: &str = "STORESIM_NOW";
+
+/// The wall clock: the system's, or, with `STORESIM_NOW` set to an RFC 3339
+/// instant, one that reads that instant at the start and ticks in real
+/// time from there (to rehearse a live demo of a given moment, and for the
+/// tests that run at fixed instants: Thanksgiving, the daylight-saving
+/// hours, New Year's Eve).
+fn wall_clock() -> Result<SystemClock, Failure> {
+    match std::env::var(NOW_VAR) {
+        Err(std::env::VarError::NotPresent) => Ok(SystemClock::new()),
+        Ok(text) if text.is_empty() => Ok(SystemClock::new()),
+        Ok(text) => {
+            let at = chrono::DateTime::parse_from_rfc3339(&text).map_err(|_| {
+                Failure::Input(anyhow::anyhow!(
+                    "{NOW_VAR}: `{text}` is not an RFC 3339 time (2026-11-27T12:00:00Z)"
+                ))
+            })?;
+            Ok(SystemClock::starting_at(storesim_sim::SimTime(
+                at.timestamp_micros(),
+            )))
+        }
+        Err(std::env::VarError::NotUnicode(_)) => Err(Failure::Input(anyhow::anyhow!(
+            "{NOW_VAR} is not valid UTF-8"
+        ))),
+    }
+}
+
 fn run(args: RunArgs) -> Result<ExitCode, Failure> {
-    let clock = Arc::new(SystemClock::new());
+    let clock = Arc::new(wall_clock()?);
     let live = matches!(args.speed, SpeedArg::Factor(_));
     let start = args.start.unwrap_or(if live {
         StartArg::Now
@@ -259,6 +287,11 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             format!(" to {end}")
         };
         eprintln!("storesim: live at {speed}x real time from {start}{until}; Ctrl-C stops, flushes and closes the sinks");
+        let now = clock.utc_now();
+        if end <= now {
+            // A past span is a backfill: its pacing starts at the wall clock.
+            eprintln!("storesim: the span ends before the wall clock ({now}), so it is replayed at once, not at {speed}x; a span after now is paced from its start");
+        }
     }
     let bar = progress_bar(args.quiet || live);
     let progress_bar = bar.clone();

@@ -35,9 +35,17 @@ impl SystemClock {
         let utc = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_micros() as i64);
+        SystemClock::starting_at(SimTime(utc))
+    }
+
+    /// A clock whose origin is now and whose UTC time then reads `utc`:
+    /// it ticks with the system's monotonic clock from there. A run on it
+    /// takes `utc` for the wall clock (`--start now`, the backfill's end),
+    /// as on a machine whose clock was set to it; pacing is unchanged.
+    pub fn starting_at(utc: SimTime) -> SystemClock {
         SystemClock {
             origin: Instant::now(),
-            origin_utc: SimTime(utc),
+            origin_utc: utc,
         }
     }
 }

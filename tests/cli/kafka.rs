@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::proxy::{free_port, Proxy};
+use super::wall::{at_every_instant, Wall};
 use super::{kind_lines, paced_run, service, storesim, success_lines, unique};
 
 /// The broker, or `None` (with a note) when the suite runs without one.
@@ -198,8 +199,12 @@ fn broker_behind_proxy(tansu: &str) -> (OwnBroker, Proxy) {
     (broker, proxy)
 }
 
-#[test]
-fn a_five_second_cut_loses_and_duplicates_nothing() {
+at_every_instant!(
+    a_five_second_cut_loses_and_duplicates_nothing,
+    a_broker_gone_for_good_fails_the_run_naming_the_undelivered_count,
+);
+
+fn a_five_second_cut_loses_and_duplicates_nothing(wall: Wall) {
     let Some(tansu) = tansu() else { return };
     let (_broker, proxy) = broker_behind_proxy(&tansu);
     let brokers = format!("127.0.0.1:{}", proxy.port);
@@ -209,7 +214,7 @@ fn a_five_second_cut_loses_and_duplicates_nothing() {
     // hour later: about 30 s of wall time at 240 x, cut after 4 s.
     let started = Instant::now();
     let kafka = format!("kafka://{brokers}?partitions=3");
-    let run = paced_run(&[&kafka, &files]).spawn().unwrap();
+    let run = paced_run(&wall, &[&kafka, &files]).spawn().unwrap();
     std::thread::sleep(Duration::from_secs(4));
     proxy.cut();
     std::thread::sleep(Duration::from_secs(5));
@@ -222,12 +227,11 @@ fn a_five_second_cut_loses_and_duplicates_nothing() {
     assert_topics_hold_the_files(&brokers, "storesim.", &tmp.path().join("f"));
 }
 
-#[test]
-fn a_broker_gone_for_good_fails_the_run_naming_the_undelivered_count() {
+fn a_broker_gone_for_good_fails_the_run_naming_the_undelivered_count(wall: Wall) {
     let Some(tansu) = tansu() else { return };
     let (_broker, proxy) = broker_behind_proxy(&tansu);
     let kafka = format!("kafka://127.0.0.1:{}?message_timeout_ms=3000", proxy.port);
-    let run = paced_run(&[&kafka]).spawn().unwrap();
+    let run = paced_run(&wall, &[&kafka]).spawn().unwrap();
     std::thread::sleep(Duration::from_secs(3));
     proxy.cut();
     let out = run.wait_with_output().unwrap();
@@ -352,7 +356,7 @@ fn apex_scans_stream_to_kafka_paced() {
     let prefix = format!("{}.", unique("apex"));
     let kafka = format!("kafka://{brokers}?topic_prefix={prefix}");
     let files = format!("files:{}", tmp.path().join("f").display());
-    let out = paced_run(&[&kafka, &files])
+    let out = paced_run(&Wall::real(), &[&kafka, &files])
         .args(["--schema", "apex"])
         .output()
         .unwrap();

@@ -13,6 +13,7 @@ mod receipts;
 mod serve;
 mod shard;
 mod truth;
+mod wall;
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -23,7 +24,7 @@ use assert_cmd::Command;
 /// The binary under test.
 pub fn storesim() -> Command {
     let mut cmd = Command::cargo_bin("storesim").expect("binary built");
-    cmd.env_remove("RUST_LOG");
+    cmd.env_remove("RUST_LOG").env_remove("STORESIM_NOW");
     cmd
 }
 
@@ -45,15 +46,18 @@ pub fn service(var: &str) -> Option<String> {
 }
 
 /// The run the connection tests interrupt, writing to `sinks`: 6 stores,
-/// arrivals for 40 virtual minutes of Black Friday, the last shoppers
-/// served about an hour later, at 240 x real time: about 30 s of wall
-/// time. Standard error is piped.
-pub fn paced_run(sinks: &[&str]) -> std::process::Command {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("storesim"));
+/// arrivals for 40 virtual minutes of the next Black Friday (from 15:00
+/// UTC, in the future of `wall`, so the run is paced from its start and
+/// never replayed at once as a past span would be), the last shoppers
+/// served about an hour later, at 240 x real time: about 30 s of wall time.
+/// Standard error is piped.
+pub(crate) fn paced_run(wall: &wall::Wall, sinks: &[&str]) -> std::process::Command {
+    let start = wall::next_black_friday_at(wall.now(), 15, 0);
+    let until = start + chrono::Duration::minutes(40);
+    let mut cmd = wall.command();
     cmd.args(["run", "--seed", "5", "--stores", "6", "--speed", "240"])
-        .args(["--start", "2026-11-27T15:00:00Z"])
-        .args(["--until", "2026-11-27T15:40:00Z", "-q"])
-        .env_remove("RUST_LOG")
+        .args(["--start", &wall::arg(start)])
+        .args(["--until", &wall::arg(until), "-q"])
         .stderr(std::process::Stdio::piped());
     for sink in sinks {
         cmd.args(["--sink", sink]);

@@ -179,7 +179,7 @@ fn topics_hold_the_files(brokers: &str, case: &Case) {
     let kafka = format!("kafka://{brokers}?topic_prefix={prefix}");
     let dir = tmp.path().join("f");
     let files = format!("files:{}", dir.display());
-    let out = paced_run(&[&kafka, &files])
+    let out = paced_run(&super::wall::Wall::real(), &[&kafka, &files])
         .args(["--scenario", case.scenario])
         .output()
         .unwrap();

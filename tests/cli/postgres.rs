@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::proxy::Proxy;
+use super::wall::{at_every_instant, Wall};
 use super::{
     cents, failure, json_cents, kind_lines, paced_run, service, storesim, success_lines, text,
     tree, unique,
@@ -163,8 +164,13 @@ fn postgres_holds_the_files_events_and_a_rerun_adds_no_duplicates() {
     assert!(before[0].starts_with("1|"), "{before:?}");
 }
 
-#[test]
-fn a_five_second_cut_loses_and_duplicates_no_row() {
+at_every_instant!(
+    a_five_second_cut_loses_and_duplicates_no_row,
+    a_server_gone_for_good_fails_the_run_naming_the_unwritten_count,
+    a_server_killed_and_restarted_mid_run_loses_and_duplicates_no_row,
+);
+
+fn a_five_second_cut_loses_and_duplicates_no_row(wall: Wall) {
     let Some(url) = url() else { return };
     let schema = schema("cut");
     // The same server, reached through a proxy that cuts every connection.
@@ -178,7 +184,7 @@ fn a_five_second_cut_loses_and_duplicates_no_row() {
     let tmp = tempfile::tempdir().unwrap();
     let files = format!("files:{}", tmp.path().join("f").display());
     let started = Instant::now();
-    let run = paced_run(&[&with_schema(&via_proxy, &schema), &files])
+    let run = paced_run(&wall, &[&with_schema(&via_proxy, &schema), &files])
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_secs(4));
@@ -319,15 +325,14 @@ fn unreachable_server_and_wrong_password_are_one_line_errors() {
     assert!(!stderr.contains("s3cr3t-pw"), "{stderr}");
 }
 
-#[test]
-fn a_server_gone_for_good_fails_the_run_naming_the_unwritten_count() {
+fn a_server_gone_for_good_fails_the_run_naming_the_unwritten_count(wall: Wall) {
     let Some(url) = url() else { return };
     let schema = schema("gone");
     let proxy = Proxy::start(5432);
     let via_proxy = url.replacen(":5432/", &format!(":{}/", proxy.port), 1);
     let target = format!("{}&retry_timeout=3s", with_schema(&via_proxy, &schema));
     // Only the final error on stderr, not the retries' warnings.
-    let run = paced_run(&[&target])
+    let run = paced_run(&wall, &[&target])
         .env("RUST_LOG", "error")
         .spawn()
         .unwrap();
@@ -515,15 +520,14 @@ impl Drop for OwnServer {
     }
 }
 
-#[test]
-fn a_server_killed_and_restarted_mid_run_loses_and_duplicates_no_row() {
+fn a_server_killed_and_restarted_mid_run_loses_and_duplicates_no_row(wall: Wall) {
     let Some(server) = OwnServer::start() else {
         return;
     };
     let url = server.url();
     let tmp = tempfile::tempdir().unwrap();
     let files = format!("files:{}", tmp.path().join("f").display());
-    let run = paced_run(&[&format!("{url}?schema=crash"), &files])
+    let run = paced_run(&wall, &[&format!("{url}?schema=crash"), &files])
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_secs(4));

@@ -350,8 +350,14 @@ fn the_page_draws_live_data_in_chromium() {
     let Some(chromium) = service("STORESIM_CHROMIUM") else {
         return;
     };
-    // A live run from now at 600x real time: ten virtual minutes a second.
-    let run = Served::start(&["--stores", "200", "--speed", "600", "--sink", "null", "-q"]);
+    // A live run at 600x real time (ten virtual minutes a second) from the
+    // next Black Friday's morning, when every store is open: from now, the
+    // page would have nothing to draw on a night or a Thanksgiving.
+    let start = super::wall::next_black_friday_at(chrono::Utc::now(), 14, 0);
+    let start = super::wall::arg(start);
+    let run = Served::start(&[
+        "--stores", "200", "--speed", "600", "--start", &start, "--sink", "null", "-q",
+    ]);
     let url = format!("http://127.0.0.1:{}/", run.port);
     let mut browser = Browser::open(&chromium, &url, 1440, 1000);
     // Wait (up to a minute of wall time) for a few snapshots to be drawn.

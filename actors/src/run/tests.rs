@@ -321,6 +321,88 @@ mod pacing {
         assert_eq!(max.lateness_us.len(), 0, "--speed max measures no lateness");
     }
 
+    /// A live run across each US daylight-saving change, the wall clock at
+    /// its start: every event goes out exactly (ts - start) / speed after
+    /// the start, a linear function of UTC time, so the release schedule
+    /// loses or repeats no hour at the change; and each store opens at
+    /// 06:00 local in the offset after the change.
+    #[test]
+    fn pacing_across_daylight_saving_changes_loses_and_repeats_no_hour() {
+        use chrono::TimeZone;
+        let utc = |y, m, d, h| {
+            SimTime(
+                chrono::Utc
+                    .with_ymd_and_hms(y, m, d, h, 0, 0)
+                    .unwrap()
+                    .timestamp_micros(),
+            )
+        };
+        // (start, the opening in UTC of New York's store 1101 and Los
+        // Angeles' 1109 that day). Honolulu (1117) keeps no daylight time.
+        let cases = [
+            // Fall back: 01:00 EDT; New York goes to EST at 06:00Z.
+            (
+                utc(2026, 11, 1, 5),
+                utc(2026, 11, 1, 11),
+                utc(2026, 11, 1, 14),
+            ),
+            // Spring forward: 01:00 EST; New York goes to EDT at 07:00Z.
+            (
+                utc(2027, 3, 14, 6),
+                utc(2027, 3, 14, 10),
+                utc(2027, 3, 14, 13),
+            ),
+        ];
+        for (start, new_york_opens, los_angeles_opens) in cases {
+            let speed = 3600.0;
+            let config = |pacing, clock: ManualClock, sink| RunConfig {
+                span: RunSpan::Utc {
+                    start,
+                    end: start.plus_micros(12 * 60 * MICROS_PER_MIN),
+                },
+                window_us: 5 * MICROS_PER_MIN,
+                pacing,
+                clock: Arc::new(clock),
+                ..day_config(24, 3, vec![Box::new(sink)])
+            };
+            let (sink, max) = MemorySink::new("max");
+            run(config(Pacing::Max, ManualClock::new(start), sink)).unwrap();
+            let clock = ManualClock::new(start);
+            let (sink, live) = MemorySink::new("live");
+            let summary = run(config(Pacing::Speed(speed), clock.clone(), sink)).unwrap();
+            let events = live.events();
+            assert_eq!(events, max.events(), "pacing changes when, never what");
+            assert!(events.len() > 1000, "{}", events.len());
+            // The clock slept to each distinct due time in turn, and to
+            // nothing else: due = (at - start) / speed, on UTC.
+            let mut due: Vec<Duration> = events
+                .iter()
+                .map(|e| Duration::from_micros(((e.at.0 - start.0) as f64 / speed) as u64))
+                .filter(|d| !d.is_zero())
+                .collect();
+            due.dedup();
+            assert_eq!(clock.sleeps(), due);
+            assert_eq!(summary.lateness_us.max(), 1);
+            // The stores open at 06:00 local, after the change: nothing in
+            // the four hours before (the night), the first shopper soon after.
+            for (store, opens) in [(1101, new_york_opens), (1109, los_angeles_opens)] {
+                let night = opens.plus_micros(-4 * 60 * MICROS_PER_MIN);
+                let at = events
+                    .iter()
+                    .find(|e| e.store == store && e.event.ts() >= night)
+                    .map(|e| e.event.ts())
+                    .unwrap();
+                assert!(
+                    at >= opens && at < opens.plus_micros(45 * MICROS_PER_MIN),
+                    "store {store} opens at {opens}, first event after {night}: {at}"
+                );
+            }
+            // Honolulu (19:00 or 20:00 local) trades from the start.
+            let honolulu = events.iter().find(|e| e.store == 1117).unwrap();
+            assert!(honolulu.event.ts() < start.plus_micros(30 * MICROS_PER_MIN));
+        }
+    }
+
     /// A start 30 virtual minutes in the past at real time: the past goes out
     /// at once, then real time takes over; no event is repeated or skipped.
     #[test]
