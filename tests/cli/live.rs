@@ -363,18 +363,19 @@ fn the_chain_keeps_its_local_hours_live(wall: Wall) {
     // come up to this long after the close (the longest shopping trip is
     // 90 minutes, then the queue).
     let slack = chrono::Duration::hours(3);
+    // The UTC instant of `h`:00 local on `date` in `zone` (its offset then).
+    let local_at = |zone: Tz, date: NaiveDate, h: u32| {
+        zone.from_local_datetime(&date.and_hms_opt(h, 0, 0).unwrap())
+            .earliest()
+            .unwrap()
+            .with_timezone(&Utc)
+    };
     let trading = |zone: Tz, ts: DateTime<Utc>| {
         let local = ts.with_timezone(&zone).date_naive();
         (-1..=0).any(|back| {
             let date = local + chrono::Duration::days(back);
             chain_hours(date).is_some_and(|(open, close)| {
-                let at = |h: u32| {
-                    zone.from_local_datetime(&date.and_hms_opt(h, 0, 0).unwrap())
-                        .earliest()
-                        .unwrap()
-                        .with_timezone(&Utc)
-                };
-                ts >= at(open) && ts < at(close) + slack
+                ts >= local_at(zone, date, open) && ts < local_at(zone, date, close) + slack
             })
         })
     };
@@ -414,12 +415,6 @@ fn the_chain_keeps_its_local_hours_live(wall: Wall) {
     // of a day's 2,000-4,000 baskets, 30 or more; the first checkout follows
     // the first arrival by a shopping trip (4 minutes and up), so 45 minutes
     // is generous, and an hour late is out of it.
-    let local_at = |zone: Tz, date: NaiveDate, h: u32| {
-        zone.from_local_datetime(&date.and_hms_opt(h, 0, 0).unwrap())
-            .earliest()
-            .unwrap()
-            .with_timezone(&Utc)
-    };
     let mut open_in_run = false;
     for (&store, &zone) in &zones {
         let mut date = now.with_timezone(&zone).date_naive();
