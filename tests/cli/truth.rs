@@ -19,9 +19,19 @@ fn noisy(dir: &Path) -> String {
     path.to_str().unwrap().to_string()
 }
 
+/// A past afternoon (Friday 2026-11-20, 14:00-19:00 UTC): at `--speed
+/// max` its runs are the same on any day.
+const PAST_AFTERNOON: (&str, &str) = ("2026-11-20T14:00:00Z", "2026-11-20T19:00:00Z");
+
 /// Runs 12 stores of `scenario` over a past afternoon with `extra`
 /// arguments and returns the manifest's bytes.
 fn manifest(scenario: &str, path: &Path, extra: &[&str]) -> Vec<u8> {
+    manifest_over(PAST_AFTERNOON, scenario, path, extra)
+}
+
+/// Runs 12 stores of `scenario` over `(start, until)` with `extra`
+/// arguments and returns the manifest's bytes.
+fn manifest_over(span: (&str, &str), scenario: &str, path: &Path, extra: &[&str]) -> Vec<u8> {
     let out = storesim()
         .args([
             "run",
@@ -32,13 +42,7 @@ fn manifest(scenario: &str, path: &Path, extra: &[&str]) -> Vec<u8> {
             "--stores",
             "12",
         ])
-        .args([
-            "--start",
-            "2026-11-20T14:00:00Z",
-            "--until",
-            "2026-11-20T19:00:00Z",
-            "-q",
-        ])
+        .args(["--start", span.0, "--until", span.1, "-q"])
         .args(["--manifest", path.to_str().unwrap()])
         .args(extra)
         .output()
@@ -55,7 +59,17 @@ fn manifest(scenario: &str, path: &Path, extra: &[&str]) -> Vec<u8> {
 fn a_manifest_is_the_same_bytes_across_threads_windows_and_speeds() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = noisy(tmp.path());
-    let m = |name: &str, extra: &[&str]| manifest(&scenario, &tmp.path().join(name), extra);
+    // The afternoon of the next Black Friday, in the wall clock's future,
+    // so that the run at 1,000,000 x is paced (a past span is replayed at
+    // once, whatever the speed).
+    let start = super::wall::next_black_friday_at(chrono::Utc::now(), 14, 0);
+    let span = (
+        super::wall::arg(start),
+        super::wall::arg(start + chrono::Duration::hours(5)),
+    );
+    let m = |name: &str, extra: &[&str]| {
+        manifest_over((&span.0, &span.1), &scenario, &tmp.path().join(name), extra)
+    };
     let first = m("a.json", &["--sink", "null", "--threads", "1"]);
     let v: Value = serde_json::from_slice(&first).unwrap();
     assert!(v["counts"]["scan"].as_u64().unwrap() > 10_000, "{v}");
