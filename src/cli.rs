@@ -175,11 +175,19 @@ pub(crate) enum KafkaAction {
 }
 
 /// Parses `key=value`.
+/// Parses `key=value`; the value of a key not known to be public is
+/// remembered as a secret, so it is masked wherever it would be printed.
 fn parse_key_value(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
+    let (key, value) = s
+        .split_once('=')
         .filter(|(k, _)| !k.is_empty())
         .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| format!("`{s}` is not key=value"))
+        // Not echoed: a mistyped option may be a secret.
+        .ok_or_else(|| {
+            "not KEY=VALUE (the text is not printed: it may hold a secret)".to_string()
+        })?;
+    storesim_sinks::redact::remember_properties(&[(key.clone(), value.clone())]);
+    Ok((key, value))
 }
 
 /// `scenarios` actions.
@@ -268,8 +276,18 @@ pub(crate) struct RunArgs {
     /// /api/events. A port (8080) listens on loopback; HOST:PORT, such as
     /// 0.0.0.0:8080, wherever it says. After the run the view stays up
     /// until Ctrl-C.
+    ///
+    /// On loopback the view is open to this machine's users. On any other
+    /// address it requires a token: STORESIM_SERVE_TOKEN, or one made at
+    /// start and printed once (open /?token=TOKEN; scrapers send
+    /// Authorization: Bearer TOKEN).
     #[arg(long, value_name = "[HOST:]PORT")]
     pub(crate) serve: Option<ServeArg>,
+    /// A host name the live view answers to (repeatable), beyond loopback
+    /// names, IP addresses and this machine's name: the Host header of any
+    /// other request is refused, which stops DNS rebinding.
+    #[arg(long, value_name = "NAME", requires = "serve")]
+    pub(crate) serve_host: Vec<String>,
     /// Threads for store actors (default: the number of cores).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024), allow_negative_numbers = true)]
     pub(crate) threads: Option<u64>,

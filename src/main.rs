@@ -20,6 +20,7 @@ use storesim_actors::{
 };
 use storesim_scenarios::{Overrides, Scenario, BUILTINS};
 use storesim_sim::EventKind;
+use storesim_sinks::redact::redact;
 use storesim_sinks::{SinkError, SinkKind, SinkSpec};
 
 use cli::{
@@ -43,6 +44,22 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 fn tune_allocator() {
     // SAFETY: sets one integer option; mimalloc allows it at any time.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
+/// Standard error with every secret masked: the log's writer (the
+/// formatter hands it one whole line at a time).
+struct RedactedStderr;
+
+impl std::io::Write for RedactedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = redact(&String::from_utf8_lossy(buf));
+        std::io::stderr().write_all(text.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
 }
 
 /// Why the process stops early.
@@ -74,13 +91,28 @@ fn main() -> ExitCode {
             }
             // One line: clap's first line names the flag and the problem.
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("error: invalid arguments");
-            eprintln!("{first}");
+            let mut first = text
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments")
+                .to_string();
+            // A value refused for a flag that takes secrets is not echoed.
+            use clap::error::{ContextKind, ContextValue};
+            let secret_flag = matches!(
+                e.get(ContextKind::InvalidArg),
+                Some(ContextValue::String(arg)) if arg.starts_with("--kafka-opt") || arg.starts_with("--sink")
+            );
+            if let (true, Some(ContextValue::String(value))) =
+                (secret_flag, e.get(ContextKind::InvalidValue))
+            {
+                first = first.replace(&format!("'{value}'"), "'***'");
+            }
+            eprintln!("{}", redact(&first));
             return ExitCode::from(2);
         }
     };
     tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(|| RedactedStderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 // librdkafka reports every failed connection attempt at error
@@ -109,11 +141,11 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(Failure::Input(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", redact(&format!("{e:#}")));
             ExitCode::from(2)
         }
         Err(Failure::Runtime(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", redact(&format!("{e:#}")));
             ExitCode::from(1)
         }
     }
@@ -260,10 +292,14 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let serving = match args.serve {
         Some(cli::ServeArg(addr)) => {
             let live = live::Live::new(Arc::clone(&world), &args.scenario, args.seed);
-            let bound = live::serve(addr, Arc::clone(&live)).map_err(|e| {
+            let (access, token_note) = serve_access(addr, &args.serve_host)?;
+            let bound = live::serve(addr, Arc::clone(&live), access).map_err(|e| {
                 Failure::Input(anyhow::anyhow!("--serve {addr}: cannot listen: {e}"))
             })?;
-            eprintln!("storesim: live view at http://{bound}/ (metrics at http://{bound}/metrics)");
+            eprintln!(
+                "storesim: live view at http://{bound}/{token_note} (metrics at http://{bound}/metrics; at most {} connections)",
+                live::MAX_CONNECTIONS
+            );
             sinks = sinks
                 .into_iter()
                 .map(|s| Box::new(live::Watched::new(s, &live)) as Box<dyn storesim_sinks::Sink>)
@@ -361,10 +397,13 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         // A run that ended on its own leaves its view up to be looked at;
         // one stopped by Ctrl-C has been asked to go.
         if !summary.stopped_early {
+            let stop = StopWait::arm();
             eprintln!(
                 "storesim: run finished; the live view stays up at http://{bound}/ until Ctrl-C"
             );
-            wait_for_stop();
+            if let Some(stop) = stop {
+                stop.wait();
+            }
         }
     }
     let undelivered = summary.undelivered();
@@ -376,15 +415,78 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Blocks until SIGINT (Ctrl-C) or SIGTERM, as a run's stop does.
-fn wait_for_stop() {
-    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        return;
+/// The environment variable that gives the live view's token.
+const SERVE_TOKEN_VAR: &str = "STORESIM_SERVE_TOKEN";
+
+/// Who may see the live view at `addr`, and what the start line says of
+/// its token: a view on loopback is open unless `STORESIM_SERVE_TOKEN`
+/// sets a token; any other address always takes one, made here (and
+/// printed once) when that variable is unset.
+fn serve_access(
+    addr: std::net::SocketAddr,
+    hosts: &[String],
+) -> Result<(live::Access, String), Failure> {
+    let loopback = addr.ip().is_loopback();
+    let given = std::env::var(SERVE_TOKEN_VAR)
+        .ok()
+        .filter(|t| !t.is_empty());
+    if let Some(token) = &given {
+        if token.len() < 16 || !token.chars().all(|c| c.is_ascii_graphic() && c != ';') {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "{SERVE_TOKEN_VAR}: use at least 16 printable characters without spaces or ';'"
+            )));
+        }
+        storesim_sinks::redact::remember(token);
+    }
+    let (token, note) = match (given, loopback) {
+        (Some(t), _) => (Some(t), format!(" (token from {SERVE_TOKEN_VAR})")),
+        (None, true) => (None, String::new()),
+        (None, false) => {
+            let t = format!("{:032x}", rand::random::<u128>());
+            let note =
+                format!("?token={t} (made for this run; set {SERVE_TOKEN_VAR} to choose it)");
+            (Some(t), note)
+        }
     };
-    runtime.block_on(storesim_actors::wait_for_signal());
+    let mut hosts = hosts.to_vec();
+    if let Ok(name) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        hosts.push(name.trim().to_string());
+    }
+    Ok((
+        live::Access {
+            token,
+            loopback,
+            hosts,
+        },
+        note,
+    ))
+}
+
+/// A wait for SIGINT (Ctrl-C) or SIGTERM, as a run's stop does: armed
+/// before the line that invites it is printed, so a signal sent just after
+/// that line is never missed.
+struct StopWait {
+    runtime: tokio::runtime::Runtime,
+    signal: tokio::task::JoinHandle<()>,
+}
+
+impl StopWait {
+    /// Listens for the signals from now on.
+    fn arm() -> Option<StopWait> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        let signal = runtime.spawn(storesim_actors::wait_for_signal());
+        // Runs the task to its first wait: the listeners are registered.
+        runtime.block_on(tokio::task::yield_now());
+        Some(StopWait { runtime, signal })
+    }
+
+    /// Blocks until a signal arrives.
+    fn wait(self) {
+        let _ = self.runtime.block_on(self.signal);
+    }
 }
 
 /// The status line of a live run: every few seconds on stderr.
@@ -481,7 +583,8 @@ fn stores_line(shard: storesim_sim::Shard, held: usize, total: usize) -> String 
 
 /// The summary of a run of `held` of the world's stores.
 fn print_summary(args: &RunArgs, world: &storesim_sim::World, held: usize, s: &RunSummary) {
-    let mut err = std::io::stderr().lock();
+    use std::fmt::Write as _;
+    let mut err = String::new();
     let wall = s.wall.as_secs_f64();
     let total = s.events_total();
     let _ = writeln!(
@@ -566,6 +669,7 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, held: usize, s: &R
             busy(r),
         );
     }
+    eprint!("{}", storesim_sinks::redact::redact(&err));
 }
 
 fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
@@ -662,12 +766,13 @@ fn world_counts(world: &storesim_sim::World) -> String {
 }
 
 fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
-    use storesim_sinks::postgres::{prepare, redact_url, InitOptions};
+    use storesim_sinks::postgres::{prepare, InitOptions};
+    use storesim_sinks::redact::redact_spec;
     let spec: SinkSpec = input(args.url.parse())?;
     let SinkKind::Postgres(config) = &spec.kind else {
         return Err(Failure::Input(anyhow::anyhow!(
             "`{}` is not a postgres:// URL",
-            redact_url(&args.url)
+            redact_spec(&args.url)
         )));
     };
     let scenario = input(Scenario::load(&args.scenario))?;
@@ -822,7 +927,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
         let SinkKind::Postgres(config) = &spec.kind else {
             return Err(Failure::Input(anyhow::anyhow!(
                 "--postgres `{}` is not a postgres:// URL",
-                storesim_sinks::postgres::redact_url(url)
+                storesim_sinks::redact::redact_spec(url)
             )));
         };
         let (origin, text) = match &args.query_file {
@@ -862,11 +967,10 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
         ))?;
         (
             spec.to_string(),
-            input(verify::postgres::observe(
-                config,
-                &queries,
-                &manifest.groups,
-            ))?,
+            input(
+                verify::postgres::observe(config, &queries, &manifest.groups)
+                    .with_context(|| format!("--postgres `{spec}`")),
+            )?,
         )
     } else {
         let dir = args.files.clone().unwrap_or_default();

@@ -30,6 +30,7 @@ pub mod manifest;
 pub mod memory;
 pub mod null;
 pub mod postgres;
+pub mod redact;
 pub mod spec;
 pub mod stdout;
 pub mod verify;

@@ -6,7 +6,8 @@ use std::str::FromStr;
 
 use crate::files::{Compression, FilesConfig, Format};
 use crate::kafka::KafkaConfig;
-use crate::postgres::{redact_url, PostgresConfig};
+use crate::postgres::PostgresConfig;
+use crate::redact::{redact_spec, remember_properties};
 use crate::SinkError;
 
 /// A parsed sink spec.
@@ -39,6 +40,7 @@ impl SinkSpec {
     /// Adds librdkafka properties to Kafka sinks (the `--kafka-opt` flag).
     pub fn add_kafka_properties(&mut self, properties: &[(String, String)]) {
         if let SinkKind::Kafka(c) = &mut self.kind {
+            remember_properties(properties);
             c.properties.extend(properties.iter().cloned());
         }
     }
@@ -62,7 +64,7 @@ impl FromStr for SinkSpec {
 
     fn from_str(spec: &str) -> Result<SinkSpec, SinkError> {
         let err = |message: String| SinkError::Spec {
-            spec: redact_url(spec),
+            spec: redact_spec(spec),
             message,
         };
         // `kinds=` routes event kinds to a sink, whatever the sink.
@@ -146,6 +148,12 @@ impl FromStr for SinkSpec {
                     Some((b, q)) => (b, Some(q)),
                     None => (rest, None),
                 };
+                if brokers.contains('@') {
+                    return Err(err(
+                        "credentials do not go in a Kafka URL: give them with --kafka-opt sasl.username=USER --kafka-opt sasl.password=PASS (and sasl.mechanism, security.protocol)"
+                            .to_string(),
+                    ));
+                }
                 let brokers = brokers.trim_end_matches('/');
                 if brokers.is_empty()
                     || !brokers.split(',').all(|b| {
@@ -163,7 +171,7 @@ impl FromStr for SinkSpec {
             }
             ("postgres" | "postgresql", Some(_)) => {
                 SinkKind::Postgres(PostgresConfig::parse(raw).map_err(|m| SinkError::Spec {
-                    spec: redact_url(raw),
+                    spec: redact_spec(raw),
                     message: m,
                 })?)
             }
@@ -176,7 +184,7 @@ impl FromStr for SinkSpec {
         };
         Ok(SinkSpec {
             // The name printed everywhere: no password.
-            raw: redact_url(spec),
+            raw: redact_spec(spec),
             kind,
             kinds,
         })
@@ -221,8 +229,10 @@ pub(crate) fn query_pairs(query: Option<&str>) -> Result<Vec<(&str, &str)>, Stri
         .flat_map(|q| q.split('&'))
         .filter(|p| !p.is_empty())
         .map(|pair| {
-            pair.split_once('=')
-                .ok_or_else(|| format!("option `{pair}` is not key=value"))
+            pair.split_once('=').ok_or_else(|| {
+                // Not echoed: a pair without `=` may be a pasted secret.
+                "an option is not key=value (write KEY=VALUE, joined by &)".to_string()
+            })
         })
         .collect()
 }
@@ -293,6 +303,7 @@ mod tests {
             ("files:d?level=0", "level `0`"),
             ("files:d?max_events_per_file=0", "max_events_per_file `0`"),
             ("files:d?color=red", "unknown option `color`"),
+            ("files:d?color=red", "sink `files:d?color=***`"),
             ("files:d?gzip", "not key=value"),
             ("files:d?compression=gzip&level=12", "gzip takes 1-9"),
             ("stdout:x", "takes no options"),
@@ -305,7 +316,8 @@ mod tests {
             ("postgres://u@h/db?retry_timeout=x", "retry_timeout `x`"),
         ] {
             let e = spec.parse::<SinkSpec>().unwrap_err().to_string();
-            assert!(e.starts_with(&format!("sink `{spec}`")), "{e}");
+            let shown = crate::redact::redact_spec(spec);
+            assert!(e.starts_with(&format!("sink `{shown}`")), "{e}");
             assert!(e.contains(want), "{spec}: {e}");
         }
     }

@@ -26,7 +26,7 @@ use storesim_sim::watch::{StoreWindow, MINUTE_US};
 use storesim_sim::{EventBatch, EventKind, SimTime, World};
 use storesim_sinks::{DeliveryReport, Sink, SinkError};
 
-pub(crate) use server::serve;
+pub(crate) use server::{serve, Access, MAX_CONNECTIONS};
 
 /// US Census regions, the page's sales series.
 pub(crate) const REGIONS: [&str; 5] = ["Northeast", "Midwest", "South", "West", "Other"];

@@ -18,10 +18,21 @@ struct Served {
 
 impl Served {
     fn start(args: &[&str]) -> Served {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("storesim"))
+        Served::spawn(args, "0", None)
+    }
+
+    /// A run with `--serve serve`, and `STORESIM_SERVE_TOKEN` set to
+    /// `token` (unset when `None`).
+    fn spawn(args: &[&str], serve: &str, token: Option<&str>) -> Served {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("storesim"));
+        match token {
+            Some(t) => cmd.env("STORESIM_SERVE_TOKEN", t),
+            None => cmd.env_remove("STORESIM_SERVE_TOKEN"),
+        };
+        let mut child = cmd
             .arg("run")
             .args(args)
-            .args(["--serve", "0"])
+            .args(["--serve", serve])
             .env_remove("RUST_LOG")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -71,16 +82,25 @@ impl Served {
     }
 
     fn get(&self, path: &str) -> String {
-        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        write!(s, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        let (head, body) = out.split_once("\r\n\r\n").unwrap();
+        let (head, body) = self.request(path, "Host: localhost\r\n");
         assert!(
             head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
             "{head}"
         );
-        body.to_string()
+        body
+    }
+
+    /// `GET path` with `headers` (each line ending in CRLF): the response's
+    /// head and body.
+    fn request(&self, path: &str, headers: &str) -> (String, String) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        // A connection the view closes at once may fail either way: its
+        // answer is then empty.
+        let _ = write!(s, "GET {path} HTTP/1.0\r\n{headers}\r\n");
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+        (head.to_string(), body.to_string())
     }
 
     /// Stops the process as Ctrl-C would, and returns whether it exited 0.
@@ -207,6 +227,187 @@ fn serve_is_loopback_unless_told_and_a_taken_port_is_an_input_error() {
         err.contains(&format!("--serve 127.0.0.1:{port}: cannot listen")),
         "{err}"
     );
+}
+
+/// The run the access tests serve: two stores, done at once, then the
+/// view stays up until Ctrl-C.
+const SMALL_RUN: [&str; 5] = ["--stores", "2", "--sink", "null", "-q"];
+
+#[test]
+fn a_view_on_loopback_answers_only_to_loopback_host_names() {
+    let mut run = Served::spawn(&SMALL_RUN, "127.0.0.1:0", None);
+    run.wait_for("run finished");
+    for host in ["localhost", "127.0.0.1:8080", "storesim.localhost", "[::1]"] {
+        let (head, _) = run.request("/metrics", &format!("Host: {host}\r\n"));
+        assert!(head.contains(" 200 "), "{host}: {head}");
+    }
+    // DNS rebinding: a page on another site whose name now points here.
+    for host in ["evil.example", "evil.example:8080", "10.0.0.7", ""] {
+        let (head, body) = run.request("/api/status", &format!("Host: {host}\r\n"));
+        assert!(head.contains(" 403 "), "{host}: {head}");
+        assert!(body.contains("host not allowed"), "{body}");
+    }
+    assert!(run.stop());
+}
+
+#[test]
+fn a_view_beyond_loopback_takes_a_token() {
+    let mut run = Served::spawn(&SMALL_RUN, "0.0.0.0:0", None);
+    let line = run.seen.last().unwrap().clone();
+    run.wait_for("run finished");
+    let token = line
+        .split("?token=")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no token in `{line}`"))
+        .to_string();
+    assert_eq!(token.len(), 32, "{line}");
+    let host = "Host: localhost\r\n";
+    for path in ["/", "/metrics", "/api/status", "/api/stores", "/api/events"] {
+        let (head, _) = run.request(path, host);
+        assert!(head.contains(" 401 "), "{path} without a token: {head}");
+        let (head, _) = run.request(
+            path,
+            &format!("{host}Authorization: Bearer {}x\r\n", &token[1..]),
+        );
+        assert!(head.contains(" 401 "), "{path} with a wrong token: {head}");
+    }
+    let (head, _) = run.request(
+        "/metrics",
+        &format!("{host}Authorization: Bearer {token}\r\n"),
+    );
+    assert!(head.contains(" 200 "), "{head}");
+    // The page's link sets a cookie and drops the token from the address.
+    let (head, _) = run.request(&format!("/?token={token}"), host);
+    assert!(head.contains(" 303 "), "{head}");
+    let cookie = head
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap_or_else(|| panic!("no cookie in {head}"));
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap();
+    let (head, body) = run.request("/", &format!("{host}Cookie: theme=dark; {pair}\r\n"));
+    assert!(head.contains(" 200 ") && body.contains("<title>"), "{head}");
+    // Beyond loopback, IP addresses and the names given are answered.
+    let (head, _) = run.request(
+        "/metrics",
+        &format!("Host: 192.0.2.1\r\nAuthorization: Bearer {token}\r\n"),
+    );
+    assert!(head.contains(" 200 "), "{head}");
+    let (head, _) = run.request(
+        "/metrics",
+        &format!("Host: evil.example\r\nAuthorization: Bearer {token}\r\n"),
+    );
+    assert!(head.contains(" 403 "), "{head}");
+    assert!(run.stop());
+
+    // A chosen token is never printed; a weak one is refused.
+    let token = "a-chosen-token-0123456789";
+    let mut run = Served::spawn(&SMALL_RUN, "0.0.0.0:0", Some(token));
+    run.wait_for("run finished");
+    assert!(
+        run.seen.iter().all(|l| !l.contains(token)),
+        "{:?}",
+        run.seen
+    );
+    assert!(run
+        .seen
+        .iter()
+        .any(|l| l.contains("token from STORESIM_SERVE_TOKEN")));
+    let (head, _) = run.request(
+        "/metrics",
+        &format!("{host}Authorization: Bearer {token}\r\n"),
+    );
+    assert!(head.contains(" 200 "), "{head}");
+    assert!(run.stop());
+    let out = super::storesim()
+        .arg("run")
+        .args(SMALL_RUN)
+        .args(["--serve", "0.0.0.0:0"])
+        .env("STORESIM_SERVE_TOKEN", "short")
+        .output()
+        .unwrap();
+    let err = super::failure(out, 2);
+    assert!(
+        err.contains("STORESIM_SERVE_TOKEN") && !err.contains("short"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_view_serves_a_bounded_number_of_connections() {
+    let mut run = Served::spawn(&SMALL_RUN, "127.0.0.1:0", None);
+    run.wait_for("run finished");
+    // Each holds a connection open with a request it never finishes.
+    let held: Vec<TcpStream> = (0..64)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", run.port)).unwrap();
+            s.write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    // The next is closed without an answer, once the held ones are in.
+    let refused = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        let (head, _) = run.request("/metrics", "Host: localhost\r\n");
+        head.is_empty()
+    });
+    assert!(refused, "a 65th connection was served");
+    drop(held);
+    let served = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        run.request("/metrics", "Host: localhost\r\n")
+            .0
+            .contains(" 200 ")
+    });
+    assert!(served, "no connection served after the held ones closed");
+    assert!(run.stop());
+}
+
+#[test]
+fn the_summary_and_the_view_mask_a_database_password_given_as_an_option() {
+    let Some(url) = service("STORESIM_POSTGRES_URL") else {
+        return;
+    };
+    // The suite's URL with its password moved to `?password=`.
+    let (scheme, rest) = url.split_once("://").unwrap();
+    let (userinfo, host) = rest.rsplit_once('@').unwrap();
+    let (user, password) = userinfo.split_once(':').unwrap();
+    let schema = super::postgres::schema("mask");
+    let sink = format!("{scheme}://{user}@{host}?password={password}&schema={schema}");
+    let leaked = format!("password={password}");
+    let mut run = Served::spawn(&["--stores", "2", "--sink", &sink], "127.0.0.1:0", None);
+    run.wait_for("run finished");
+    let summary = run
+        .seen
+        .iter()
+        .find(|l| l.starts_with("sink:"))
+        .unwrap_or_else(|| panic!("no sink line in {:?}", run.seen))
+        .clone();
+    assert!(
+        summary.contains("password=***") && summary.contains("failed 0"),
+        "{summary}"
+    );
+    for path in ["/metrics", "/api/status", "/api/stores"] {
+        let body = run.get(path);
+        assert!(
+            !body.contains(&leaked),
+            "{path} shows the password:\n{body}"
+        );
+    }
+    assert!(run.get("/metrics").contains("password=***"));
+    assert!(run.get("/api/status").contains("password=***"));
+    assert!(
+        run.seen.iter().all(|l| !l.contains(&leaked)),
+        "{:?}",
+        run.seen
+    );
+    assert!(run.stop());
+    super::postgres::psql(&url, &format!("DROP SCHEMA {schema} CASCADE"));
 }
 
 /// Headless Chromium driven over the DevTools protocol.

@@ -16,3 +16,15 @@ pub mod tail;
 
 pub use config::KafkaConfig;
 pub use sink::{check, KafkaSink, SCHEMA_VERSION};
+
+/// `invalid settings: ...` for a client that librdkafka refused to create.
+/// A refused property is named by its key alone: rdkafka's own text ends
+/// with the property's value, which may be a mistyped key's secret.
+pub(crate) fn settings_error(e: &rdkafka::error::KafkaError) -> String {
+    match e {
+        rdkafka::error::KafkaError::ClientConfig(_, desc, _, _) => {
+            format!("invalid settings: {desc}")
+        }
+        other => format!("invalid settings: {other}"),
+    }
+}

@@ -116,7 +116,7 @@ fn client_config(props: &[(String, String)]) -> ClientConfig {
 pub fn check(name: &str, config: &KafkaConfig) -> Result<Vec<String>, SinkError> {
     let producer: FutureProducer = client_config(&config.producer_properties())
         .create()
-        .map_err(|e| spec_err(name, config, format!("invalid settings: {e}")))?;
+        .map_err(|e| spec_err(name, config, super::settings_error(&e)))?;
     let metadata = producer
         .client()
         .fetch_metadata(None, CONNECT_TIMEOUT)
@@ -167,7 +167,7 @@ impl KafkaSink {
             let admin: AdminClient<DefaultClientContext> =
                 client_config(&config.producer_properties())
                     .create()
-                    .map_err(|e| spec_err(&name, &config, format!("invalid settings: {e}")))?;
+                    .map_err(|e| spec_err(&name, &config, super::settings_error(&e)))?;
             let new: Vec<NewTopic<'_>> = missing
                 .iter()
                 .map(|t| {
@@ -200,7 +200,7 @@ impl KafkaSink {
         let ledger = Arc::new(Ledger::default());
         let producer: ThreadedProducer<Counting> = client_config(&config.producer_properties())
             .create_with_context(Counting(Arc::clone(&ledger)))
-            .map_err(|e| spec_err(&name, &config, format!("invalid settings: {e}")))?;
+            .map_err(|e| spec_err(&name, &config, super::settings_error(&e)))?;
         Ok(KafkaSink {
             name,
             producer,

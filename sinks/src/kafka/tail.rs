@@ -56,7 +56,7 @@ pub fn tail(
     }
     let consumer: BaseConsumer = config
         .create()
-        .map_err(|e| err(format!("invalid settings: {e}")))?;
+        .map_err(|e| err(super::settings_error(&e)))?;
     let metadata = consumer
         .fetch_metadata(Some(topic), Duration::from_secs(5))
         .map_err(|e| err(format!("cannot reach a broker at {brokers}: {e}")))?;

@@ -4,5 +4,5 @@
 pub mod config;
 pub(crate) mod sink;
 
-pub use config::{redact_url, PostgresConfig};
+pub use config::PostgresConfig;
 pub use sink::{connect, init, load_dimensions, prepare, InitOptions, PostgresSink};

@@ -16,8 +16,9 @@ use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{accepts, to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Transaction};
 
-use super::config::{redact_url, PostgresConfig};
+use super::config::PostgresConfig;
 use crate::encode::{Encoder, Schema};
+use crate::redact::{redact, redact_spec};
 use crate::{DeliveryReport, Sink, SinkError};
 
 const SCHEMA_SQL: &str = include_str!("../../sql/postgres/schema.sql");
@@ -98,11 +99,11 @@ pub fn prepare(
 ) -> Result<(), SinkError> {
     let spec = |message: String| SinkError::Spec {
         spec: name.to_string(),
-        message: redact_url(&message),
+        message: redact(&message),
     };
     let failed = |message: String| SinkError::Delivery {
         sink: name.to_string(),
-        message: redact_url(&message),
+        message: redact(&message),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -657,7 +658,7 @@ impl PostgresSink {
         stream: &str,
         encoder: Encoder,
     ) -> Result<PostgresSink, SinkError> {
-        let name = redact_url(raw);
+        let name = redact_spec(raw);
         let options = InitOptions {
             schema: encoder.schema(),
             ..InitOptions::default()

@@ -13,7 +13,8 @@ use tokio_postgres::{NoTls, SimpleQueryMessage};
 
 use super::Tables;
 use crate::postgres::sink::describe;
-use crate::postgres::{redact_url, PostgresConfig};
+use crate::postgres::PostgresConfig;
+use crate::redact::redact;
 
 /// The queries against storesim's own tables, by scenario model.
 pub const QUERIES: [(&str, &str); 5] = [
@@ -85,7 +86,7 @@ fn run_queries(
     config: &PostgresConfig,
     queries: &[(String, String)],
 ) -> Result<Vec<(String, Rows)>, QueryError> {
-    let server = |m: String| QueryError::Server(redact_url(&m));
+    let server = |m: String| QueryError::Server(redact(&m));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
