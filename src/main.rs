@@ -787,7 +787,7 @@ fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
         keys: args.keys,
         schema: args.schema,
     };
-    match prepare(&name, config, &world, options) {
+    match prepare(&name, config, &world, options, None) {
         Ok(()) => {}
         // Unreachable or refused: bad input; a failure after that: runtime.
         Err(e @ SinkError::Spec { .. }) => return Err(Failure::Input(e.into())),

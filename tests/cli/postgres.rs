@@ -126,7 +126,8 @@ fn postgres_holds_the_files_events_and_a_rerun_adds_no_duplicates() {
             String::from_utf8_lossy(&out.stderr)
         );
     };
-    run(&["--sink", &files]);
+    let manifest = tmp.path().join("m.json");
+    run(&["--sink", &files, "--manifest", manifest.to_str().unwrap()]);
     let expected = from_files(&tmp.path().join("f"));
     assert_eq!(expected.len(), 5);
     assert_eq!(from_db(&url, &schema), expected);
@@ -155,13 +156,50 @@ fn postgres_holds_the_files_events_and_a_rerun_adds_no_duplicates() {
         )
     };
     let before = ledger(&schema);
+    let item_master = || {
+        psql(
+            &url,
+            &format!(
+                "SELECT item_id, item_price, updated_at FROM {schema}.item_master ORDER BY item_id"
+            ),
+        )
+    };
+    let master = item_master();
+    let verify = || {
+        storesim()
+            .args(["verify", "--manifest", manifest.to_str().unwrap()])
+            .args(["--postgres", &with_schema(&url, &schema)])
+            .output()
+            .unwrap()
+    };
+    assert!(verify().status.success());
     // The same seed again, in windows of another length (so no batch of
     // the ledger matches exactly): the spans the first run wrote are left
-    // out, nothing doubles and the ledger gains no row.
+    // out, nothing doubles and the ledger gains no row; the item master
+    // keeps the first run's changes (its dimensions are not loaded again).
     run(&["--window", "7m"]);
     assert_eq!(from_db(&url, &schema), expected);
     assert_eq!(ledger(&schema), before);
     assert!(before[0].starts_with("1|"), "{before:?}");
+    let after = item_master();
+    let changed: Vec<_> = master
+        .iter()
+        .zip(&after)
+        .filter(|(a, b)| a != b)
+        .take(3)
+        .collect();
+    assert!(
+        changed.is_empty() && after.len() == master.len(),
+        "the rerun changed the item master ({} rows, then {}): {changed:?}",
+        master.len(),
+        after.len()
+    );
+    let out = verify();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 at_every_instant!(

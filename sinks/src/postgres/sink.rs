@@ -91,11 +91,18 @@ pub async fn init(
 /// or refuses the credentials is a [`SinkError::Spec`]; a failure after
 /// connecting, a [`SinkError::Delivery`]. Messages name the sink `name` and
 /// never the password.
+///
+/// `stream` is the run's (for a sink; `None` for `db init`): when the batch
+/// ledger holds batches of it, an earlier run of the same stream has
+/// written the dimensions and changed the item master as far as it got,
+/// so they are left as they are. Loading them again would reset the
+/// churned prices, and the batches that changed them are not written twice.
 pub fn prepare(
     name: &str,
     config: &PostgresConfig,
     world: &World,
     options: InitOptions,
+    stream: Option<&str>,
 ) -> Result<(), SinkError> {
     let spec = |message: String| SinkError::Spec {
         spec: name.to_string(),
@@ -133,6 +140,18 @@ pub fn prepare(
         if world.model != ModelSpec::Chain {
             // The chain's dimension tables are the chain's.
             return Ok(());
+        }
+        if let Some(stream) = stream {
+            let written = client
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM storesim_batches WHERE stream = $1)",
+                    &[&stream],
+                )
+                .await
+                .map_err(|e| failed(format!("cannot read the batch ledger: {}", describe(&e))))?;
+            if written.get::<_, bool>(0) {
+                return Ok(());
+            }
         }
         load_dimensions(&client, world)
             .await
@@ -663,7 +682,7 @@ impl PostgresSink {
             schema: encoder.schema(),
             ..InitOptions::default()
         };
-        prepare(&name, &config, world, options)?;
+        prepare(&name, &config, world, options, Some(stream))?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
