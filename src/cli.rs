@@ -21,7 +21,7 @@ pub(crate) struct Cli {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Simulate and write events to sinks.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List or show scenarios.
     Scenarios {
         /// list or show.
@@ -257,6 +257,14 @@ pub(crate) struct RunArgs {
     /// Replace earlier output in file sinks' directories.
     #[arg(long)]
     pub(crate) overwrite: bool,
+    /// Keep the run's journal in FILE and continue the run it holds: the
+    /// first run with FILE writes it; after a stop, a crash or a reboot the
+    /// same command goes on from where each sink had got, with no gap, no
+    /// duplicate and the clock where the stopped run's would be now
+    /// (`--start now` means the stopped run's start). A finished run is
+    /// not run again.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) resume: Option<PathBuf>,
     /// A librdkafka property for Kafka sinks, key=value (repeatable):
     /// SASL, TLS, batch settings. Values are never printed.
     #[arg(long = "kafka-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]

@@ -5,6 +5,7 @@
 //! `storesim-sinks` crates.
 
 mod cli;
+mod journal;
 mod live;
 
 use std::io::{IsTerminal, Write};
@@ -27,6 +28,7 @@ use cli::{
     CatalogArgs, Cli, Command, DbAction, DbInitArgs, KafkaAction, ManifestAction, RunArgs,
     ScenariosAction, SpeedArg, StartArg, VerifyArgs,
 };
+use journal::{Journal, JournalWriter};
 
 /// mimalloc: events are allocated on the store threads and freed on the
 /// merge's and the sinks' (boxed receipts, per-window vectors), where
@@ -123,7 +125,7 @@ fn main() -> ExitCode {
         )
         .init();
     let result = match cli.command {
-        Command::Run(args) => run(args),
+        Command::Run(args) => run(*args),
         Command::Scenarios { action } => scenarios(action),
         Command::Catalog(args) => catalog(args),
         Command::Kafka { action } => kafka(action),
@@ -199,11 +201,36 @@ fn wall_clock() -> Result<SystemClock, Failure> {
 fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let clock = Arc::new(wall_clock()?);
     let live = matches!(args.speed, SpeedArg::Factor(_));
+    let stopped = match &args.resume {
+        Some(path) => input(Journal::read(path))?,
+        None => None,
+    };
+    if let (Some(path), Some(j)) = (&args.resume, &stopped) {
+        if j.finished {
+            eprintln!(
+                "storesim: the run in {} finished, every event delivered; nothing to resume",
+                path.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        if args.overwrite {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--overwrite would delete the output --resume {} continues: give one of them",
+                path.display()
+            )));
+        }
+    }
     let start = args.start.unwrap_or(if live {
         StartArg::Now
     } else {
         StartArg::Date(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default())
     });
+    // `now` is the instant the stopped run started at.
+    let start_was_now = matches!(start, StartArg::Now);
+    let start = match (start, stopped.as_ref().and_then(|j| j.now_us)) {
+        (StartArg::Now, Some(us)) => StartArg::Instant(storesim_sim::SimTime(us)),
+        (other, _) => other,
+    };
     let days = if live {
         args.days
     } else {
@@ -223,6 +250,9 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     for raw in &raw_specs {
         let mut spec: SinkSpec = input(raw.parse())?;
         spec.set_overwrite(args.overwrite);
+        if stopped.is_some() {
+            spec.set_resuming();
+        }
         spec.add_kafka_properties(&args.kafka_opts);
         if let SinkKind::Kafka(c) = &mut spec.kind {
             c.apply_scenario(&kafka.topics, kafka.key);
@@ -267,6 +297,37 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         stream: &stream,
         encoder: storesim_sinks::Encoder::new(args.schema, &world),
     };
+    // The run's journal: checked against the stopped run's before any
+    // sink is opened.
+    let mut names: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+    if let Some(path) = &args.manifest {
+        names.push(format!("manifest:{}", path.display()));
+    }
+    let this_run = Journal {
+        format: journal::FORMAT,
+        stream: stream.clone(),
+        schema: args.schema.to_string(),
+        now_us: match span {
+            storesim_sim::RunSpan::Utc { start, .. } if start_was_now => Some(start.0),
+            _ => None,
+        },
+        sinks: names,
+        speed: match args.speed {
+            SpeedArg::Factor(f) => Some(f),
+            SpeedArg::Max => None,
+        },
+        anchor: None,
+        checkpoints: Vec::new(),
+        finished: false,
+    };
+    if let (Some(path), Some(j)) = (&args.resume, &stopped) {
+        if let Some(why) = j.differs_from(&this_run) {
+            return Err(Failure::Input(anyhow::anyhow!(
+                "--resume {}: not this run: {why}",
+                path.display()
+            )));
+        }
+    }
     let mut sinks = Vec::new();
     for spec in &specs {
         sinks.push(input(storesim_sinks::open(spec, &context))?);
@@ -289,6 +350,39 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             storesim_sinks::manifest::ManifestSink::open(path, &world, run),
         )?));
     }
+    let journal = match &args.resume {
+        Some(path) => {
+            let mut slots = Vec::new();
+            let mut wrapped: Vec<Box<dyn storesim_sinks::Sink>> = Vec::new();
+            for (i, sink) in sinks.into_iter().enumerate() {
+                let checkpoint = stopped.as_ref().map(|j| j.checkpoints[i].checkpoint());
+                let (sink, slot) = input(storesim_sinks::resume::Resumed::new(
+                    sink,
+                    start,
+                    checkpoint.as_ref(),
+                ))?;
+                slots.push(slot);
+                wrapped.push(Box::new(sink));
+            }
+            sinks = wrapped;
+            let mut journal = this_run.clone();
+            journal.anchor = stopped.as_ref().and_then(|j| j.anchor);
+            if stopped.is_some() && !args.quiet {
+                let from = slots
+                    .iter()
+                    .map(|s| s.lock().map(|c| c.until).unwrap_or(start))
+                    .filter(|t| *t > start)
+                    .min()
+                    .unwrap_or(start);
+                eprintln!(
+                    "storesim: resuming the run in {}: the events before {from} (virtual) are made again and not written twice",
+                    path.display()
+                );
+            }
+            Some(input(JournalWriter::create(path, journal, slots))?)
+        }
+        None => None,
+    };
     let serving = match args.serve {
         Some(cli::ServeArg(addr)) => {
             let live = live::Live::new(Arc::clone(&world), &args.scenario, args.seed);
@@ -333,9 +427,13 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let progress_bar = bar.clone();
     let mut status = StatusLine::new(!args.quiet && live);
     let watcher = serving.as_ref().map(|(l, _)| Arc::clone(l));
+    let journaled = journal.clone();
     let progress = move |p: &Progress<'_>| {
         if let Some(view) = &watcher {
             view.progress(p);
+        }
+        if let (Some(j), Some(anchor)) = (&journaled, p.anchor) {
+            j.set_anchor(anchor);
         }
         if p.live {
             status.update(p);
@@ -368,9 +466,28 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         threads,
         window_us: args.window.0,
         max_windows_in_flight: args.max_windows_in_flight as usize,
-        pacing: match args.speed {
-            SpeedArg::Max => Pacing::Max,
-            SpeedArg::Factor(f) => Pacing::Speed(f),
+        pacing: match (args.speed, stopped.as_ref()) {
+            (SpeedArg::Max, _) => Pacing::Max,
+            (SpeedArg::Factor(speed), Some(j)) => match (j.pace_anchor(), j.speed) {
+                // The clock goes on where the stopped run's would be now;
+                // at another speed, from there.
+                (Some(anchor), Some(was)) => Pacing::Continue {
+                    speed,
+                    anchor: if was == speed {
+                        anchor
+                    } else {
+                        storesim_actors::Pacer::continuing(
+                            was,
+                            anchor,
+                            clock.utc_now(),
+                            clock.now(),
+                        )
+                        .anchor()
+                    },
+                },
+                _ => Pacing::Speed(speed),
+            },
+            (SpeedArg::Factor(f), None) => Pacing::Speed(f),
         },
         clock,
         stop: StopSignal::new(),
@@ -379,8 +496,23 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         progress: Some(Box::new(progress)),
         watch: serving.is_some(),
     };
+    let saving = journal.as_ref().map(|j| {
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        (j.keep_saving(Arc::clone(&done)), done)
+    });
     let result = storesim_actors::run(config);
     bar.finish_and_clear();
+    if let (Some(j), Some((thread, done))) = (&journal, saving) {
+        done.store(true, std::sync::atomic::Ordering::Release);
+        thread.thread().unpark();
+        let _ = thread.join();
+        let finished = result
+            .as_ref()
+            .is_ok_and(|s| !s.stopped_early && s.undelivered() == 0);
+        if let Err(e) = j.save(finished) {
+            eprintln!("storesim: cannot write the journal: {e}");
+        }
+    }
     let summary = match result {
         Ok(summary) => summary,
         Err(RunError::Sink {
@@ -652,12 +784,17 @@ fn print_summary(args: &RunArgs, world: &storesim_sim::World, held: usize, s: &R
         }
         let _ = writeln!(
             err,
-            "sink:     {}: delivered {}, failed {}{}{}{}",
+            "sink:     {}: delivered {}, failed {}{}{}{}{}",
             sink.name,
             r.delivered_total(),
             r.undelivered(total),
             if r.other_kinds > 0 {
                 format!(" ({} of other kinds)", r.other_kinds)
+            } else {
+                String::new()
+            },
+            if r.resumed > 0 {
+                format!(" ({} the stopped run had delivered)", r.resumed)
             } else {
                 String::new()
             },

@@ -137,6 +137,19 @@ pub struct Pacer {
     speed: f64,
     virtual_anchor: SimTime,
     wall_anchor: Duration,
+    /// The UTC time at `wall_anchor`.
+    utc_anchor: SimTime,
+}
+
+/// Where a paced run's clock stood: virtual `virtual_at` at UTC `utc_at`.
+/// A run resumed from it keeps the same mapping of wall to virtual time,
+/// so its clock goes on where the stopped run's would be now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaceAnchor {
+    /// The virtual time.
+    pub virtual_at: SimTime,
+    /// The UTC wall time it was paired with.
+    pub utc_at: SimTime,
 }
 
 impl Pacer {
@@ -147,6 +160,36 @@ impl Pacer {
             speed,
             virtual_anchor: start.max(utc_now),
             wall_anchor: wall_now,
+            utc_anchor: utc_now,
+        }
+    }
+
+    /// A pacer that continues `anchor`'s mapping at `speed`: at UTC
+    /// `utc_now` (wall `wall_now`) the virtual clock stands where that
+    /// mapping puts it (never before the anchor, should the wall clock
+    /// have gone back).
+    pub fn continuing(
+        speed: f64,
+        anchor: PaceAnchor,
+        utc_now: SimTime,
+        wall_now: Duration,
+    ) -> Pacer {
+        let since = (utc_now.0 - anchor.utc_at.0).max(0) as f64 * speed;
+        Pacer {
+            speed,
+            virtual_anchor: anchor
+                .virtual_at
+                .plus_micros(since.min(i64::MAX as f64 / 2.0) as i64),
+            wall_anchor: wall_now,
+            utc_anchor: utc_now,
+        }
+    }
+
+    /// The pacer's mapping, as an anchor a resumed run continues.
+    pub fn anchor(&self) -> PaceAnchor {
+        PaceAnchor {
+            virtual_at: self.virtual_anchor,
+            utc_at: self.utc_anchor,
         }
     }
 
@@ -232,6 +275,43 @@ mod tests {
             p.due(now_utc.plus_micros(2 * MIN)),
             Duration::from_secs(120)
         );
+    }
+
+    #[test]
+    fn a_resumed_pacer_keeps_the_stopped_runs_mapping() {
+        let start = SimTime(1_000 * MIN);
+        let utc0 = SimTime(900 * MIN);
+        // A run at 60x from `start` at UTC `utc0` (wall 5 s of its process).
+        let first = Pacer::new(60.0, start, utc0, Duration::from_secs(5));
+        let anchor = first.anchor();
+        assert_eq!(
+            anchor,
+            PaceAnchor {
+                virtual_at: start,
+                utc_at: utc0
+            }
+        );
+        // Killed; restarted 10 minutes of UTC later, at wall 2 s of the new
+        // process: its clock stands 600 virtual minutes on, not at `start`.
+        let utc1 = utc0.plus_micros(10 * MIN);
+        let again = Pacer::continuing(60.0, anchor, utc1, Duration::from_secs(2));
+        let now_virtual = start.plus_micros(600 * MIN);
+        assert_eq!(again.virtual_at(Duration::from_secs(2)), now_virtual);
+        assert_eq!(
+            again.due(now_virtual.plus_micros(-MIN)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            again.due(now_virtual.plus_micros(60 * MIN)),
+            Duration::from_secs(62)
+        );
+        // Both map every later instant alike.
+        let later = utc1.plus_micros(MIN);
+        let by_first = start.plus_micros((later.0 - utc0.0) * 60);
+        assert_eq!(again.virtual_at(Duration::from_secs(62)), by_first);
+        // A wall clock set back does not take the clock back.
+        let back = Pacer::continuing(60.0, anchor, utc0.plus_micros(-MIN), Duration::ZERO);
+        assert_eq!(back.virtual_at(Duration::ZERO), start);
     }
 
     #[test]

@@ -28,7 +28,7 @@ mod sink;
 mod store;
 
 pub use catalog::{CatalogActor, CatalogWindow, Prepare};
-pub use clock::{Clock, ManualClock, Pacer, StopSignal, SystemClock};
+pub use clock::{Clock, ManualClock, PaceAnchor, Pacer, StopSignal, SystemClock};
 pub use run::{
     run, wait_for_signal, Pacing, Progress, ProgressFn, RunConfig, RunError, RunSummary,
     SinkSummary,

@@ -27,6 +27,15 @@ pub enum Pacing {
     /// at this many times real time (1.0 is real time). Events already in
     /// the past at the start (a backfill) go out at once.
     Speed(f64),
+    /// As `Speed`, continuing the mapping of wall to virtual time an
+    /// earlier (stopped) run of the same stream had: events its clock
+    /// would have passed by now go out at once, the rest when due.
+    Continue {
+        /// Times real time.
+        speed: f64,
+        /// The earlier run's mapping.
+        anchor: crate::clock::PaceAnchor,
+    },
 }
 
 /// Everything a run needs.
@@ -100,6 +109,9 @@ pub struct Progress<'a> {
     pub live: bool,
     /// The window being released, `[start, end)`.
     pub window: (SimTime, SimTime),
+    /// The mapping of wall to virtual time, once a paced run has one (a
+    /// resumed run continues it).
+    pub anchor: Option<crate::clock::PaceAnchor>,
     /// Each store's sums of that window, when the run is watched
     /// ([`RunConfig::watch`]): given once per window, in a report of its
     /// own before the window's events go out; empty in every other report.

@@ -14,7 +14,7 @@ use storesim_sinks::SinkError;
 use tracing::debug;
 
 use crate::catalog::{CatalogActor, CatalogWindow, Prepare};
-use crate::clock::{Clock, Pacer, StopSignal};
+use crate::clock::{Clock, PaceAnchor, Pacer, StopSignal};
 use crate::run::{Pacing, Progress, RunError, RunSummary, SinkSummary};
 use crate::sink::{CloseSink, ReportSink, SinkActor, WriteBatch};
 use crate::store::{Advance, StoreActor, StoreOutput};
@@ -102,6 +102,8 @@ struct Fanout {
     clock: Arc<dyn Clock>,
     /// Times real time, or `None` at `--speed max`.
     speed: Option<f64>,
+    /// The mapping an earlier run of the stream had, to continue.
+    resume_anchor: Option<PaceAnchor>,
     /// Set when the first window is ready to go out, so the time the stores
     /// take to warm up is not counted as lateness.
     pacer: Option<Pacer>,
@@ -232,6 +234,7 @@ impl Fanout {
                 backlog: self.in_flight.iter().map(VecDeque::len).sum(),
                 live: self.speed.is_some(),
                 window: self.window,
+                anchor: self.pacer.map(|p| p.anchor()),
                 stores,
             });
         }
@@ -243,12 +246,12 @@ impl Fanout {
         let EventBatch { start, end, events } = batch;
         if let (Some(speed), None) = (self.speed, self.pacer) {
             let run_start = self.summary.span.0;
-            self.pacer = Some(Pacer::new(
-                speed,
-                run_start,
-                self.clock.utc_now(),
-                self.clock.now(),
-            ));
+            self.pacer = Some(match self.resume_anchor {
+                Some(anchor) => {
+                    Pacer::continuing(speed, anchor, self.clock.utc_now(), self.clock.now())
+                }
+                None => Pacer::new(speed, run_start, self.clock.utc_now(), self.clock.now()),
+            });
         }
         let Some(pacer) = self.pacer else {
             if stop.is_stopped() {
@@ -305,9 +308,10 @@ impl Handler<RunToEnd> for SchedulerActor {
         let clock = Arc::clone(&self.clock);
         let stop = self.stop.clone();
         let started = clock.now();
-        let speed = match self.pacing {
-            Pacing::Max => None,
-            Pacing::Speed(speed) => Some(speed),
+        let (speed, resume_anchor) = match self.pacing {
+            Pacing::Max => (None, None),
+            Pacing::Speed(speed) => (Some(speed), None),
+            Pacing::Continue { speed, anchor } => (Some(speed), Some(anchor)),
         };
         let mut fan = Fanout {
             in_flight: self.sinks.iter().map(|_| VecDeque::new()).collect(),
@@ -317,6 +321,7 @@ impl Handler<RunToEnd> for SchedulerActor {
             progress: self.progress.take(),
             clock: Arc::clone(&clock),
             speed,
+            resume_anchor,
             pacer: None,
             caught_up: false,
             started,

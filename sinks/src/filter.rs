@@ -69,4 +69,16 @@ impl Sink for KindFilter {
             ..self.inner.report()
         }
     }
+
+    fn checkpoint(&self) -> Option<crate::Checkpoint> {
+        self.inner.checkpoint()
+    }
+
+    fn resume(
+        &mut self,
+        from: storesim_sim::SimTime,
+        state: &serde_json::Value,
+    ) -> Result<storesim_sim::SimTime, SinkError> {
+        self.inner.resume(from, state)
+    }
 }

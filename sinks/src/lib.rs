@@ -31,12 +31,13 @@ pub mod memory;
 pub mod null;
 pub mod postgres;
 pub mod redact;
+pub mod resume;
 pub mod spec;
 pub mod stdout;
 pub mod verify;
 
 use async_trait::async_trait;
-use storesim_sim::{EventBatch, EventKind};
+use storesim_sim::{EventBatch, EventKind, SimTime};
 
 pub use encode::{Encoder, Schema};
 pub use spec::{SinkKind, SinkSpec};
@@ -111,6 +112,9 @@ pub struct DeliveryReport {
     pub failed: u64,
     /// Events of kinds the sink does not take (`?kinds=`): not its to deliver.
     pub other_kinds: u64,
+    /// Events a resumed run left out because the stopped run had
+    /// delivered them.
+    pub resumed: u64,
     /// Bytes written (after compression, where the sink compresses).
     pub bytes: u64,
     /// Microseconds the run spent inside the sink (writing and closing):
@@ -130,6 +134,7 @@ impl DeliveryReport {
         self.failed
             + total
                 .saturating_sub(self.other_kinds)
+                .saturating_sub(self.resumed)
                 .saturating_sub(self.delivered_total())
     }
 
@@ -161,6 +166,34 @@ pub trait Sink: Send {
 
     /// What has been delivered so far.
     fn report(&self) -> DeliveryReport;
+
+    /// After a write returned: how far the sink holds everything it was
+    /// given, and what it needs to know to resume from there. `None`: all
+    /// it was given up to the end of the last batch (the default).
+    fn checkpoint(&self) -> Option<Checkpoint> {
+        None
+    }
+
+    /// Prepares to continue a stopped run of the same stream, before the
+    /// first write. `from` is the sink's last checkpoint (or the run's
+    /// start) and `state` what the checkpoint recorded. Returns the virtual
+    /// time from which it must be given the events again: `from` (the
+    /// default), earlier if it dropped what it could not trust (a files
+    /// sink's unfinished day), or the run's start if it needs all of them
+    /// (a manifest).
+    fn resume(&mut self, from: SimTime, state: &serde_json::Value) -> Result<SimTime, SinkError> {
+        let _ = state;
+        Ok(from)
+    }
+}
+
+/// How far a sink holds everything it was given, for a resumed run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkpoint {
+    /// Every event released before this virtual time is delivered.
+    pub until: SimTime,
+    /// What the sink needs to resume from `until` (JSON; `Null` if nothing).
+    pub state: serde_json::Value,
 }
 
 /// What every sink of a run shares.

@@ -45,6 +45,13 @@ impl SinkSpec {
         }
     }
 
+    /// Marks file sinks as continuing a stopped run's output (`--resume`).
+    pub fn set_resuming(&mut self) {
+        if let SinkKind::Files(c) = &mut self.kind {
+            c.resuming = true;
+        }
+    }
+
     /// Sets `overwrite` on file sinks (the `--overwrite` flag).
     pub fn set_overwrite(&mut self, overwrite: bool) {
         if let SinkKind::Files(c) = &mut self.kind {

@@ -137,6 +137,7 @@ fn progress_sets_the_clock_and_shows_the_minutes_it_passed() {
             backlog: 0,
             live: true,
             window: (SimTime(T0), SimTime(T0 + 5 * MINUTE_US)),
+            anchor: None,
             stores,
         }
     }

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 use async_trait::async_trait;
 use rayon::prelude::*;
-use storesim_sim::{Event, EventBatch, EventKind};
+use storesim_sim::{Event, EventBatch, EventKind, SimTime};
 
 use crate::encode::{Encoded, Encoder};
 use crate::{DeliveryReport, Sink, SinkError};
@@ -58,6 +58,8 @@ pub struct FilesConfig {
     pub level: Option<i32>,
     /// Largest number of events in one part file.
     pub max_events_per_file: u64,
+    /// Continue a stopped run's output instead of refusing it (`--resume`).
+    pub resuming: bool,
     /// Replace earlier output in `dir` instead of refusing to start.
     pub overwrite: bool,
 }
@@ -71,6 +73,7 @@ impl FilesConfig {
             compression: Compression::None,
             level: None,
             max_events_per_file: 5_000_000,
+            resuming: false,
             overwrite: false,
         }
     }
@@ -102,6 +105,11 @@ pub struct FilesSink {
     /// How long after a UTC day's end its events may still arrive (late
     /// or duplicate deliveries); 0 when events come in time order.
     grace_us: i64,
+    /// A resumed run's first UTC day (`yyyymmdd`): the parts of earlier
+    /// days are complete on disk, so their events are not written again.
+    resume_date: u32,
+    /// Events left out because a stopped run had written them.
+    resumed: u64,
 }
 
 impl FilesSink {
@@ -128,6 +136,10 @@ impl FilesSink {
             source,
         };
         std::fs::create_dir_all(&config.dir).map_err(|e| io(&config.dir, e))?;
+        if config.resuming {
+            // The stopped run's output is kept; `resume` sorts it out.
+            return Ok(FilesSink::new(name, config));
+        }
         let mut earlier = Vec::new();
         for entry in std::fs::read_dir(&config.dir).map_err(|e| io(&config.dir, e))? {
             let entry = entry.map_err(|e| io(&config.dir, e))?;
@@ -156,7 +168,11 @@ impl FilesSink {
                 result.map_err(|e| io(&path, e))?;
             }
         }
-        Ok(FilesSink {
+        Ok(FilesSink::new(name, config))
+    }
+
+    fn new(name: String, config: FilesConfig) -> FilesSink {
+        FilesSink {
             name,
             config,
             open: BTreeMap::new(),
@@ -164,9 +180,51 @@ impl FilesSink {
             report: DeliveryReport::default(),
             encoder: Encoder::default(),
             grace_us: 0,
-        })
+            resume_date: 0,
+            resumed: 0,
+        }
     }
 
+    /// The UTC days (`yyyymmdd`) under the directory, each with its
+    /// directories (one per kind) and whether any holds an unfinished part.
+    fn days_on_disk(&self) -> Result<BTreeMap<u32, (Vec<PathBuf>, bool)>, SinkError> {
+        let io = |path: &std::path::Path, source| SinkError::Io {
+            sink: self.name.clone(),
+            path: path.display().to_string(),
+            source,
+        };
+        let dir = &self.config.dir;
+        let mut days: BTreeMap<u32, (Vec<PathBuf>, bool)> = BTreeMap::new();
+        for kind in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+            let kind = kind.map_err(|e| io(dir, e))?.path();
+            let is_kind = kind
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("kind="));
+            if !is_kind || !kind.is_dir() {
+                continue;
+            }
+            for day in std::fs::read_dir(&kind).map_err(|e| io(&kind, e))? {
+                let day = day.map_err(|e| io(&kind, e))?.path();
+                let name = day.file_name().map(|n| n.to_string_lossy().to_string());
+                let Some(date) = name
+                    .as_deref()
+                    .and_then(|n| n.strip_prefix("date="))
+                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                else {
+                    continue;
+                };
+                let mut unfinished = false;
+                for part in std::fs::read_dir(&day).map_err(|e| io(&day, e))? {
+                    let part = part.map_err(|e| io(&day, e))?;
+                    unfinished |= part.file_name().to_string_lossy().ends_with(".inprogress");
+                }
+                let entry = days.entry(storesim_sim::time::yyyymmdd(date)).or_default();
+                entry.0.push(day);
+                entry.1 |= unfinished;
+            }
+        }
+        Ok(days)
+    }
     fn finish_before(&mut self, date: u32) -> Result<(), SinkError> {
         let done: Vec<_> = self
             .open
@@ -253,6 +311,11 @@ impl Sink for FilesSink {
         for stamped in &batch.events {
             let event = &stamped.event;
             let key = (event.kind(), event.ts().utc_yyyymmdd());
+            if key.1 < self.resume_date {
+                // A late event of a day the stopped run completed.
+                self.resumed += 1;
+                continue;
+            }
             let slot = *index.entry(key).or_insert_with(|| {
                 partitions.push((key, Vec::new()));
                 partitions.len() - 1
@@ -326,11 +389,49 @@ impl Sink for FilesSink {
             path: success.display().to_string(),
             source,
         })?;
-        Ok(self.report)
+        Ok(self.report())
     }
 
     fn report(&self) -> DeliveryReport {
-        self.report
+        DeliveryReport {
+            resumed: self.resumed,
+            ..self.report
+        }
+    }
+
+    /// Keeps the days the stopped run completed and deletes the rest: the
+    /// first day with an unfinished part, or whose late events could still
+    /// come after `from`, and every later day, with `_SUCCESS`. Returns
+    /// that day's start: its events are written again, from part 0, so the
+    /// parts are the uninterrupted run's byte for byte.
+    fn resume(&mut self, from: SimTime, _state: &serde_json::Value) -> Result<SimTime, SinkError> {
+        let days = self.days_on_disk()?;
+        let unfinished = days.iter().find(|(_, (_, u))| *u).map(|(d, _)| *d);
+        let open = from.plus_micros(-self.grace_us).utc_yyyymmdd();
+        let first = unfinished.map_or(open, |u| u.min(open));
+        for (_, (dirs, _)) in days.range(first..) {
+            for dir in dirs {
+                std::fs::remove_dir_all(dir).map_err(|source| SinkError::Io {
+                    sink: self.name.clone(),
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+        let success = self.config.dir.join("_SUCCESS");
+        if success.exists() {
+            std::fs::remove_file(&success).map_err(|source| SinkError::Io {
+                sink: self.name.clone(),
+                path: success.display().to_string(),
+                source,
+            })?;
+        }
+        self.resume_date = first;
+        let (y, m, d) = (first / 10_000, first / 100 % 100, first % 100);
+        let day = chrono::NaiveDate::from_ymd_opt(y as i32, m, d).unwrap_or_default();
+        Ok(SimTime::from_datetime(
+            &day.and_time(chrono::NaiveTime::MIN).and_utc(),
+        ))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The Kafka producer sink.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,12 +14,12 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{
     BaseRecord, DeliveryResult, FutureProducer, Producer, ProducerContext, ThreadedProducer,
 };
-use storesim_sim::{EventBatch, EventKind};
+use storesim_sim::{EventBatch, EventKind, SimTime};
 use tokio::sync::Notify;
 
 use super::config::KafkaConfig;
 use crate::encode::Encoder;
-use crate::{DeliveryReport, Sink, SinkError};
+use crate::{Checkpoint, DeliveryReport, Sink, SinkError};
 
 /// Schema version written in every message's `schema_version` header.
 pub const SCHEMA_VERSION: &str = "1";
@@ -39,6 +40,9 @@ struct Ledger {
     /// Raised when `settled` reaches `waiting_for`.
     reached: Notify,
     first_error: Mutex<Option<String>>,
+    /// By kind (topic) and partition: one past the highest offset
+    /// delivered (0 while none is known).
+    next_offsets: Mutex<Vec<Vec<i64>>>,
 }
 
 /// The producer's context: counts each delivery report (the opaque is the
@@ -53,8 +57,22 @@ impl ProducerContext for Counting {
     fn delivery(&self, result: &DeliveryResult<'_>, kind: usize) {
         let ledger = &self.0;
         match result {
-            Ok(_) => {
+            Ok(message) => {
                 ledger.delivered[kind].fetch_add(1, Ordering::Relaxed);
+                use rdkafka::Message as _;
+                let (partition, next) = (message.partition(), message.offset() + 1);
+                if let (Ok(mut offsets), Ok(p)) =
+                    (ledger.next_offsets.lock(), usize::try_from(partition))
+                {
+                    if offsets.len() <= kind {
+                        offsets.resize(kind + 1, Vec::new());
+                    }
+                    let row = &mut offsets[kind];
+                    if row.len() <= p {
+                        row.resize(p + 1, 0);
+                    }
+                    row[p] = row[p].max(next);
+                }
             }
             Err((e, _)) => {
                 ledger.failed.fetch_add(1, Ordering::Relaxed);
@@ -85,6 +103,46 @@ pub struct KafkaSink {
     /// Kept to mask its secrets in error messages.
     config: KafkaConfig,
     encoder: Encoder,
+    /// The kinds it was opened for (its topics).
+    kinds: Vec<EventKind>,
+    /// The end of the last batch written and the offsets delivered when it
+    /// returned: nothing of a later batch had been produced then.
+    last_write: Option<(SimTime, Vec<Vec<i64>>)>,
+    /// The latest checkpoint: everything before `until` is delivered, and
+    /// every later message is past the offsets it records.
+    safe: Option<Checkpoint>,
+    /// A resumed run: the messages already in the topics past the stopped
+    /// run's checkpoint, by content, with how often each is there.
+    already: HashMap<u128, u32>,
+    /// The latest timestamp (ms) among `already`.
+    already_until_ms: i64,
+    /// Events left out because they were in the topics already.
+    resumed: u64,
+}
+
+/// How long a resuming sink reads its topics with nothing arriving before
+/// it takes it that it has read them to the end (tansu's high watermarks
+/// cannot be trusted on topics of several partitions).
+const RESUME_IDLE: Duration = Duration::from_secs(3);
+
+/// A message's identity for a resumed run: its topic, key and value.
+fn identity(kind: usize, key: Option<&[u8]>, value: &[u8]) -> u128 {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update((kind as u64).to_le_bytes());
+    match key {
+        Some(k) => {
+            h.update([1]);
+            h.update((k.len() as u64).to_le_bytes());
+            h.update(k);
+        }
+        None => h.update([0]),
+    }
+    h.update(value);
+    let digest = h.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    u128::from_le_bytes(first)
 }
 
 impl std::fmt::Debug for KafkaSink {
@@ -211,6 +269,12 @@ impl KafkaSink {
             encoder: Encoder::default(),
             flush_timeout: Duration::from_millis(u64::from(config.message_timeout_ms) + 10_000),
             config,
+            kinds: kinds.to_vec(),
+            last_write: None,
+            safe: None,
+            already: HashMap::new(),
+            already_until_ms: i64::MIN,
+            resumed: 0,
         })
     }
 
@@ -250,6 +314,18 @@ impl Sink for KafkaSink {
                 })?;
             value.pop(); // no newline inside a message
             let keyed = self.config.key.write(event, &mut key);
+            if !self.already.is_empty() && event.ts().as_millis() <= self.already_until_ms {
+                let id = identity(kind.index(), keyed.then_some(key.as_bytes()), &value);
+                if let Some(count) = self.already.get_mut(&id) {
+                    // The stopped run delivered it after its checkpoint.
+                    *count -= 1;
+                    if *count == 0 {
+                        self.already.remove(&id);
+                    }
+                    self.resumed += 1;
+                    continue;
+                }
+            }
             let headers = OwnedHeaders::new_with_capacity(2)
                 .insert(Header {
                     key: "kind",
@@ -287,7 +363,20 @@ impl Sink for KafkaSink {
                 }
             }
         }
-        self.settle(earlier).await
+        self.settle(earlier).await?;
+        let offsets = self
+            .ledger
+            .next_offsets
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_default();
+        if let Some((until, offsets)) = self.last_write.replace((batch.end, offsets)) {
+            self.safe = Some(Checkpoint {
+                until,
+                state: self.offsets_state(&offsets),
+            });
+        }
+        Ok(())
     }
 
     async fn flush(&mut self) -> Result<(), SinkError> {
@@ -308,11 +397,126 @@ impl Sink for KafkaSink {
             *count = delivered.load(Ordering::Acquire);
         }
         report.failed = self.ledger.failed.load(Ordering::Acquire) + self.refused;
+        report.resumed = self.resumed;
         report
+    }
+
+    fn checkpoint(&self) -> Option<Checkpoint> {
+        self.safe.clone()
+    }
+
+    /// Reads the sink's topics from the offsets of the stopped run's
+    /// checkpoint to their end, and keeps the messages stamped from `from`
+    /// on: the stopped run delivered them after its checkpoint, so they are
+    /// left out when the resumed run makes them again. A run is the same
+    /// events in the same order, so what is left out is exactly what is
+    /// there, and each partition ends as an uninterrupted run's would.
+    fn resume(&mut self, from: SimTime, state: &serde_json::Value) -> Result<SimTime, SinkError> {
+        use rdkafka::consumer::{BaseConsumer, Consumer};
+        use rdkafka::{Message, Offset, TopicPartitionList};
+        let offsets = self.state_offsets(state);
+        if let Ok(mut next) = self.ledger.next_offsets.lock() {
+            next.clone_from(&offsets);
+        }
+        let mut props = self.config.producer_properties();
+        props.retain(|(k, _)| !PRODUCER_ONLY.contains(&k.as_str()));
+        props.extend([
+            (
+                "group.id".to_string(),
+                format!("storesim-resume-{}", std::process::id()),
+            ),
+            ("enable.auto.commit".to_string(), "false".to_string()),
+            ("auto.offset.reset".to_string(), "earliest".to_string()),
+        ]);
+        let consumer: BaseConsumer = client_config(&props)
+            .create()
+            .map_err(|e| spec_err(&self.name, &self.config, super::settings_error(&e)))?;
+        let mut list = TopicPartitionList::new();
+        for kind in &self.kinds {
+            let topic = &self.topics[kind.index()];
+            let metadata = consumer
+                .fetch_metadata(Some(topic), CONNECT_TIMEOUT)
+                .map_err(|e| self.fail(format!("cannot read {topic} to resume: {e}")))?;
+            for p in metadata.topics().iter().flat_map(|t| t.partitions()) {
+                let next = offsets
+                    .get(kind.index())
+                    .and_then(|row| row.get(p.id() as usize))
+                    .copied()
+                    .unwrap_or(0);
+                let offset = if next > 0 {
+                    Offset::Offset(next)
+                } else {
+                    Offset::Beginning
+                };
+                list.add_partition_offset(topic, p.id(), offset)
+                    .map_err(|e| self.fail(format!("cannot read {topic} to resume: {e}")))?;
+            }
+        }
+        consumer
+            .assign(&list)
+            .map_err(|e| self.fail(format!("cannot read the topics to resume: {e}")))?;
+        let from_ms = from.as_millis();
+        let mut last = std::time::Instant::now();
+        while last.elapsed() < RESUME_IDLE {
+            match consumer.poll(Duration::from_millis(200)) {
+                None => {}
+                Some(Err(e)) => {
+                    return Err(self.fail(format!("cannot read the topics to resume: {e}")))
+                }
+                Some(Ok(m)) => {
+                    last = std::time::Instant::now();
+                    let ts = m.timestamp().to_millis().unwrap_or(i64::MAX);
+                    let Some(kind) = self.topics.iter().position(|t| t == m.topic()) else {
+                        continue;
+                    };
+                    if ts >= from_ms {
+                        let id = identity(kind, m.key(), m.payload().unwrap_or_default());
+                        *self.already.entry(id).or_insert(0) += 1;
+                        self.already_until_ms = self.already_until_ms.max(ts);
+                    }
+                }
+            }
+        }
+        Ok(from)
     }
 }
 
+/// librdkafka properties a consumer refuses (it warns of each).
+const PRODUCER_ONLY: [&str; 7] = [
+    "enable.idempotence",
+    "acks",
+    "compression.type",
+    "linger.ms",
+    "batch.size",
+    "queue.buffering.max.messages",
+    "queue.buffering.max.kbytes",
+];
+
 impl KafkaSink {
+    /// A checkpoint's state: the offsets by topic name.
+    fn offsets_state(&self, offsets: &[Vec<i64>]) -> serde_json::Value {
+        let by_topic: serde_json::Map<String, serde_json::Value> = offsets
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| !row.is_empty())
+            .map(|(kind, row)| (self.topics[kind].clone(), serde_json::json!(row)))
+            .collect();
+        serde_json::json!({ "next_offsets": by_topic })
+    }
+
+    /// The offsets of a checkpoint's state, by kind (topic) and partition.
+    fn state_offsets(&self, state: &serde_json::Value) -> Vec<Vec<i64>> {
+        self.topics
+            .iter()
+            .map(|topic| {
+                state["next_offsets"][topic]
+                    .as_array()
+                    .map(|row| row.iter().map(|o| o.as_i64().unwrap_or(0).max(0)).collect())
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
     /// Waits for the delivery reports of the first `count` messages
     /// produced; fails with the first delivery error since the last call.
     async fn settle(&self, count: u64) -> Result<(), SinkError> {
