@@ -89,7 +89,7 @@ fn summary_count(stderr: &str) -> u64 {
 /// whatever the hour, weekday or holiday the suite runs at (the chain's
 /// own calendar is `the_chain_keeps_its_local_hours_live`'s). The item
 /// master still changes in the head office's hours.
-fn always_open(dir: &Path) -> String {
+pub(crate) fn always_open(dir: &Path) -> String {
     let path = dir.join("always-open.toml");
     let flat = vec!["1"; 24].join(", ");
     let mut text = format!(

@@ -10,6 +10,7 @@ mod models;
 mod postgres;
 mod proxy;
 mod receipts;
+mod resume;
 mod secrets;
 mod serve;
 mod shard;
