@@ -276,6 +276,18 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             world.stores.len()
         )));
     }
+    let window_us = input(fit_window(
+        args.window.0,
+        world.peak_events_per_hour(&stores),
+        stores.len(),
+    ))?;
+    if window_us != args.window.0 && !args.quiet {
+        eprintln!(
+            "storesim: a window of {} would hold more than {WINDOW_EVENTS} events at this scenario's peak; windows of {} instead (the output does not depend on them)",
+            humantime::format_duration(Duration::from_micros(args.window.0 as u64)),
+            humantime::format_duration(Duration::from_micros(window_us as u64))
+        );
+    }
     // What determines the events: the same stream gives the same events at
     // the same virtual times, whatever the threads or the window length.
     let mut stream = format!(
@@ -464,7 +476,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         stores,
         chain_events: shard.emits_chain_events(),
         threads,
-        window_us: args.window.0,
+        window_us,
         max_windows_in_flight: args.max_windows_in_flight as usize,
         pacing: match (args.speed, stopped.as_ref()) {
             (SpeedArg::Max, _) => Pacing::Max,
@@ -545,6 +557,33 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         )));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The events one window may be expected to hold at a scenario's peak:
+/// about 90 bytes each while simulated and merged, some 1.5 GB, on a
+/// machine that runs 10,000 stores in 5-minute windows in less.
+const WINDOW_EVENTS: u64 = 16_000_000;
+
+/// The window to run in: `window_us`, or a shorter one of whole seconds
+/// if `peak_per_hour` events an hour would fill more than
+/// [`WINDOW_EVENTS`] in it. A scenario that fills that in under a second
+/// is refused: it would not run in memory.
+fn fit_window(window_us: i64, peak_per_hour: f64, stores: usize) -> anyhow::Result<i64> {
+    const HOUR_US: f64 = 3_600_000_000.0;
+    let budget = WINDOW_EVENTS as f64;
+    if !(peak_per_hour.is_finite()) {
+        anyhow::bail!("the scenario's traffic cannot be estimated (not a finite rate)");
+    }
+    if peak_per_hour * window_us as f64 / HOUR_US <= budget {
+        return Ok(window_us);
+    }
+    let fit = (budget / peak_per_hour * HOUR_US) as i64 / 1_000_000 * 1_000_000;
+    if fit < 1_000_000 {
+        anyhow::bail!(
+            "traffic.baskets_per_day: at its peak the scenario makes about {peak_per_hour:.0} events an hour over {stores} stores, more than {WINDOW_EVENTS} a second: more than memory holds; use fewer stores or less traffic"
+        );
+    }
+    Ok(fit)
 }
 
 /// The environment variable that gives the live view's token.
@@ -1216,4 +1255,31 @@ fn write_csv<T: serde::Serialize>(path: &std::path::Path, rows: &[T]) -> anyhow:
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_shrink_to_the_memory_budget_or_the_run_is_refused() {
+        let five_min = 300_000_000;
+        // 1000 stores of the chain: about 15 million events an hour.
+        assert_eq!(fit_window(five_min, 15e6, 1000).unwrap(), five_min);
+        // Ten times that fills 5 minutes with 12.5 million: still in.
+        assert_eq!(fit_window(five_min, 150e6, 10_000).unwrap(), five_min);
+        // A hundred times: whole seconds that hold at most the budget.
+        let fit = fit_window(five_min, 1.5e9, 100_000).unwrap();
+        assert_eq!(fit, 38_000_000);
+        assert!(1.5e9 * fit as f64 / 3.6e9 <= WINDOW_EVENTS as f64);
+        // More than the budget a second: refused, naming the key.
+        let e = fit_window(five_min, 1e12, 1_000_000)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("traffic.baskets_per_day") && e.contains("1000000 stores"),
+            "{e}"
+        );
+        assert!(fit_window(five_min, f64::INFINITY, 1).is_err());
+    }
 }

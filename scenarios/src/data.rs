@@ -40,9 +40,11 @@ pub(crate) fn read(base: Option<&Path>, path: &str) -> Result<(String, String), 
         None => Path::new(path).to_path_buf(),
     };
     if (base.is_some() || Path::new(path).is_absolute()) && on_disk.exists() {
-        let text = std::fs::read_to_string(&on_disk).map_err(|e| ScenarioError::Data {
-            origin: on_disk.display().to_string(),
-            message: format!("cannot read: {e}"),
+        let text = crate::read_bounded(&on_disk, crate::MAX_DATA_BYTES).map_err(|e| {
+            ScenarioError::Data {
+                origin: on_disk.display().to_string(),
+                message: format!("cannot read: {e}"),
+            }
         })?;
         return Ok((on_disk.display().to_string(), text));
     }

@@ -40,7 +40,7 @@ pub enum ScenarioError {
         known: String,
     },
     /// The file could not be read.
-    #[error("cannot read scenario {path}: {source}")]
+    #[error("cannot read scenario {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -243,11 +243,34 @@ fn resolve(
                 .join(", "),
         });
     }
-    let text = std::fs::read_to_string(&path).map_err(|source| ScenarioError::Read {
+    let text = read_bounded(&path, MAX_SCENARIO_BYTES).map_err(|source| ScenarioError::Read {
         path: path.clone(),
         source,
     })?;
     Ok((Origin::File(path), text))
+}
+
+/// The largest scenario file read: the built-in ones are under 30 KB.
+const MAX_SCENARIO_BYTES: u64 = 1 << 20;
+
+/// The largest data file read (a product or store table).
+pub(crate) const MAX_DATA_BYTES: u64 = 64 << 20;
+
+/// Reads a text file of at most `limit` bytes: a larger one (or an endless
+/// one, such as `/dev/zero`) is an error, not a read into all memory.
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > limit {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than {} MiB", limit >> 20),
+        ));
+    }
+    Ok(text)
 }
 
 fn merged_table(origin: &Origin, text: &str, depth: usize) -> Result<toml::Table, ScenarioError> {

@@ -149,6 +149,73 @@ fn bad_values_name_the_key() {
 }
 
 #[test]
+fn rates_past_a_physical_limit_name_the_key_and_the_limit() {
+    let flat = vec!["1e308"; 24].join(", ");
+    let cases = [
+        (
+            "[traffic]\nbaskets_per_day = 1e12\n".to_string(),
+            "`traffic.baskets_per_day`: must be at most 100000 (55 x the average US supermarket",
+        ),
+        (
+            "[week.friday]\nmultiplier = 4294967297\n".into(),
+            "`week.friday.multiplier`: must be at most 100 (35 x the busiest day measured",
+        ),
+        (
+            "[[holidays]]\nname = \"x\"\nwhen = \"12-26\"\nmultiplier = 1e308\n".into(),
+            "`holidays[0].multiplier`: must be at most 100",
+        ),
+        (
+            format!("[curves]\nweekday = [{flat}]\n"),
+            "`curves.weekday[0]`: must be at most 1000000000 (weights are relative",
+        ),
+        (
+            "[[anomalies]]\nname = \"p\"\nkind = \"promotion\"\nstart = \"2026-11-27 10:00\"\nend = \"2026-11-27 11:00\"\nmultiplier = 500\n".into(),
+            "`anomalies[0].multiplier`: must be at most 100",
+        ),
+        // Each within its limit, together past what a store can serve.
+        (
+            "[traffic]\nbaskets_per_day = 100000\n[week.saturday]\nmultiplier = 90\n".into(),
+            "`traffic.baskets_per_day`: traffic.baskets_per_day 100000 x ",
+        ),
+    ];
+    for (body, want) in cases {
+        let e = load_err(&format!("extends = \"chain\"\n{body}"));
+        assert!(e.contains(want), "{body:?}: got `{e}`, want `{want}`");
+        assert!(!e.contains('\n'), "multi-line error: {e}");
+    }
+    let e = load_err("extends = \"chain\"\n[traffic]\nbaskets_per_day = 100000\n[week.saturday]\nmultiplier = 90\n");
+    assert!(
+        e.contains("week.saturday.multiplier 90") && e.contains("1710720"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_endless_or_huge_file_is_refused_not_read_into_memory() {
+    // The error and its causes, as the binary prints them.
+    let chain = |e: ScenarioError| {
+        let mut text = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            text.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        text
+    };
+    let e = chain(Scenario::load("/dev/zero").unwrap_err());
+    assert!(e.contains("/dev/zero: larger than 1 MiB"), "{e}");
+    let f = write("extends = \"/dev/zero\"\n");
+    let e = chain(Scenario::load(f.path().to_str().unwrap()).unwrap_err());
+    assert!(e.contains("/dev/zero: larger than 1 MiB"), "{e}");
+    let f = write("extends = \"chain\"\n[data]\nstores = \"/dev/zero\"\n");
+    let e = Scenario::load(f.path().to_str().unwrap())
+        .and_then(|s| s.build_world(&Overrides::default()).map(|_| ()))
+        .unwrap_err();
+    let e = chain(e);
+    assert!(e.contains("larger than 64 MiB"), "{e}");
+}
+
+#[test]
 fn malformed_data_names_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -36,6 +36,41 @@ pub struct Overrides {
 /// Largest number of stores or items a run may ask for.
 pub const MAX_COUNT: usize = 1_000_000;
 
+/// Physical limits on rates, so every accepted scenario runs in bounded
+/// memory and time. Each is far past any store measured, and says why.
+pub(crate) mod limits {
+    /// A limit and why it is what it is.
+    pub(crate) type Limit = (f64, &'static str);
+
+    /// `traffic.baskets_per_day` (a store of traffic 1.0 on a base day):
+    /// 55 x the average US supermarket's 1,800 a day (FMI: 12,700 a week
+    /// in 2022).
+    pub(crate) const BASKETS_PER_DAY: Limit =
+        (100_000.0, "55 x the average US supermarket's 1,800 a day");
+    /// A store class's `traffic`: a hundred times the base store.
+    pub(crate) const CLASS_TRAFFIC: Limit = (100.0, "a hundred times the base store");
+    /// A day's, a holiday's or an anomaly's `multiplier`: 35 x the highest
+    /// peak day measured, Target's Black Friday 2019 at 2.8 x its baseline
+    /// (Placer.ai).
+    pub(crate) const MULTIPLIER: Limit = (
+        100.0,
+        "35 x the busiest day measured, Target's Black Friday at 2.8 x baseline",
+    );
+    /// A curve's hourly weight: weights are relative, and larger ones add
+    /// up past what a float holds.
+    pub(crate) const CURVE_WEIGHT: Limit =
+        (1e9, "weights are relative; larger ones add up past a float");
+    /// Arrivals one store can have in its busiest day, all multipliers
+    /// together: 198 lanes (99 registers and 99 self-checkouts, the most a
+    /// class may have) each serving a basket every 10 s for 24 hours.
+    pub(crate) const STORE_DAY: f64 = 198.0 * 8_640.0;
+    /// A per-day rate of a model's own processes (sign-ups, in-store sales,
+    /// customer updates): per store, as `BASKETS_PER_DAY`.
+    pub(crate) const PER_DAY: Limit = (100_000.0, "a store's day, as traffic.baskets_per_day");
+    /// `webshop.pages_mean`: a thousand pages is a crawler, not a shopper.
+    pub(crate) const PAGES_MEAN: Limit = (1_000.0, "a thousand pages is a crawler, not a shopper");
+}
+
 struct Checker<'a> {
     origin: String,
     _config: &'a ScenarioConfig,
@@ -56,6 +91,15 @@ impl Checker<'_> {
         } else {
             Err(self.err(key, format!("must be a positive number, got {v}")))
         }
+    }
+
+    /// `v`, zero or more and at most `max` (a physical limit, see [`limits`]).
+    fn at_most(&self, key: &str, v: f64, (max, why): limits::Limit) -> Result<f64, ScenarioError> {
+        let v = self.non_negative(key, v)?;
+        if v > max {
+            return Err(self.err(key, format!("must be at most {max} ({why}), got {v}")));
+        }
+        Ok(v)
     }
 
     fn non_negative(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
@@ -155,7 +199,11 @@ impl Checker<'_> {
         };
         Ok(WeekdayRule {
             hours,
-            multiplier: self.non_negative(&format!("{key}.multiplier"), d.multiplier)?,
+            multiplier: self.at_most(
+                &format!("{key}.multiplier"),
+                d.multiplier,
+                limits::MULTIPLIER,
+            )?,
             curve: self.curve_index(&format!("{key}.curve"), &d.curve, curves)?,
         })
     }
@@ -200,7 +248,11 @@ impl Checker<'_> {
             rule,
             offset_days: h.offset_days,
             hours,
-            multiplier: self.non_negative(&format!("{key}.multiplier"), h.multiplier)?,
+            multiplier: self.at_most(
+                &format!("{key}.multiplier"),
+                h.multiplier,
+                limits::MULTIPLIER,
+            )?,
             curve: h
                 .curve
                 .as_deref()
@@ -218,7 +270,7 @@ impl Checker<'_> {
         }
         let mut out = [0.0; 24];
         for (i, (slot, &v)) in out.iter_mut().zip(values).enumerate() {
-            *slot = self.non_negative(&format!("{key}[{i}]"), v)?;
+            *slot = self.at_most(&format!("{key}[{i}]"), v, limits::CURVE_WEIGHT)?;
         }
         Ok(out)
     }
@@ -326,7 +378,11 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         classes.push(StoreClass {
             name: sc.name.clone(),
             share: k.non_negative(&format!("{key}.share"), sc.share)?,
-            traffic: k.positive(&format!("{key}.traffic"), sc.traffic)?,
+            traffic: k.at_most(
+                &format!("{key}.traffic"),
+                k.positive(&format!("{key}.traffic"), sc.traffic)?,
+                limits::CLASS_TRAFFIC,
+            )?,
             registers: k.int_in(&format!("{key}.registers"), sc.registers, 1, 99)? as u8,
             self_checkouts: k.int_in(&format!("{key}.self_checkouts"), sc.self_checkouts, 0, 99)?
                 as u8,
@@ -432,7 +488,11 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         churn,
         delivery,
         traffic: TrafficParams {
-            baskets_per_day: k.positive("traffic.baskets_per_day", c.traffic.baskets_per_day)?,
+            baskets_per_day: k.at_most(
+                "traffic.baskets_per_day",
+                k.positive("traffic.baskets_per_day", c.traffic.baskets_per_day)?,
+                limits::BASKETS_PER_DAY,
+            )?,
         },
         basket: BasketParams {
             lines_lognormal_mu: {
@@ -535,6 +595,55 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         .enumerate()
         .map(|(i, a)| anomaly(&k, &format!("anomalies[{i}]"), a, &c.model))
         .collect::<Result<Vec<_>, _>>()?;
+    // All multipliers at once, in the busiest class's store: a holiday's
+    // multiplies its weekday's, promotions that overlap multiply.
+    let (day_key, day) = week
+        .iter()
+        .zip([
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ])
+        .map(|(d, name)| (format!("week.{name}.multiplier"), d.multiplier))
+        .fold((String::new(), 0.0), |a, b| if b.1 > a.1 { b } else { a });
+    let (holiday_key, holiday) = holidays
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (format!("holidays[{i}].multiplier"), h.multiplier))
+        .fold((String::new(), 1.0), |a, b| if b.1 > a.1 { b } else { a });
+    let (class_key, traffic) = classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (format!("store_classes[{i}].traffic"), c.traffic))
+        .fold((String::new(), 0.0), |a, b| if b.1 > a.1 { b } else { a });
+    let promoted: f64 = anomalies.iter().map(|a| a.multiplier.max(1.0)).product();
+    let baskets = params.traffic.baskets_per_day;
+    let busiest = baskets * traffic * day * holiday * promoted;
+    if busiest > limits::STORE_DAY {
+        let mut factors = vec![
+            format!("traffic.baskets_per_day {baskets}"),
+            format!("{class_key} {traffic}"),
+            format!("{day_key} {day}"),
+        ];
+        if holiday > 1.0 {
+            factors.push(format!("{holiday_key} {holiday}"));
+        }
+        if promoted > 1.0 {
+            factors.push(format!("overlapping anomalies x{promoted}"));
+        }
+        return Err(k.err(
+            "traffic.baskets_per_day",
+            format!(
+                "{} = {busiest:.0} baskets in one store's busiest day: more than the {} that 198 lanes serve at a basket every 10 s for 24 hours",
+                factors.join(" x "),
+                limits::STORE_DAY
+            ),
+        ));
+    }
     if !MODELS.contains(&c.model.as_str()) {
         return Err(k.err(
             "model",
@@ -607,7 +716,7 @@ fn anomaly(
         ));
     }
     let multiplier = match a.multiplier {
-        Some(m) => k.non_negative(&format!("{key}.multiplier"), m)?,
+        Some(m) => k.at_most(&format!("{key}.multiplier"), m, limits::MULTIPLIER)?,
         None => default_multiplier,
     };
     if kind == AnomalyKind::Outage && multiplier != 0.0 {
@@ -855,12 +964,21 @@ fn widgets(k: &Checker<'_>, c: &WidgetsConfig) -> Result<WidgetsParams, Scenario
         dirty,
         initial_customers: k.int_in("widgets.initial_customers", c.initial_customers, 0, 800_000)?
             as u32,
-        signups_per_day: k.non_negative("widgets.signups_per_day", c.signups_per_day)?,
-        customer_updates_per_day: k.non_negative(
+        signups_per_day: k.at_most(
+            "widgets.signups_per_day",
+            c.signups_per_day,
+            limits::PER_DAY,
+        )?,
+        customer_updates_per_day: k.at_most(
             "widgets.customer_updates_per_day",
             c.customer_updates_per_day,
+            limits::PER_DAY,
         )?,
-        store_sales_per_day: k.positive("widgets.store_sales_per_day", c.store_sales_per_day)?,
+        store_sales_per_day: k.at_most(
+            "widgets.store_sales_per_day",
+            k.positive("widgets.store_sales_per_day", c.store_sales_per_day)?,
+            limits::PER_DAY,
+        )?,
         lines_per_order: weights("widgets.lines_per_order", &c.lines_per_order)?,
         quantity: weights("widgets.quantity", &c.quantity)?,
         initial_products: k.int_in("widgets.initial_products", c.initial_products, 1, 50_000)?
@@ -953,7 +1071,11 @@ fn webshop(k: &Checker<'_>, c: &WebshopConfig) -> Result<WebshopParams, Scenario
             999_999,
         )? as u32,
         pages_mean: {
-            let v = k.positive("webshop.pages_mean", c.pages_mean)?;
+            let v = k.at_most(
+                "webshop.pages_mean",
+                k.positive("webshop.pages_mean", c.pages_mean)?,
+                limits::PAGES_MEAN,
+            )?;
             if v < 1.0 {
                 return Err(k.err("webshop.pages_mean", format!("must be 1 or more, got {v}")));
             }

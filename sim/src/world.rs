@@ -193,6 +193,43 @@ impl World {
         }
     }
 
+    /// An upper estimate of the events `stores` make in their busiest
+    /// hour: arrivals at the calendar's highest day and holiday multipliers,
+    /// its highest hourly share and every promotion at once, each making
+    /// its basket's mean lines (capped at `max_lines`) and two more events
+    /// (the receipt, a void or a model's own). What a run's windows are
+    /// sized by, so a window never holds more than memory takes.
+    pub fn peak_events_per_hour(&self, stores: &[usize]) -> f64 {
+        let cal = &self.calendar;
+        let day = cal.week.iter().map(|d| d.multiplier).fold(0.0, f64::max);
+        let holiday = cal
+            .holidays
+            .iter()
+            .map(|h| h.multiplier)
+            .fold(1.0, f64::max);
+        let share = cal
+            .curves
+            .iter()
+            .flat_map(|c| c.shares.iter().copied())
+            .fold(0.0, f64::max);
+        let promoted: f64 = cal
+            .anomalies
+            .iter()
+            .map(|a| a.multiplier.max(1.0))
+            .product();
+        let b = &self.params.basket;
+        let lines = (b.lines_lognormal_mu + b.lines_lognormal_sigma.powi(2) / 2.0)
+            .exp()
+            .min(f64::from(b.max_lines))
+            + 1.0;
+        let mut per_day = self.params.traffic.baskets_per_day;
+        if let ModelSpec::Widgets(w) = &self.model {
+            per_day += w.store_sales_per_day + w.signups_per_day + w.customer_updates_per_day;
+        }
+        let traffic: f64 = stores.iter().map(|&i| self.stores[i].traffic).sum();
+        per_day * traffic * day * holiday * promoted * share * (lines + 2.0)
+    }
+
     /// The kinds of event a run of this world emits, in [`EventKind::ALL`] order.
     pub fn kinds(&self) -> Vec<EventKind> {
         match self.model {

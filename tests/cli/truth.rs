@@ -543,3 +543,31 @@ fn verify_checks_the_other_scenarios_landing_tables_in_postgres() {
         assert!(!out.contains("FAIL"), "{out}");
     }
 }
+
+#[test]
+fn verify_refuses_a_part_that_decompresses_to_one_endless_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("lake");
+    let m = tmp.path().join("m.json");
+    let sink = format!("files:{}?compression=zstd", dir.display());
+    storesim()
+        .args(["run", "--stores", "1", "-q", "--sink", &sink, "--manifest"])
+        .arg(&m)
+        .assert()
+        .success();
+    // 64 MiB of one byte compress to a few KB.
+    let bomb = zstd::encode_all(&vec![b'x'; 64 << 20][..], 19).unwrap();
+    assert!(bomb.len() < 64 << 10, "{}", bomb.len());
+    let part = dir.join("kind=scan/date=2026-11-23/part-99999.jsonl.zst");
+    std::fs::write(&part, bomb).unwrap();
+    let out = storesim()
+        .args(["verify", "--manifest", m.to_str().unwrap()])
+        .args(["--files", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = super::failure(out, 2);
+    assert!(
+        err.contains("part-99999.jsonl.zst") && err.contains("a line longer than 16 MiB"),
+        "{err}"
+    );
+}

@@ -185,17 +185,50 @@ fn is_csv(path: &Path) -> bool {
     path.to_string_lossy().contains(".csv")
 }
 
-/// A part's decompressed bytes as a reader.
+/// A part's decompressed bytes as a reader, its lines bounded.
 fn open(path: &Path) -> Result<Box<dyn Read>, ReadError> {
     let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
     let name = path.to_string_lossy();
-    Ok(if name.ends_with(".zst") {
+    let inner: Box<dyn Read> = if name.ends_with(".zst") {
         Box::new(zstd::Decoder::new(file).map_err(|e| read_error(path, e))?)
     } else if name.ends_with(".gz") {
         Box::new(flate2::read::MultiGzDecoder::new(file))
     } else {
         Box::new(file)
-    })
+    };
+    Ok(Box::new(LineLimit { inner, run: 0 }))
+}
+
+/// The longest line read from a part: storesim's records are under a few
+/// KB, so a longer line (a file that decompresses to one endless line) is
+/// not a part, and is refused instead of read into all memory.
+const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// A reader that fails on a line longer than [`MAX_LINE_BYTES`].
+struct LineLimit {
+    inner: Box<dyn Read>,
+    /// Bytes since the last newline.
+    run: usize,
+}
+
+impl Read for LineLimit {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.run = match buf[..n].iter().rposition(|&b| b == b'\n') {
+            Some(last) => n - last - 1,
+            None => self.run + n,
+        };
+        if self.run > MAX_LINE_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "a line longer than {} MiB: not a storesim part",
+                    MAX_LINE_BYTES >> 20
+                ),
+            ));
+        }
+        Ok(n)
+    }
 }
 
 /// Calls `each` with every record of a part, deserialised.
