@@ -76,6 +76,9 @@ pub(crate) enum ManifestAction {
         /// The directory to write into.
         #[arg(long, short)]
         out: PathBuf,
+        /// Replace CSV files of the same names already there.
+        #[arg(long)]
+        overwrite: bool,
     },
 }
 
@@ -327,6 +330,10 @@ pub(crate) struct CatalogArgs {
     /// Number of items (default: the scenario's).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), allow_negative_numbers = true)]
     pub(crate) items: Option<u64>,
+    /// Replace stores.csv, item_categories.csv and item_master.csv if
+    /// they are already there.
+    #[arg(long)]
+    pub(crate) overwrite: bool,
 }
 
 /// `--serve`: a port on loopback, or an explicit address.
@@ -366,9 +373,11 @@ impl FromStr for SpeedArg {
         }
         let number = s.strip_suffix('x').unwrap_or(s);
         match number.parse::<f64>() {
-            Ok(f) if f.is_finite() && f > 0.0 && f <= 1e9 => Ok(SpeedArg::Factor(f)),
+            // A thousandth of real time makes a virtual minute last 17
+            // hours; slower releases nothing a demo would see.
+            Ok(f) if f.is_finite() && (1e-3..=1e9).contains(&f) => Ok(SpeedArg::Factor(f)),
             _ => Err(format!(
-                "`{s}`: use max, realtime, or a positive factor such as 60"
+                "`{s}`: use max, realtime, or a factor from 0.001 to 1000000000, such as 60"
             )),
         }
     }

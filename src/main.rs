@@ -91,13 +91,23 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 };
             }
-            // One line: clap's first line names the flag and the problem.
+            // One line: clap's first line names the flag and the problem;
+            // a missing argument is named on the lines after it.
             let text = e.render().to_string();
             let mut first = text
                 .lines()
                 .next()
                 .unwrap_or("error: invalid arguments")
                 .to_string();
+            if e.kind() == ErrorKind::MissingRequiredArgument {
+                let missing: Vec<&str> = text
+                    .lines()
+                    .skip(1)
+                    .map(str::trim)
+                    .take_while(|l| !l.is_empty())
+                    .collect();
+                first = format!("{} {}", first.trim_end(), missing.join(", "));
+            }
             // A value refused for a flag that takes secrets is not echoed.
             use clap::error::{ContextKind, ContextValue};
             let secret_flag = matches!(
@@ -133,8 +143,13 @@ fn main() -> ExitCode {
             action: ManifestAction::Merge { files, out },
         } => manifest_merge(&files, out.as_deref()),
         Command::Manifest {
-            action: ManifestAction::Csv { file, out },
-        } => manifest_csv(&file, &out),
+            action:
+                ManifestAction::Csv {
+                    file,
+                    out,
+                    overwrite,
+                },
+        } => manifest_csv(&file, &out, overwrite),
         Command::Verify(args) => verify(args),
         Command::Db {
             action: DbAction::Init(args),
@@ -262,6 +277,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         }
         specs.push(spec);
     }
+    check_file_sinks_apart(&specs)?;
     let world = input(scenario.build_world(&Overrides {
         stores: args.stores.map(|n| n as usize),
         items: args.items.map(|n| n as usize),
@@ -584,6 +600,62 @@ fn fit_window(window_us: i64, peak_per_hour: f64, stores: usize) -> anyhow::Resu
         );
     }
     Ok(fit)
+}
+
+/// Refuses two file sinks whose directories are the same or one inside
+/// the other: their parts would collide or mix, and `_SUCCESS` would speak
+/// for both.
+fn check_file_sinks_apart(specs: &[SinkSpec]) -> Result<(), Failure> {
+    let dirs: Vec<(String, std::path::PathBuf)> = specs
+        .iter()
+        .filter_map(|s| match &s.kind {
+            SinkKind::Files(c) => Some((s.to_string(), resolved(&c.dir))),
+            _ => None,
+        })
+        .collect();
+    for (i, (a, da)) in dirs.iter().enumerate() {
+        for (b, db) in &dirs[..i] {
+            if da.starts_with(db) || db.starts_with(da) {
+                return Err(Failure::Input(anyhow::anyhow!(
+                    "sinks `{b}` and `{a}` write to the same directory ({}): give each its own",
+                    db.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `dir` as an absolute path, `.` and `..` resolved, and symbolic links
+/// too as far as it exists.
+fn resolved(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let mut out = std::path::PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    // The longest existing prefix, with its links resolved.
+    let mut existing = out.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match existing.file_name() {
+            Some(name) => rest.push(name.to_os_string()),
+            None => break,
+        }
+        existing.pop();
+    }
+    let mut real = std::fs::canonicalize(&existing).unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        real.push(name);
+    }
+    real
 }
 
 /// The environment variable that gives the live view's token.
@@ -1085,11 +1157,16 @@ fn manifest_merge(
     Ok(ExitCode::SUCCESS)
 }
 
-fn manifest_csv(file: &std::path::Path, out: &std::path::Path) -> Result<ExitCode, Failure> {
+fn manifest_csv(
+    file: &std::path::Path,
+    out: &std::path::Path,
+    overwrite: bool,
+) -> Result<ExitCode, Failure> {
     let manifest = input(read_manifest(file))?;
-    let written = storesim_sinks::manifest::write_csv(out, &manifest)
-        .with_context(|| format!("cannot write CSV files in {}", out.display()))
-        .map_err(Failure::Runtime)?;
+    let written = input(
+        storesim_sinks::manifest::write_csv(out, &manifest, overwrite)
+            .with_context(|| format!("-o {}: cannot write the CSV files", out.display())),
+    )?;
     eprintln!("wrote {} CSV files to {}", written.len(), out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -1226,13 +1303,14 @@ fn catalog(args: CatalogArgs) -> Result<ExitCode, Failure> {
         stores: args.stores.map(|n| n as usize),
         items: args.items.map(|n| n as usize),
     }))?;
-    let runtime = |e: anyhow::Error| Failure::Runtime(e);
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))
-        .map_err(runtime)?;
-    write_csv(&args.out.join("stores.csv"), &world.stores).map_err(runtime)?;
-    write_csv(&args.out.join("item_categories.csv"), &world.categories).map_err(runtime)?;
-    write_csv(&args.out.join("item_master.csv"), &world.items).map_err(runtime)?;
+    let out_err =
+        |e: std::io::Error| Failure::Input(anyhow::anyhow!("--out {}: {e}", args.out.display()));
+    let mut out =
+        storesim_sinks::output::OutputDir::create(&args.out, args.overwrite).map_err(out_err)?;
+    write_csv(&mut out, "stores.csv", &world.stores).map_err(out_err)?;
+    write_csv(&mut out, "item_categories.csv", &world.categories).map_err(out_err)?;
+    write_csv(&mut out, "item_master.csv", &world.items).map_err(out_err)?;
+    out.commit().map_err(out_err)?;
     eprintln!(
         "wrote {} stores, {} categories, {} items to {}",
         world.stores.len(),
@@ -1243,18 +1321,16 @@ fn catalog(args: CatalogArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_csv<T: serde::Serialize>(path: &std::path::Path, rows: &[T]) -> anyhow::Result<()> {
-    let tmp = path.with_extension("csv.inprogress");
-    let mut w =
-        csv::Writer::from_path(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+fn write_csv<T: serde::Serialize>(
+    out: &mut storesim_sinks::output::OutputDir,
+    name: &str,
+    rows: &[T],
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out.file(name)?);
     for row in rows {
-        w.serialize(row)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        w.serialize(row).map_err(std::io::Error::other)?;
     }
     w.flush()
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ pub mod kafka;
 pub mod manifest;
 pub mod memory;
 pub mod null;
+pub mod output;
 pub mod postgres;
 pub mod redact;
 pub mod resume;

@@ -107,14 +107,16 @@ impl Sink for ManifestSink {
 
 /// Writes a manifest's expected answers as CSV files in `dir`, one per
 /// aggregate (`store_days.csv`, `counts.csv`, each group), for dbt seeds
-/// and tests; returns the files written.
-pub fn write_csv(dir: &Path, manifest: &Manifest) -> Result<Vec<PathBuf>, csv::Error> {
-    std::fs::create_dir_all(dir)?;
-    let mut written = Vec::new();
-    let mut file = |name: &str| {
-        let path = dir.join(format!("{name}.csv"));
-        written.push(path.clone());
-        csv::Writer::from_path(path)
+/// and tests; returns the files written. Earlier files are replaced only
+/// with `overwrite`, and never written through a symbolic link.
+pub fn write_csv(
+    dir: &Path,
+    manifest: &Manifest,
+    overwrite: bool,
+) -> Result<Vec<PathBuf>, csv::Error> {
+    let mut out = crate::output::OutputDir::create(dir, overwrite)?;
+    let mut file = |name: &str| -> csv::Result<csv::Writer<std::fs::File>> {
+        Ok(csv::Writer::from_writer(out.file(&format!("{name}.csv"))?))
     };
     let mut w = file("counts")?;
     w.write_record(["kind", "records"])?;
@@ -162,5 +164,5 @@ pub fn write_csv(dir: &Path, manifest: &Manifest) -> Result<Vec<PathBuf>, csv::E
         }
         w.flush()?;
     }
-    Ok(written)
+    Ok(out.commit()?)
 }

@@ -207,6 +207,9 @@ fn take_kinds(spec: &str) -> Result<(String, Option<Vec<storesim_sim::EventKind>
     let mut rest = Vec::new();
     for pair in query.split('&') {
         match pair.split_once('=') {
+            Some(("kinds", _)) if kinds.is_some() => {
+                return Err("option `kinds` is given twice: give it once".into());
+            }
             Some(("kinds", list)) => {
                 let parsed = list
                     .split(',')
@@ -230,8 +233,9 @@ fn take_kinds(spec: &str) -> Result<(String, Option<Vec<storesim_sim::EventKind>
 }
 
 /// The `key=value` options of a spec's query (`a=1&b=2`), in order.
+/// An option given twice is an error: which one was meant cannot be told.
 pub(crate) fn query_pairs(query: Option<&str>) -> Result<Vec<(&str, &str)>, String> {
-    query
+    let pairs: Vec<(&str, &str)> = query
         .into_iter()
         .flat_map(|q| q.split('&'))
         .filter(|p| !p.is_empty())
@@ -241,7 +245,13 @@ pub(crate) fn query_pairs(query: Option<&str>) -> Result<Vec<(&str, &str)>, Stri
                 "an option is not key=value (write KEY=VALUE, joined by &)".to_string()
             })
         })
-        .collect()
+        .collect::<Result<_, _>>()?;
+    for (i, (key, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(k, _)| k == key) {
+            return Err(format!("option `{key}` is given twice: give it once"));
+        }
+    }
+    Ok(pairs)
 }
 
 #[cfg(test)]
@@ -313,6 +323,22 @@ mod tests {
             ("files:d?color=red", "sink `files:d?color=***`"),
             ("files:d?gzip", "not key=value"),
             ("files:d?compression=gzip&level=12", "gzip takes 1-9"),
+            (
+                "files:d?compression=zstd&compression=gzip",
+                "option `compression` is given twice",
+            ),
+            (
+                "null?kinds=scan&kinds=transaction",
+                "option `kinds` is given twice",
+            ),
+            (
+                "kafka://h:1?partitions=3&partitions=6",
+                "option `partitions` is given twice",
+            ),
+            (
+                "postgres://u@h/db?schema=a&schema=b",
+                "option `schema` is given twice",
+            ),
             ("stdout:x", "takes no options"),
             ("kafka://", "HOST:PORT"),
             ("kafka:localhost:9092", "kafka://HOST:PORT"),

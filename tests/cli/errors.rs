@@ -191,3 +191,105 @@ fn scenarios_and_catalog_commands() {
         .unwrap()
         .starts_with("item_id,item_upc,category_code,item_name"));
 }
+
+/// Runs `args` (any subcommand) in `dir` and checks: exit 2, one line that
+/// says `want`.
+fn refused_in(dir: &std::path::Path, args: &[&str], want: &str) -> String {
+    let out = storesim().current_dir(dir).args(args).output().unwrap();
+    let err = super::failure(out, 2);
+    assert!(
+        err.contains(want),
+        "{args:?}: `{err}` does not say `{want}`"
+    );
+    err
+}
+
+#[test]
+fn nonsense_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // Two file sinks on one directory, spelled two ways, or one inside the other.
+    for second in ["csv:./o/../o", "files:o/sub?compression=zstd", "files:o/"] {
+        refused_in(
+            dir,
+            &[
+                "run", "--stores", "1", "--sink", "files:o", "--sink", second,
+            ],
+            "write to the same directory",
+        );
+    }
+    // An option given twice: which one was meant cannot be told.
+    refused_in(
+        dir,
+        &[
+            "run",
+            "--stores",
+            "1",
+            "--sink",
+            "files:o?compression=zstd&compression=gzip",
+        ],
+        "option `compression` is given twice",
+    );
+    // A speed that releases nothing a demo would see.
+    refused_in(
+        dir,
+        &["run", "--speed", "1e-308", "--sink", "null"],
+        "0.001",
+    );
+    // A missing argument is named.
+    refused_in(dir, &["verify"], "--manifest <MANIFEST>");
+    refused_in(dir, &["manifest", "merge"], "<FILES>");
+    assert!(!dir.join("o").exists(), "output left behind");
+}
+
+#[test]
+fn output_files_are_never_replaced_unasked_nor_written_through_a_link() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let cat = |extra: &[&str]| {
+        let mut args = vec!["catalog", "--stores", "2", "--items", "5", "--out", "cat"];
+        args.extend_from_slice(extra);
+        storesim().current_dir(dir).args(&args).output().unwrap()
+    };
+    assert!(cat(&[]).status.success());
+    std::fs::write(dir.join("cat/stores.csv"), "mine").unwrap();
+    let err = super::failure(cat(&[]), 2);
+    assert!(err.contains("stores.csv exists: pass --overwrite"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("cat/stores.csv")).unwrap(),
+        "mine"
+    );
+    assert!(cat(&["--overwrite"]).status.success());
+    // A manifest's CSV files: a link in the way is not followed.
+    storesim()
+        .current_dir(dir)
+        .args([
+            "run",
+            "--stores",
+            "1",
+            "--sink",
+            "null",
+            "-q",
+            "--manifest",
+            "m.json",
+        ])
+        .assert()
+        .success();
+    std::fs::create_dir(dir.join("csv")).unwrap();
+    std::fs::write(dir.join("victim"), "keep").unwrap();
+    std::os::unix::fs::symlink(dir.join("victim"), dir.join("csv/counts.csv")).unwrap();
+    for extra in [&[][..], &["--overwrite"][..]] {
+        let mut args = vec!["manifest", "csv", "m.json", "-o", "csv"];
+        args.extend_from_slice(extra);
+        refused_in(dir, &args, "is a symbolic link");
+        assert_eq!(std::fs::read_to_string(dir.join("victim")).unwrap(), "keep");
+    }
+    // An output path that cannot be made is bad input: exit 2.
+    std::fs::write(dir.join("file"), "").unwrap();
+    refused_in(dir, &["catalog", "--out", "file/sub"], "--out file/sub");
+    refused_in(
+        dir,
+        &["manifest", "csv", "m.json", "-o", "file/sub"],
+        "-o file/sub",
+    );
+}
