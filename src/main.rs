@@ -1119,9 +1119,22 @@ fn kafka(action: KafkaAction) -> Result<ExitCode, Failure> {
 }
 
 /// Reads a manifest; errors name the file.
+/// The largest manifest read: a 1000-store week's is a few MB.
+const MAX_MANIFEST_BYTES: u64 = 256 << 20;
+
 fn read_manifest(path: &std::path::Path) -> anyhow::Result<storesim_sim::truth::Manifest> {
-    let text = std::fs::read_to_string(path)
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_MANIFEST_BYTES + 1).read_to_string(&mut text))
         .with_context(|| format!("cannot read the manifest {}", path.display()))?;
+    if text.len() as u64 > MAX_MANIFEST_BYTES {
+        anyhow::bail!(
+            "{}: larger than {} MiB: not a storesim manifest",
+            path.display(),
+            MAX_MANIFEST_BYTES >> 20
+        );
+    }
     let manifest: storesim_sim::truth::Manifest = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a storesim manifest", path.display()))?;
     if manifest.format != storesim_sim::truth::FORMAT {
@@ -1135,15 +1148,42 @@ fn read_manifest(path: &std::path::Path) -> anyhow::Result<storesim_sim::truth::
     Ok(manifest)
 }
 
+/// Refuses a manifest another storesim made: its events and aggregates
+/// are that version's, which this one need not make or compute alike.
+fn same_version(path: &std::path::Path, m: &storesim_sim::truth::Manifest) -> anyhow::Result<()> {
+    let this = env!("CARGO_PKG_VERSION");
+    if m.run.version != this {
+        anyhow::bail!(
+            "{}: made by storesim {}; this is storesim {this}: use the storesim that made it",
+            path.display(),
+            m.run.version
+        );
+    }
+    Ok(())
+}
+
 fn manifest_merge(
     files: &[std::path::PathBuf],
     out: Option<&std::path::Path>,
 ) -> Result<ExitCode, Failure> {
+    if files.len() < 2 {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "manifest merge: one manifest is nothing to merge: give the manifests of the run's shards"
+        )));
+    }
     let mut parts = Vec::new();
     for f in files {
-        parts.push((f.display().to_string(), input(read_manifest(f))?));
+        let m = input(read_manifest(f))?;
+        input(same_version(f, &m))?;
+        parts.push((f.display().to_string(), m));
     }
     let merged = input(storesim_sim::truth::Manifest::merge(&parts))?;
+    if merged.run.shard != "1/1" {
+        eprintln!(
+            "storesim: shard {} only: the merged manifest is not the whole run's (give every shard's to get it)",
+            merged.run.shard
+        );
+    }
     match out {
         Some(path) => storesim_sinks::manifest::write_manifest(path, &merged)
             .with_context(|| format!("cannot write {}", path.display()))
@@ -1174,6 +1214,7 @@ fn manifest_csv(
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
     use storesim_sinks::verify;
     let manifest = input(read_manifest(&args.manifest))?;
+    input(same_version(&args.manifest, &manifest))?;
     let run = &manifest.run;
     let (target, observed) = if let Some(url) = &args.postgres {
         let spec: SinkSpec = input(url.parse())?;

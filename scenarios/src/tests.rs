@@ -385,6 +385,67 @@ fn models_and_anomalies_fail_naming_the_key() {
         let e = load_err(&format!("extends = \"chain\"\n{text}"));
         assert!(e.contains(expected), "{text}: {e}");
     }
+    // `model` decides what runs; another model's table is refused.
+    for (text, expected) in [
+        (
+            "extends = \"webshop\"\nmodel = \"chain\"\n",
+            "`webshop`: only model `webshop` reads it (this is model `chain`)",
+        ),
+        (
+            "extends = \"chain\"\nmodel = \"widgets\"\n",
+            "`widgets`: missing: model `widgets` needs a [widgets] section",
+        ),
+        (
+            "extends = \"widgets\"\nmodel = \"marketplace\"\n",
+            "`marketplace`: missing",
+        ),
+    ] {
+        let e = load_err(text);
+        assert!(e.contains(expected), "{text}: {e}");
+    }
+    // What could never apply.
+    for (text, expected) in [
+        (
+            "extends = \"chain\"\n[[anomalies]]\nname = \"x\"\nkind = \"storm\"\nstart = \"2026-11-24 11:00\"\nend = \"2026-11-24 12:00\"\nstores = [1101, 987654]\n",
+            "`anomalies[0].stores`: store 987654 is not among the stores",
+        ),
+        (
+            "extends = \"smoothie\"\n[[anomalies]]\nname = \"x\"\nkind = \"promotion\"\nstart = \"2026-11-24 11:00\"\nend = \"2026-11-24 12:00\"\ndiscount_pct = 10\nproducts = [\"NOPE\"]\n",
+            "`anomalies[0].products`: product `NOPE` is not on the menu",
+        ),
+        (
+            "extends = \"chain\"\n[names.20100]\ncost_ratio = nan\n",
+            "`names.20100.cost_ratio`: must be a cost as a share of price",
+        ),
+        (
+            "extends = \"chain\"\n[names.20100]\ncost_ratio = inf\n",
+            "`names.20100.cost_ratio`",
+        ),
+    ] {
+        let e = load_err(text);
+        assert!(e.contains(expected), "{text}: {e}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (rule, expected) in [
+        (
+            "categories = [\"Nope\"]",
+            "rule[0].categories`: no listing has the category `Nope`",
+        ),
+        ("vendors = [987654]", "rule[0].vendors`: no vendor 987654"),
+    ] {
+        let pricing = dir.path().join("pricing.toml");
+        std::fs::write(
+            &pricing,
+            format!("[[rule]]\nname = \"r\"\n{rule}\nadjust_pct = 5\n"),
+        )
+        .unwrap();
+        let text = format!(
+            "extends = \"marketplace\"\n[marketplace]\npricing = \"{}\"\n",
+            pricing.display()
+        );
+        let e = load_err(&text);
+        assert!(e.contains(expected), "{rule}: {e}");
+    }
     let e = load_err("extends = \"smoothie\"\n[smoothie]\nquantity = [0, 0]\n");
     assert!(e.contains("`smoothie.quantity`: needs 1-20 weights"), "{e}");
     let e = load_err("extends = \"smoothie\"\n[smoothie]\nmember_share = 3\n");

@@ -650,20 +650,29 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             format!("unknown model `{}` (known: {})", c.model, MODELS.join(", ")),
         ));
     }
-    if c.model == "smoothie" && c.smoothie.is_none() {
-        return Err(k.err(
-            "smoothie",
-            "missing: model `smoothie` needs a [smoothie] section",
-        ));
-    }
-    if c.model != "smoothie" && c.smoothie.is_some() {
-        return Err(k.err(
-            "smoothie",
-            format!(
-                "only model `smoothie` reads it (this is model `{}`)",
-                c.model
-            ),
-        ));
+    // `model` decides what runs; each model's table belongs to it alone.
+    let tables = [
+        ("smoothie", c.smoothie.is_some()),
+        ("webshop", c.webshop.is_some()),
+        ("marketplace", c.marketplace.is_some()),
+        ("widgets", c.widgets.is_some()),
+    ];
+    for (table, present) in tables {
+        if c.model == table && !present {
+            return Err(k.err(
+                table,
+                format!("missing: model `{table}` needs a [{table}] section"),
+            ));
+        }
+        if c.model != table && present {
+            return Err(k.err(
+                table,
+                format!(
+                    "only model `{table}` reads it (this is model `{}`): set model = \"{table}\" or remove the section",
+                    c.model
+                ),
+            ));
+        }
     }
     Ok(Model {
         calendar: Calendar {
@@ -675,6 +684,66 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         params,
         classes,
     })
+}
+
+/// Refuses what could never apply: an anomaly on a store that is not in
+/// the stores (neither the data file nor the run's), on a product not on
+/// the menu, a pricing rule on a category or vendor no listing has.
+fn check_reachable(
+    k: &Checker<'_>,
+    anomalies: &[storesim_sim::calendar::Anomaly],
+    model: &ModelSpec,
+    records: &[storesim_sim::catalog::StoreRecord],
+    stores: &[storesim_sim::catalog::Store],
+    categories: &[storesim_sim::catalog::Category],
+) -> Result<(), ScenarioError> {
+    for (i, a) in anomalies.iter().enumerate() {
+        if let Some(id) = a.stores.iter().find(|id| {
+            !records.iter().any(|r| r.id == **id) && !stores.iter().any(|s| s.store_id == **id)
+        }) {
+            return Err(k.err(
+                format!("anomalies[{i}].stores"),
+                format!("store {id} is not among the stores (data.stores): the anomaly would never apply to it"),
+            ));
+        }
+        if let ModelSpec::Smoothie(p) = model {
+            if let Some(id) = a
+                .products
+                .iter()
+                .find(|id| !p.products.iter().any(|m| &m.product_id == *id))
+            {
+                return Err(k.err(
+                    format!("anomalies[{i}].products"),
+                    format!(
+                        "product `{id}` is not on the menu: the promotion would never apply to it"
+                    ),
+                ));
+            }
+        }
+    }
+    if let ModelSpec::Marketplace(p) = model {
+        for (i, r) in p.pricing.iter().enumerate() {
+            let known = |c: &String| {
+                categories.iter().any(|k| &k.category_name == c) || p.invalid_categories.contains(c)
+            };
+            if let Some(c) = r.categories.iter().find(|c| !known(c)) {
+                return Err(k.err(
+                    format!("marketplace.pricing: rule[{i}].categories"),
+                    format!("no listing has the category `{c}`: the rule would never match it"),
+                ));
+            }
+            let vendor = |v: &u32| {
+                records.iter().any(|r| r.id == *v) || stores.iter().any(|s| s.store_id == *v)
+            };
+            if let Some(v) = r.vendors.iter().find(|v| !vendor(v)) {
+                return Err(k.err(
+                    format!("marketplace.pricing: rule[{i}].vendors"),
+                    format!("no vendor {v} among the vendors (data.stores): the rule would never match it"),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The models a scenario's `model` may name.
@@ -1211,6 +1280,15 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
         origin: stores_origin.clone(),
         message: e.to_string(),
     })?;
+    for (code, n) in &c.names {
+        let r = n.cost_ratio;
+        if !(r.is_finite() && (0.0..=2.0).contains(&r)) {
+            return Err(k.err(
+                format!("names.{code}.cost_ratio"),
+                format!("must be a cost as a share of price, 0-2 (0 for the default), got {r}"),
+            ));
+        }
+    }
     let names = |code: u32| {
         c.names.get(&code.to_string()).map(|n| NameParts {
             brands: n.brands.clone(),
@@ -1238,17 +1316,30 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
                 message: e.to_string(),
             }
         })?;
-    let model = if let Some(sm) = &c.smoothie {
-        ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?))
-    } else if let Some(ws) = &c.webshop {
-        ModelSpec::Webshop(Arc::new(webshop(&k, ws)?))
-    } else if let Some(mp) = &c.marketplace {
-        ModelSpec::Marketplace(Arc::new(marketplace(&k, mp, base)?))
-    } else if let Some(wd) = &c.widgets {
-        ModelSpec::Widgets(Arc::new(widgets(&k, wd)?))
-    } else {
-        ModelSpec::Chain
+    // `model` decides (its table was checked to be there and alone).
+    let model = match (
+        c.model.as_str(),
+        &c.smoothie,
+        &c.webshop,
+        &c.marketplace,
+        &c.widgets,
+    ) {
+        ("smoothie", Some(sm), ..) => ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?)),
+        ("webshop", _, Some(ws), ..) => ModelSpec::Webshop(Arc::new(webshop(&k, ws)?)),
+        ("marketplace", _, _, Some(mp), _) => {
+            ModelSpec::Marketplace(Arc::new(marketplace(&k, mp, base)?))
+        }
+        ("widgets", .., Some(wd)) => ModelSpec::Widgets(Arc::new(widgets(&k, wd)?)),
+        _ => ModelSpec::Chain,
     };
+    check_reachable(
+        &k,
+        &m.calendar.anomalies,
+        &model,
+        &store_records,
+        &stores,
+        &categories,
+    )?;
     Ok(World {
         model,
         name: c.name.clone(),

@@ -163,6 +163,34 @@ fn shard_manifests_merge_into_the_unsharded_one() {
     let partial: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(partial["run"]["shard"], "1+2/3");
     assert!(partial["chain"]["item_days"].is_array());
+    // It says so: the merge is not the whole run's.
+    let note = String::from_utf8_lossy(&out.stderr);
+    assert!(note.contains("shard 1+2/3 only"), "{note}");
+    // One manifest is nothing to merge.
+    let out = storesim()
+        .args(["manifest", "merge"])
+        .arg(&parts[0])
+        .output()
+        .unwrap();
+    assert!(failure(out, 2).contains("one manifest is nothing to merge"));
+    // A manifest of another storesim is neither merged nor verified.
+    let mut foreign: Value = serde_json::from_slice(&whole).unwrap();
+    foreign["run"]["version"] = Value::String("9.9.9".into());
+    let foreign_path = path("foreign.json");
+    std::fs::write(&foreign_path, foreign.to_string()).unwrap();
+    let out = storesim()
+        .args(["verify", "--manifest"])
+        .arg(&foreign_path)
+        .args(["--files", tmp.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(failure(out, 2).contains("made by storesim 9.9.9"));
+    let out = storesim()
+        .args(["manifest", "merge"])
+        .args([&foreign_path, &parts[1]])
+        .output()
+        .unwrap();
+    assert!(failure(out, 2).contains("made by storesim 9.9.9"));
     // A shard twice, or another run, is refused on one line.
     let out = storesim()
         .args(["manifest", "merge"])
