@@ -569,7 +569,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let undelivered = summary.undelivered();
     if undelivered > 0 {
         return Err(Failure::Runtime(anyhow::anyhow!(
-            "{undelivered} events were not delivered (see the sink lines above)"
+            "{undelivered} events were not confirmed delivered (see the sink lines above)"
         )));
     }
     Ok(ExitCode::SUCCESS)

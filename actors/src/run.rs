@@ -212,7 +212,7 @@ impl RunSummary {
 #[non_exhaustive]
 pub enum RunError {
     /// A sink failed; the run stopped.
-    #[error("{error}; {} of the {handed} events handed to it were not delivered", handed.saturating_sub(*delivered))]
+    #[error("{error}; {} of the {handed} events handed to it were not confirmed delivered", handed.saturating_sub(*delivered))]
     Sink {
         /// The sink.
         sink: String,

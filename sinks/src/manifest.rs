@@ -28,6 +28,12 @@ impl ManifestSink {
     /// Fails at once if `path` cannot be written.
     pub fn open(path: &Path, world: &World, run: RunInfo) -> Result<ManifestSink, SinkError> {
         let name = format!("manifest:{}", path.display());
+        if path.is_dir() {
+            return Err(SinkError::Spec {
+                spec: name,
+                message: format!("{} is a directory: name a file", path.display()),
+            });
+        }
         // Fail now, not after the run, if the file cannot be made.
         let tmp = tmp_path(path);
         std::fs::write(&tmp, b"").map_err(|source| SinkError::Spec {

@@ -248,7 +248,7 @@ fn a_broker_gone_for_good_fails_the_run_naming_the_undelivered_count(wall: Wall)
         panic!("no counts in: {stderr}")
     };
     assert!(undelivered > 0 && undelivered <= handed, "{stderr}");
-    assert!(stderr.contains("were not delivered"), "{stderr}");
+    assert!(stderr.contains("were not confirmed delivered"), "{stderr}");
     assert!(stderr.contains("Message timed out"), "{stderr}");
 }
 

@@ -3,6 +3,7 @@
 mod apex;
 mod determinism;
 mod errors;
+mod faults;
 mod golden;
 mod kafka;
 mod live;

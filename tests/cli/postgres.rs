@@ -382,7 +382,7 @@ fn a_server_gone_for_good_fails_the_run_naming_the_unwritten_count(wall: Wall) {
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("gave up after 3 s of retries"), "{stderr}");
     assert!(
-        stderr.contains("events handed to it were not delivered"),
+        stderr.contains("events handed to it were not confirmed delivered"),
         "{stderr}"
     );
     assert!(!stderr.contains("storesim:storesim@"), "{stderr}");

@@ -15,7 +15,7 @@
 mod part;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use rayon::prelude::*;
@@ -110,6 +110,27 @@ pub struct FilesSink {
     resume_date: u32,
     /// Events left out because a stopped run had written them.
     resumed: u64,
+    /// Set by an error: the output is incomplete, and `_SUCCESS` is never
+    /// written.
+    broken: bool,
+    /// Events handed to the sink.
+    handed: u64,
+    /// Directories it made, deepest first.
+    created: Vec<PathBuf>,
+}
+
+impl Drop for FilesSink {
+    /// A sink dropped without being handed anything (the run stopped on an
+    /// input error after it opened) leaves no empty directory behind.
+    fn drop(&mut self) {
+        if self.handed == 0 {
+            for dir in &self.created {
+                if std::fs::remove_dir(dir).is_err() {
+                    break;
+                }
+            }
+        }
+    }
 }
 
 impl FilesSink {
@@ -135,7 +156,26 @@ impl FilesSink {
             path: path.display().to_string(),
             source,
         };
+        // The directories this sink makes, deepest first: removed again if
+        // the run never writes (a later input error).
+        let mut created = Vec::new();
+        let mut missing = config.dir.as_path();
+        while !missing.as_os_str().is_empty() && !missing.exists() {
+            created.push(missing.to_path_buf());
+            missing = missing.parent().unwrap_or(Path::new(""));
+        }
         std::fs::create_dir_all(&config.dir).map_err(|e| io(&config.dir, e))?;
+        let mut sink = FilesSink::open_in(name, config)?;
+        sink.created = created;
+        Ok(sink)
+    }
+
+    fn open_in(name: String, config: FilesConfig) -> Result<FilesSink, SinkError> {
+        let io = |path: &std::path::Path, source| SinkError::Io {
+            sink: name.clone(),
+            path: path.display().to_string(),
+            source,
+        };
         if config.resuming {
             // The stopped run's output is kept; `resume` sorts it out.
             return Ok(FilesSink::new(name, config));
@@ -182,6 +222,9 @@ impl FilesSink {
             grace_us: 0,
             resume_date: 0,
             resumed: 0,
+            broken: false,
+            handed: 0,
+            created: Vec::new(),
         }
     }
 
@@ -225,6 +268,50 @@ impl FilesSink {
         }
         Ok(days)
     }
+    /// Finishes a part; if that fails, its events are counted as failed
+    /// (its file is gone) instead of delivered.
+    fn finish_part(&mut self, kind: EventKind, part: Part) -> Result<(), SinkError> {
+        let events = part.events();
+        match part.finish(&self.name) {
+            Ok(bytes) => {
+                self.report.bytes += bytes;
+                Ok(())
+            }
+            Err(e) => {
+                self.lose(kind, events);
+                Err(e)
+            }
+        }
+    }
+
+    fn lose(&mut self, kind: EventKind, events: u64) {
+        let counted = &mut self.report.delivered[kind.index()];
+        *counted = counted.saturating_sub(events);
+        self.count_failed();
+    }
+
+    /// Everything handed over and not in a finished part (nor left out
+    /// for a resumed run) failed.
+    fn count_failed(&mut self) {
+        self.report.failed = self
+            .handed
+            .saturating_sub(self.report.delivered_total())
+            .saturating_sub(self.resumed);
+    }
+
+    /// After an error: every unfinished part is removed and its events are
+    /// counted as failed, so the report says exactly what the directory
+    /// holds (finished parts), and no `_SUCCESS` is written.
+    fn abandon(&mut self) {
+        self.broken = true;
+        for ((kind, _), part) in std::mem::take(&mut self.open) {
+            let counted = &mut self.report.delivered[kind.index()];
+            *counted = counted.saturating_sub(part.events());
+            part.discard();
+        }
+        self.count_failed();
+    }
+
     fn finish_before(&mut self, date: u32) -> Result<(), SinkError> {
         let done: Vec<_> = self
             .open
@@ -234,7 +321,7 @@ impl FilesSink {
             .collect();
         for key in done {
             if let Some(part) = self.open.remove(&key) {
-                self.report.bytes += part.finish(&self.name)?;
+                self.finish_part(key.0, part)?;
             }
         }
         Ok(())
@@ -257,7 +344,7 @@ impl FilesSink {
                 .is_some_and(|p| p.events() >= self.config.max_events_per_file);
             if full {
                 if let Some(part) = self.open.remove(&key) {
-                    self.report.bytes += part.finish(&self.name)?;
+                    self.finish_part(key.0, part)?;
                 }
             }
             if !self.open.contains_key(&key) {
@@ -331,11 +418,20 @@ impl Sink for FilesSink {
         let format = self.config.format;
         let encoder = self.encoder.clone();
         let mut current_date = 0;
-        let mut written = 0u64;
+        self.handed += batch.events.len() as u64;
+        if self.broken {
+            self.count_failed();
+            return Err(self.encode_err("an earlier write failed; the sink takes no more"));
+        }
         if self.grace_us > 0 {
             // Days that ended more than the grace before this batch are
             // complete; later ones may still get late events.
-            self.finish_before(batch.start.plus_micros(-self.grace_us).utc_yyyymmdd())?;
+            if let Err(e) =
+                self.finish_before(batch.start.plus_micros(-self.grace_us).utc_yyyymmdd())
+            {
+                self.abandon();
+                return Err(e);
+            }
         }
         // Encode a wave of chunks in parallel, write it, then the next: the
         // encoded bytes in memory stay bounded whatever the window size.
@@ -353,35 +449,50 @@ impl Sink for FilesSink {
                 .collect();
             for ((p, chunk), result) in wave.iter().zip(encoded) {
                 let (key, _) = partitions[*p];
-                if key.1 != current_date && self.grace_us == 0 {
+                let mut result = result.map_err(|e| self.encode_err(e));
+                if key.1 != current_date && self.grace_us == 0 && result.is_ok() {
                     // Partitions come in date order: earlier days are complete.
-                    self.finish_before(key.1)?;
+                    if let Err(e) = self.finish_before(key.1) {
+                        result = Err(e);
+                    }
                     current_date = key.1;
                 }
-                let result = result
-                    .map_err(|e| self.encode_err(e))
-                    .and_then(|enc| self.write_partition(key, chunk[0], &enc));
+                let result = result.and_then(|enc| self.write_partition(key, chunk[0], &enc));
                 if let Err(e) = result {
-                    self.report.failed += batch.events.len() as u64 - written;
+                    self.abandon();
                     return Err(e);
                 }
-                written += chunk.len() as u64;
             }
         }
         Ok(())
     }
 
     async fn flush(&mut self) -> Result<(), SinkError> {
-        for part in self.open.values_mut() {
-            part.flush(&self.name)?;
+        let name = self.name.clone();
+        let result = self
+            .open
+            .values_mut()
+            .try_for_each(|part| part.flush(&name));
+        if result.is_err() {
+            self.abandon();
         }
-        Ok(())
+        result
     }
 
     async fn close(&mut self) -> Result<DeliveryReport, SinkError> {
+        if self.broken {
+            return Ok(self.report());
+        }
         let open = std::mem::take(&mut self.open);
-        for (_, part) in open {
-            self.report.bytes += part.finish(&self.name)?;
+        let mut first_error = None;
+        for ((kind, _), part) in open {
+            if let Err(e) = self.finish_part(kind, part) {
+                self.broken = true;
+                first_error.get_or_insert(e);
+            }
+        }
+        if let Some(e) = first_error {
+            return Err(e);
         }
         let success = self.config.dir.join("_SUCCESS");
         std::fs::write(&success, b"").map_err(|source| SinkError::Io {

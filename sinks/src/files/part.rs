@@ -142,15 +142,31 @@ impl Part {
     }
 
     /// Finishes the compressed stream and renames the part to its final
-    /// name. Returns its size in bytes.
+    /// name. Returns its size in bytes. On an error the unfinished file is
+    /// removed: its events are lost, and counted so by the sink.
     pub(super) fn finish(self, sink: &str) -> Result<u64, SinkError> {
-        let file = self
-            .stream
-            .finish()
-            .map_err(|e| io_err(sink, &self.tmp, e))?;
+        let tmp = self.tmp.clone();
+        let result = self.stream.finish().map_err(|e| io_err(sink, &tmp, e));
+        let file = match result {
+            Ok(file) => file,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
         let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         drop(file);
-        std::fs::rename(&self.tmp, &self.done).map_err(|e| io_err(sink, &self.done, e))?;
+        std::fs::rename(&self.tmp, &self.done).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io_err(sink, &self.done, e)
+        })?;
         Ok(bytes)
+    }
+
+    /// Drops the part unfinished and removes its file.
+    pub(super) fn discard(self) {
+        let tmp = self.tmp.clone();
+        drop(self.stream);
+        let _ = std::fs::remove_file(tmp);
     }
 }

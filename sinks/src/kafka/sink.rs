@@ -77,7 +77,12 @@ impl ProducerContext for Counting {
             Err((e, _)) => {
                 ledger.failed.fetch_add(1, Ordering::Relaxed);
                 if let Ok(mut first) = ledger.first_error.lock() {
-                    first.get_or_insert_with(|| format!("delivery failed: {e}"));
+                    first.get_or_insert_with(|| match e {
+                        KafkaError::MessageProduction(RDKafkaErrorCode::MessageTimedOut) => {
+                            format!("delivery not confirmed: {e} (the broker may still have written it)")
+                        }
+                        _ => format!("delivery failed: {e}"),
+                    });
                 }
             }
         }

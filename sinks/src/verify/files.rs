@@ -171,13 +171,30 @@ fn parts(dir: &Path, kind: EventKind) -> Result<Vec<PathBuf>, ReadError> {
         for file in std::fs::read_dir(&date).map_err(|e| read_error(&date, e))? {
             let file = file.map_err(|e| read_error(&date, e))?.path();
             let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if file.is_file() && !name.starts_with('.') {
+            // Parts only: a stray file (a README, a checksum a tool left)
+            // is not storesim's to read.
+            if file.is_file() && is_part(name) {
                 out.push(file);
             }
         }
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether a file name is a part's: `part-NNNNN.jsonl` or `.csv`, plain,
+/// `.zst` or `.gz`.
+fn is_part(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("part-") else {
+        return false;
+    };
+    let (number, ext) = rest.split_once('.').unwrap_or((rest, ""));
+    !number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && matches!(
+            ext,
+            "jsonl" | "jsonl.zst" | "jsonl.gz" | "csv" | "csv.zst" | "csv.gz"
+        )
 }
 
 /// Whether a part is CSV (`part-N.csv`, `.csv.zst`, `.csv.gz`), not JSON lines.
