@@ -373,3 +373,54 @@ fn apex_scans_stream_to_kafka_paced() {
         "{first}"
     );
 }
+
+/// The broker frozen (SIGSTOP: connections open, nothing answered) for
+/// longer than the sink's message timeout: the run fails naming the
+/// events it could not confirm, and a `--resume` of it afterwards, with
+/// the broker back, leaves each event in the topics once.
+#[test]
+fn a_broker_paused_past_the_timeout_fails_counted_and_a_resume_settles_it() {
+    let Some(tansu) = tansu() else { return };
+    let (broker, proxy) = broker_behind_proxy(&tansu);
+    let wall = Wall::real();
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("run.json");
+    let kafka = format!("kafka://127.0.0.1:{}?message_timeout_ms=3000", proxy.port);
+    let files = format!("files:{}", tmp.path().join("f").display());
+    let run = || {
+        let mut cmd = paced_run(&wall, &[&kafka, &files]);
+        cmd.arg("--resume").arg(&journal);
+        cmd
+    };
+    let child = run().spawn().unwrap();
+    std::thread::sleep(Duration::from_secs(4));
+    let pid = broker.0.id().to_string();
+    let signal = |sig: &str| {
+        assert!(std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap()
+            .success())
+    };
+    signal("-STOP");
+    std::thread::sleep(Duration::from_secs(8));
+    signal("-CONT");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("were not confirmed delivered"), "{stderr}");
+    assert!(
+        stderr.contains("the broker may still have written it"),
+        "{stderr}"
+    );
+    // The same command resumes it; every event ends up in the topics once.
+    let out = run().output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let brokers = format!("127.0.0.1:{}", proxy.port);
+    assert_topics_hold_the_files(&brokers, "storesim.", &tmp.path().join("f"));
+}

@@ -69,7 +69,7 @@ fn backfilled(stderr: &str) -> u64 {
 }
 
 /// The summary's count of events, all kinds.
-fn summary_count(stderr: &str) -> u64 {
+pub(crate) fn summary_count(stderr: &str) -> u64 {
     let line = stderr
         .lines()
         .find(|l| l.starts_with("events:"))
@@ -115,7 +115,7 @@ pub(crate) fn always_open(dir: &Path) -> String {
 /// A record's identity, whatever its kind: its kind, its id and its time
 /// (a void repeats its scan's `event_id` at a later time). A record of a
 /// kind this does not know fails the test, naming it.
-fn identity(v: &Value) -> String {
+pub(crate) fn identity(v: &Value) -> String {
     let kind = v["kind"].as_str().unwrap_or_else(|| panic!("no kind: {v}"));
     let id = match kind {
         "scan" => &v["event_id"],
@@ -164,7 +164,7 @@ fn assert_live_from(stderr: &str, start: DateTime<Utc>) {
 }
 
 /// Sends SIGINT (Ctrl-C) to a child.
-fn interrupt(child: &std::process::Child) {
+pub(crate) fn interrupt(child: &std::process::Child) {
     let pid = child.id().to_string();
     assert!(StdCommand::new("kill")
         .args(["-INT", &pid])
