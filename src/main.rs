@@ -292,6 +292,14 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             world.stores.len()
         )));
     }
+    let held_records = world.held_records(&stores);
+    if held_records > HELD_RECORDS as f64 {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "marketplace.products_per_vendor: {} vendors of up to {} listings hold {held_records:.0}, more than the {HELD_RECORDS} that fit in memory; use fewer vendors or listings",
+            stores.len(),
+            (held_records / stores.len() as f64) as u64
+        )));
+    }
     let window_us = input(fit_window(
         args.window.0,
         world.peak_events_per_hour(&stores),
@@ -574,6 +582,10 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Records a run may hold in memory whatever its window (a marketplace's
+/// listings): some 100 bytes each, about 2 GB.
+const HELD_RECORDS: u64 = 20_000_000;
 
 /// The events one window may be expected to hold at a scenario's peak:
 /// about 90 bytes each while simulated and merged, some 1.5 GB, on a
@@ -1377,6 +1389,37 @@ fn write_csv<T: serde::Serialize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(vec![
+                "run", "scenarios", "list", "show", "validate", "catalog", "kafka", "check",
+                "tail", "manifest", "merge", "csv", "verify", "db", "init", "--scenario",
+                "--seed", "--speed", "--start", "--days", "--until", "--stores", "--items",
+                "--sink", "--schema", "--overwrite", "--kafka-opt", "--shard", "--manifest",
+                "--serve", "--serve-host", "--threads", "--window", "--max-windows-in-flight",
+                "--quiet", "--resume", "--out", "--postgres", "--files", "--query-file", "-o",
+                "max", "realtime", "now", "0", "-1", "1e308", "nan", "inf", "2/1", "0/0",
+                "1/1", "2026-02-30", "2026-11-27", "2026-11-27T15:00:00Z", "5m", "0s", "99999y",
+                "null", "files:", "kafka://", "=", "a=b", "chain", "apex", "storesim", "::",
+                "",
+            ])
+            .prop_map(String::from),
+            "[ -~]{0,10}".prop_map(String::from),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// Any command line parses or is refused by the parser: never a
+        /// panic (what an accepted one does is the CLI tests' to check).
+        #[test]
+        fn any_command_line_parses_or_is_refused(args in proptest::collection::vec(word(), 0..8)) {
+            let _ = Cli::try_parse_from(std::iter::once("storesim".to_string()).chain(args));
+        }
+    }
 
     #[test]
     fn windows_shrink_to_the_memory_budget_or_the_run_is_refused() {

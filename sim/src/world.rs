@@ -223,11 +223,30 @@ impl World {
             .min(f64::from(b.max_lines))
             + 1.0;
         let mut per_day = self.params.traffic.baskets_per_day;
-        if let ModelSpec::Widgets(w) = &self.model {
-            per_day += w.store_sales_per_day + w.signups_per_day + w.customer_updates_per_day;
-        }
+        // Events an arrival makes, by model.
+        let per_arrival = match &self.model {
+            ModelSpec::Chain => lines + 2.0,
+            ModelSpec::Smoothie(_) => 4.0,
+            // A session's pages (geometric: its tail counted twice over).
+            ModelSpec::Webshop(w) => 2.0 * w.pages_mean + 2.0,
+            // A snapshot republishes every listing of the vendor.
+            ModelSpec::Marketplace(m) => f64::from(m.products_per_vendor.1) + 1.0,
+            ModelSpec::Widgets(w) => {
+                per_day += w.store_sales_per_day + w.signups_per_day + w.customer_updates_per_day;
+                w.lines_per_order.len() as f64 + 3.0
+            }
+        };
         let traffic: f64 = stores.iter().map(|&i| self.stores[i].traffic).sum();
-        per_day * traffic * day * holiday * promoted * share * (lines + 2.0)
+        per_day * traffic * day * holiday * promoted * share * per_arrival
+    }
+
+    /// Records `stores` hold in memory whatever the window: a marketplace
+    /// vendor's listings (other models hold a few per store).
+    pub fn held_records(&self, stores: &[usize]) -> f64 {
+        match &self.model {
+            ModelSpec::Marketplace(m) => stores.len() as f64 * f64::from(m.products_per_vendor.1),
+            _ => 0.0,
+        }
     }
 
     /// The kinds of event a run of this world emits, in [`EventKind::ALL`] order.

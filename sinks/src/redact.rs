@@ -236,8 +236,10 @@ fn mask_pairs(text: &str, masked: &dyn Fn(&str) -> bool) -> String {
             (e + 1).min(bytes.len())
         } else {
             text[v..]
+                // A value ends where another pair could start (`a=b=c`
+                // is `a=b` and `b=c`, each judged by its key).
                 .find(|c: char| {
-                    c.is_whitespace() || matches!(c, '&' | ',' | ';' | '`' | '"' | ')' | '>')
+                    c.is_whitespace() || matches!(c, '&' | ',' | ';' | '`' | '"' | ')' | '>' | '=')
                 })
                 .map_or(bytes.len(), |p| v + p)
         };
@@ -304,6 +306,7 @@ mod tests {
             ("api_key=abc", "api_key=***"),
             ("key=store_id", "key=store_id"),
             ("a=b==c", "a=b==c"),
+            ("dbname=xpassword=S3", "dbname=xpassword=***"),
             ("=x", "=x"),
             ("password=", "password="),
         ] {

@@ -69,133 +69,146 @@ impl fmt::Display for SinkSpec {
 impl FromStr for SinkSpec {
     type Err = SinkError;
 
+    /// Parses a spec; an error's message is masked as the spec is (it may
+    /// quote a value the spec held).
     fn from_str(spec: &str) -> Result<SinkSpec, SinkError> {
-        let err = |message: String| SinkError::Spec {
-            spec: redact_spec(spec),
-            message,
-        };
-        // `kinds=` routes event kinds to a sink, whatever the sink.
-        let (raw, kinds) = take_kinds(spec).map_err(err)?;
-        let raw = raw.as_str();
-        let (scheme, rest) = match raw.split_once(':') {
-            Some((s, r)) => (s, Some(r)),
-            None => (raw, None),
-        };
-        let kind = match (scheme, rest) {
-            ("null", None) => SinkKind::Null,
-            ("stdout", None) => SinkKind::Stdout,
-            ("files" | "csv", Some(rest)) => {
-                let (dir, query) = match rest.split_once('?') {
-                    Some((d, q)) => (d, Some(q)),
-                    None => (rest, None),
-                };
-                if dir.is_empty() {
-                    return Err(err(format!("missing directory: write `{scheme}:DIR`")));
-                }
-                let mut config = FilesConfig::new(
-                    PathBuf::from(dir),
-                    if scheme == "csv" {
-                        Format::Csv
-                    } else {
-                        Format::Json
-                    },
-                );
-                for (key, value) in query_pairs(query).map_err(err)? {
-                    match key {
-                        "compression" => {
-                            config.compression = match value {
-                                "none" => Compression::None,
-                                "zstd" => Compression::Zstd,
-                                "gzip" | "gz" => Compression::Gzip,
-                                _ => return Err(err(format!("compression `{value}`: use none, zstd or gzip"))),
-                            }
-                        }
-                        "level" => {
-                            config.level = Some(value.parse().ok().filter(|l| (1..=22).contains(l)).ok_or_else(
-                                || err(format!("level `{value}`: use a whole number 1-22 (gzip: 1-9)")),
-                            )?)
-                        }
-                        "max_events_per_file" => {
-                            config.max_events_per_file = value
-                                .parse()
-                                .ok()
-                                .filter(|&n: &u64| n > 0)
-                                .ok_or_else(|| err(format!("max_events_per_file `{value}`: use a positive whole number")))?
-                        }
-                        "overwrite" => {
-                            config.overwrite = value
-                                .parse()
-                                .map_err(|_| err(format!("overwrite `{value}`: use true or false")))?
-                        }
-                        _ => {
-                            return Err(err(format!(
-                                "unknown option `{key}` (known: compression, level, max_events_per_file, overwrite)"
-                            )))
-                        }
-                    }
-                }
-                if let (Compression::Gzip, Some(l)) = (config.compression, config.level) {
-                    if l > 9 {
-                        return Err(err(format!("level `{l}`: gzip takes 1-9")));
-                    }
-                }
-                SinkKind::Files(config)
-            }
-            ("files" | "csv", None) => {
-                return Err(err(format!("missing directory: write `{scheme}:DIR`")))
-            }
-            ("null" | "stdout", Some(_)) => {
-                return Err(err(format!("`{scheme}` takes no options")))
-            }
-            ("kafka", Some(rest)) => {
-                let rest = rest
-                    .strip_prefix("//")
-                    .ok_or_else(|| err("write `kafka://HOST:PORT[,HOST:PORT]`".to_string()))?;
-                let (brokers, query) = match rest.split_once('?') {
-                    Some((b, q)) => (b, Some(q)),
-                    None => (rest, None),
-                };
-                if brokers.contains('@') {
-                    return Err(err(
-                        "credentials do not go in a Kafka URL: give them with --kafka-opt sasl.username=USER --kafka-opt sasl.password=PASS (and sasl.mechanism, security.protocol)"
-                            .to_string(),
-                    ));
-                }
-                let brokers = brokers.trim_end_matches('/');
-                if brokers.is_empty()
-                    || !brokers.split(',').all(|b| {
-                        b.rsplit_once(':')
-                            .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
-                    })
-                {
-                    return Err(err("brokers must be HOST:PORT[,HOST:PORT]".to_string()));
-                }
-                let mut config = KafkaConfig::new(brokers);
-                for (key, value) in query_pairs(query).map_err(err)? {
-                    config.set(key, value).map_err(err)?;
-                }
-                SinkKind::Kafka(config)
-            }
-            ("postgres" | "postgresql", Some(_)) => {
-                SinkKind::Postgres(PostgresConfig::parse(raw).map_err(|m| SinkError::Spec {
-                    spec: redact_spec(raw),
-                    message: m,
-                })?)
-            }
-            _ => {
-                return Err(err(
-                    "unknown sink: use null, stdout, files:DIR, csv:DIR, kafka://HOST:PORT or postgres://USER:PASS@HOST:PORT/DB"
-                        .to_string(),
-                ))
-            }
-        };
-        Ok(SinkSpec {
-            // The name printed everywhere: no password.
-            raw: redact_spec(spec),
-            kind,
-            kinds,
+        parse(spec).map_err(|e| match e {
+            SinkError::Spec { spec, message } => SinkError::Spec {
+                spec,
+                message: crate::redact::redact(&message),
+            },
+            other => other,
         })
     }
+}
+
+/// The spec's parts; messages not yet masked.
+fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
+    let err = |message: String| SinkError::Spec {
+        spec: redact_spec(spec),
+        message,
+    };
+    // `kinds=` routes event kinds to a sink, whatever the sink.
+    let (raw, kinds) = take_kinds(spec).map_err(err)?;
+    let raw = raw.as_str();
+    let (scheme, rest) = match raw.split_once(':') {
+        Some((s, r)) => (s, Some(r)),
+        None => (raw, None),
+    };
+    let kind = match (scheme, rest) {
+        ("null", None) => SinkKind::Null,
+        ("stdout", None) => SinkKind::Stdout,
+        ("files" | "csv", Some(rest)) => {
+            let (dir, query) = match rest.split_once('?') {
+                Some((d, q)) => (d, Some(q)),
+                None => (rest, None),
+            };
+            if dir.is_empty() {
+                return Err(err(format!("missing directory: write `{scheme}:DIR`")));
+            }
+            let mut config = FilesConfig::new(
+                PathBuf::from(dir),
+                if scheme == "csv" {
+                    Format::Csv
+                } else {
+                    Format::Json
+                },
+            );
+            for (key, value) in query_pairs(query).map_err(err)? {
+                match key {
+                    "compression" => {
+                        config.compression = match value {
+                            "none" => Compression::None,
+                            "zstd" => Compression::Zstd,
+                            "gzip" | "gz" => Compression::Gzip,
+                            _ => return Err(err(format!("compression `{value}`: use none, zstd or gzip"))),
+                        }
+                    }
+                    "level" => {
+                        config.level = Some(value.parse().ok().filter(|l| (1..=22).contains(l)).ok_or_else(
+                            || err(format!("level `{value}`: use a whole number 1-22 (gzip: 1-9)")),
+                        )?)
+                    }
+                    "max_events_per_file" => {
+                        config.max_events_per_file = value
+                            .parse()
+                            .ok()
+                            .filter(|&n: &u64| n > 0)
+                            .ok_or_else(|| err(format!("max_events_per_file `{value}`: use a positive whole number")))?
+                    }
+                    "overwrite" => {
+                        config.overwrite = value
+                            .parse()
+                            .map_err(|_| err(format!("overwrite `{value}`: use true or false")))?
+                    }
+                    _ => {
+                        return Err(err(format!(
+                            "unknown option `{key}` (known: compression, level, max_events_per_file, overwrite)"
+                        )))
+                    }
+                }
+            }
+            if let (Compression::Gzip, Some(l)) = (config.compression, config.level) {
+                if l > 9 {
+                    return Err(err(format!("level `{l}`: gzip takes 1-9")));
+                }
+            }
+            SinkKind::Files(config)
+        }
+        ("files" | "csv", None) => {
+            return Err(err(format!("missing directory: write `{scheme}:DIR`")))
+        }
+        ("null" | "stdout", Some(_)) => {
+            return Err(err(format!("`{scheme}` takes no options")))
+        }
+        ("kafka", Some(rest)) => {
+            let rest = rest
+                .strip_prefix("//")
+                .ok_or_else(|| err("write `kafka://HOST:PORT[,HOST:PORT]`".to_string()))?;
+            let (brokers, query) = match rest.split_once('?') {
+                Some((b, q)) => (b, Some(q)),
+                None => (rest, None),
+            };
+            if brokers.contains('@') {
+                return Err(err(
+                    "credentials do not go in a Kafka URL: give them with --kafka-opt sasl.username=USER --kafka-opt sasl.password=PASS (and sasl.mechanism, security.protocol)"
+                        .to_string(),
+                ));
+            }
+            let brokers = brokers.trim_end_matches('/');
+            if brokers.is_empty()
+                || !brokers.split(',').all(|b| {
+                    b.rsplit_once(':')
+                        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+                })
+            {
+                return Err(err("brokers must be HOST:PORT[,HOST:PORT]".to_string()));
+            }
+            let mut config = KafkaConfig::new(brokers);
+            for (key, value) in query_pairs(query).map_err(err)? {
+                config.set(key, value).map_err(err)?;
+            }
+            SinkKind::Kafka(config)
+        }
+        ("postgres" | "postgresql", Some(_)) => {
+            SinkKind::Postgres(PostgresConfig::parse(raw).map_err(|m| SinkError::Spec {
+                spec: redact_spec(raw),
+                message: m,
+            })?)
+        }
+        _ => {
+            return Err(err(
+                "unknown sink: use null, stdout, files:DIR, csv:DIR, kafka://HOST:PORT or postgres://USER:PASS@HOST:PORT/DB"
+                    .to_string(),
+            ))
+        }
+    };
+    Ok(SinkSpec {
+        // The name printed everywhere: no password.
+        raw: redact_spec(spec),
+        kind,
+        kinds,
+    })
 }
 
 /// Splits `kinds=a,b` off a spec's query: the spec without it, and the kinds.
@@ -352,6 +365,78 @@ mod tests {
             let shown = crate::redact::redact_spec(spec);
             assert!(e.starts_with(&format!("sink `{shown}`")), "{e}");
             assert!(e.contains(want), "{spec}: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    //! A fuzzer over sink specs: any text parses to a spec or a one-line
+    //! error, never a panic, and a secret in it is never printed.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Given as the value of a secret key: never printed, wherever it is.
+    const SECRET: &str = "Zq7-s3cret-Zq7";
+    /// Given as a URL's password: never printed more than the redaction
+    /// of the spec shows (a directory named so is not a secret).
+    const USERINFO: &str = "Uv9-pass-Uv9";
+
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("files:".to_string()),
+            Just("csv:".to_string()),
+            Just("kafka://".to_string()),
+            Just("postgres://".to_string()),
+            Just("postgresql://".to_string()),
+            Just("null".to_string()),
+            Just("stdout".to_string()),
+            Just(format!("u:{USERINFO}@")),
+            Just("h:9092".to_string()),
+            Just(",".to_string()),
+            Just("/db".to_string()),
+            Just("?".to_string()),
+            Just("&".to_string()),
+            Just("=".to_string()),
+            Just(format!("password={SECRET}")),
+            Just(format!("sasl.password={SECRET}")),
+            Just(format!("sslpassword={SECRET}")),
+            Just(format!("token={SECRET}")),
+            Just(format!("host=h password={SECRET} dbname=x")),
+            Just("compression=zstd".to_string()),
+            Just("level=99".to_string()),
+            Just("kinds=scan".to_string()),
+            Just("kinds=".to_string()),
+            Just("schema=Bad".to_string()),
+            Just("partitions=-1".to_string()),
+            Just("topic.scan=a b".to_string()),
+            Just("max_events_per_file=0".to_string()),
+            "[ -~]{0,12}".prop_map(String::from),
+            "\\PC{0,4}".prop_map(String::from),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_spec_parses_or_fails_on_one_line_without_its_secret(
+            parts in proptest::collection::vec(fragment(), 0..8),
+        ) {
+            let spec = parts.concat();
+            let shown = crate::redact::redact_spec(&spec);
+            prop_assert!(!shown.contains(SECRET), "{spec}: redacted as {shown}");
+            let text = match spec.parse::<SinkSpec>() {
+                Ok(parsed) => parsed.to_string(),
+                Err(e) => e.to_string(),
+            };
+            prop_assert!(!text.contains('\n'), "{text}");
+            prop_assert!(!text.contains(SECRET), "{spec}: {text}");
+            prop_assert!(
+                !text.contains(USERINFO) || shown.contains(USERINFO),
+                "{spec}: {text} shows what its redaction {shown} hides"
+            );
         }
     }
 }
