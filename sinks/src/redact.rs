@@ -135,7 +135,9 @@ pub fn is_public_key(key: &str) -> bool {
 
 /// `text` with every secret masked (see the module docs).
 pub fn redact(text: &str) -> String {
-    let mut out = mask_pairs(&mask_userinfo(text), &|key| is_secret_key(key));
+    let mut hidden = Vec::new();
+    let userinfo_masked = mask_userinfo(text, &mut hidden);
+    let mut out = mask_pairs(&userinfo_masked, &|key| is_secret_key(key), &mut hidden);
     let secrets = remembered().lock().unwrap_or_else(|e| e.into_inner());
     for secret in secrets.iter() {
         if out.contains(secret.as_str()) {
@@ -148,7 +150,13 @@ pub fn redact(text: &str) -> String {
 /// A sink spec as it may be printed: the URL password and the value of
 /// every option not known to be public masked, then [`redact`].
 pub fn redact_spec(spec: &str) -> String {
-    let spec = mask_userinfo(spec);
+    redact_spec_hiding(spec).0
+}
+
+/// [`redact_spec`], and the parts of `spec` it hid.
+fn redact_spec_hiding(spec: &str) -> (String, Vec<String>) {
+    let mut hidden = Vec::new();
+    let spec = mask_userinfo(spec, &mut hidden);
     // A query part without `=` may be a pasted secret: masked whole.
     let spec = match spec.split_once('?') {
         Some((base, query)) => {
@@ -158,6 +166,7 @@ pub fn redact_spec(spec: &str) -> String {
                     if p.is_empty() || p.contains('=') {
                         p
                     } else {
+                        hidden.push(p.to_string());
                         MASK
                     }
                 })
@@ -166,13 +175,67 @@ pub fn redact_spec(spec: &str) -> String {
         }
         None => spec,
     };
-    redact(&mask_pairs(&spec, &|key| !is_public_key(key)))
+    let masked = mask_pairs(&spec, &|key| !is_public_key(key), &mut hidden);
+    (redact(&masked), hidden)
+}
+
+/// A message about `spec` (which may quote any part of it) with whatever
+/// [`redact_spec`] hides of the spec masked, then [`redact`].
+pub fn redact_about_spec(message: &str, spec: &str) -> String {
+    let (_, mut hidden) = redact_spec_hiding(spec);
+    hidden.retain(|h| !h.is_empty());
+    // Longest first, so a part that holds another is masked whole.
+    hidden.sort_by_key(|h| std::cmp::Reverse(h.len()));
+    let mut out = message.to_string();
+    for h in &hidden {
+        out = out.replace(h.as_str(), MASK);
+    }
+    // A quoted piece (`...`) of something hidden is hidden too.
+    let quoted: Vec<String> = out
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|q| {
+            q.len() >= 3
+                && hidden.iter().any(|h| {
+                    h.contains(*q) || common_run(q.as_bytes(), h.as_bytes()) >= h.len().min(8)
+                })
+        })
+        .map(str::to_string)
+        .collect();
+    for q in quoted {
+        out = out.replace(&format!("`{q}`"), &format!("`{MASK}`"));
+    }
+    let mut again = Vec::new();
+    let userinfo_masked = mask_userinfo(&out, &mut again);
+    redact(&mask_pairs(
+        &userinfo_masked,
+        &|key| !is_public_key(key),
+        &mut again,
+    ))
+}
+
+/// The length of the longest run of bytes `a` and `b` have in common.
+fn common_run(a: &[u8], b: &[u8]) -> usize {
+    let mut best = 0;
+    let mut prev = vec![0usize; b.len() + 1];
+    for &x in a {
+        let mut row = vec![0usize; b.len() + 1];
+        for (j, &y) in b.iter().enumerate() {
+            if x == y {
+                row[j + 1] = prev[j] + 1;
+                best = best.max(row[j + 1]);
+            }
+        }
+        prev = row;
+    }
+    best
 }
 
 /// Masks the password of every `scheme://user:pass@` in `text`. The
 /// userinfo ends at the last `@` before the next space or quote, so a
 /// password holding `/`, `?` or `@` is masked whole.
-fn mask_userinfo(text: &str) -> String {
+fn mask_userinfo(text: &str, hidden: &mut Vec<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("://") {
@@ -186,10 +249,11 @@ fn mask_userinfo(text: &str) -> String {
             Some(at) => {
                 let userinfo = &authority[..at];
                 match userinfo.split_once(':') {
-                    Some((user, _)) => {
+                    Some((user, password)) => {
                         out.push_str(user);
                         out.push(':');
                         out.push_str(MASK);
+                        hidden.push(password.to_string());
                     }
                     None => out.push_str(userinfo),
                 }
@@ -206,7 +270,7 @@ fn mask_userinfo(text: &str) -> String {
 /// Masks the value of every `key=value` whose key `masked` picks: in a URL
 /// query (`&`-separated), a libpq string (space-separated, `key = 'v a l'`
 /// quoted with `\'` escapes) or prose.
-fn mask_pairs(text: &str, masked: &dyn Fn(&str) -> bool) -> String {
+fn mask_pairs(text: &str, masked: &dyn Fn(&str) -> bool, hidden: &mut Vec<String>) -> String {
     let is_key_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
@@ -246,9 +310,14 @@ fn mask_pairs(text: &str, masked: &dyn Fn(&str) -> bool) -> String {
         if !key.is_empty() && value_end > v && masked(key) {
             out.push_str(&text[copied..v]);
             out.push_str(MASK);
+            hidden.push(text[v..value_end].to_string());
             copied = value_end;
+            i = value_end;
+        } else {
+            // A value kept is read on: a pair may hide inside it
+            // (`kinds='password=S`).
+            i += 1;
         }
-        i = value_end.max(i + 1);
     }
     out.push_str(&text[copied..]);
     out
@@ -307,6 +376,7 @@ mod tests {
             ("key=store_id", "key=store_id"),
             ("a=b==c", "a=b==c"),
             ("dbname=xpassword=S3", "dbname=xpassword=***"),
+            ("kinds='password=S3", "kinds='password=***"),
             ("=x", "=x"),
             ("password=", "password="),
         ] {
