@@ -300,6 +300,13 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             (held_records / stores.len() as f64) as u64
         )));
     }
+    let burst = world.burst_events(&stores);
+    if burst > WINDOW_EVENTS as f64 {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "widgets.initial_customers: {} stores load about {burst:.0} records at once, more than the {WINDOW_EVENTS} a window holds in memory; use fewer stores or customers",
+            stores.len()
+        )));
+    }
     let window_us = input(fit_window(
         args.window.0,
         world.peak_events_per_hour(&stores),

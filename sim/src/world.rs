@@ -240,6 +240,28 @@ impl World {
         per_day * traffic * day * holiday * promoted * share * per_arrival
     }
 
+    /// Events `stores` make at one instant whatever their traffic: the
+    /// widget retailer's initial load (each store's customers) and its
+    /// daily inventory file (every product, from the first store), each
+    /// record with its duplicate and label counted (three events).
+    pub fn burst_events(&self, stores: &[usize]) -> f64 {
+        match &self.model {
+            ModelSpec::Widgets(w) => {
+                let per_store = 3.0 * (f64::from(w.initial_customers) + 1.0);
+                let products = f64::from(w.initial_products)
+                    + 366.0 * f64::from(w.new_products_per_day)
+                    + f64::from(w.suppliers);
+                stores.len() as f64 * per_store
+                    + if stores.contains(&0) {
+                        3.0 * products
+                    } else {
+                        0.0
+                    }
+            }
+            _ => 0.0,
+        }
+    }
+
     /// Records `stores` hold in memory whatever the window: a marketplace
     /// vendor's listings (other models hold a few per store).
     pub fn held_records(&self, stores: &[usize]) -> f64 {

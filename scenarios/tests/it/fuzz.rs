@@ -166,8 +166,9 @@ fn try_input(text: &str) -> Result<Outcome, String> {
     let mut bound = 0.0f64;
     for store in 0..world.stores.len() {
         let peak = world.peak_events_per_hour(&[store]);
-        // Poisson noise above the mean, and the last shoppers' receipts.
-        bound = bound.max(peak * 3.0 + 2_000.0);
+        // Poisson noise above the mean, the last shoppers' receipts, and
+        // what a store makes at one instant (an initial load).
+        bound = bound.max(peak * 3.0 + 2_000.0 + world.burst_events(&[store]));
         let mut model = world.store_model(store, 7, span);
         let mut out = Vec::new();
         // Two hours past the end: the stores serve their last shoppers.
