@@ -356,6 +356,7 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         ("saturday", &w.saturday),
         ("sunday", &w.sunday),
     ];
+    let names = days.map(|(name, _)| name);
     let mut week = Vec::new();
     for (name, d) in days {
         week.push(k.day(&format!("week.{name}"), d, &curves)?);
@@ -599,15 +600,7 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
     // multiplies its weekday's, promotions that overlap multiply.
     let (day_key, day) = week
         .iter()
-        .zip([
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ])
+        .zip(names)
         .map(|(d, name)| (format!("week.{name}.multiplier"), d.multiplier))
         .fold((String::new(), 0.0), |a, b| if b.1 > a.1 { b } else { a });
     let (holiday_key, holiday) = holidays

@@ -57,16 +57,7 @@ fn a_full_disk_fails_the_run_counting_exactly_what_the_finished_parts_lack() {
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
     // "...; N of the M events handed to it were not confirmed delivered"
-    let (lost, handed) = stderr
-        .rsplit_once("; ")
-        .and_then(|(_, c)| c.split_once(" of the "))
-        .and_then(|(n, rest)| {
-            Some((
-                n.parse::<u64>().ok()?,
-                rest.split_once(' ')?.0.parse::<u64>().ok()?,
-            ))
-        })
-        .unwrap_or_else(|| panic!("no counts in {stderr}"));
+    let (lost, handed) = super::unconfirmed_counts(&stderr);
     let files = tree(&out_dir);
     let mut lines = 0u64;
     for (path, bytes) in &files {
@@ -140,11 +131,7 @@ fn verify_files_reads_the_parts_and_leaves_stray_files_alone() {
         .args(["--files", dir.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::succeeded(&out);
 }
 
 /// Where a SIGINT falls in a run.

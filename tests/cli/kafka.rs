@@ -238,15 +238,8 @@ fn a_broker_gone_for_good_fails_the_run_naming_the_undelivered_count(wall: Wall)
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
-    // "...; N of the M events handed to it were not delivered", N > 0.
-    let counts = stderr
-        .rsplit_once("; ")
-        .and_then(|(_, c)| c.split_once(" of the "))
-        .and_then(|(n, rest)| Some((n.parse::<u64>().ok()?, rest.split_once(' ')?.0)))
-        .and_then(|(n, m)| Some((n, m.parse::<u64>().ok()?)));
-    let Some((undelivered, handed)) = counts else {
-        panic!("no counts in: {stderr}")
-    };
+    // "...; N of the M events handed to it were not confirmed delivered", N > 0.
+    let (undelivered, handed) = super::unconfirmed_counts(&stderr);
     assert!(undelivered > 0 && undelivered <= handed, "{stderr}");
     assert!(stderr.contains("were not confirmed delivered"), "{stderr}");
     assert!(stderr.contains("Message timed out"), "{stderr}");

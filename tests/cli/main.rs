@@ -121,6 +121,25 @@ pub fn failure(out: std::process::Output, code: i32) -> String {
     stderr
 }
 
+/// Asserts that a command succeeded, showing its standard error if not.
+pub fn succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The counts of a failed sink's last line, `...; N of the M events handed
+/// to it were not confirmed delivered`: (N, M).
+pub fn unconfirmed_counts(stderr: &str) -> (u64, u64) {
+    stderr
+        .rsplit_once("; ")
+        .and_then(|(_, c)| c.split_once(" of the "))
+        .and_then(|(n, rest)| Some((n.parse().ok()?, rest.split_once(' ')?.0.parse().ok()?)))
+        .unwrap_or_else(|| panic!("no counts in: {stderr}"))
+}
+
 /// A name no other test of any run uses: `tag`, the process id, the time.
 pub fn unique(tag: &str) -> String {
     let nanos = std::time::SystemTime::now()

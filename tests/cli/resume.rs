@@ -145,11 +145,7 @@ fn killed_twice_then_resumed(
         15 * minute,
     );
     let out = command().stderr(Stdio::piped()).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::succeeded(&out);
     assert_eq!(journal(&journal_path).unwrap()["finished"], true);
 
     // The same stream, uninterrupted and unpaced.
@@ -158,11 +154,7 @@ fn killed_twice_then_resumed(
         .args(reference.args())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    super::succeeded(&out);
 
     let (a, b) = (tree(&resumed.files), tree(&reference.files));
     assert_eq!(
