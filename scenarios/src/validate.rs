@@ -67,6 +67,15 @@ pub(crate) mod limits {
     /// A per-day rate of a model's own processes (sign-ups, in-store sales,
     /// customer updates): per store, as `BASKETS_PER_DAY`.
     pub(crate) const PER_DAY: Limit = (100_000.0, "a store's day, as traffic.baskets_per_day");
+    /// A service or shopping time, in seconds: an hour at a register.
+    pub(crate) const SECONDS: Limit = (3_600.0, "an hour for one step of one shopper");
+    /// A shopping time, in seconds: the whole day in the store.
+    pub(crate) const SHOPPING_SECONDS: Limit = (86_400.0, "a whole day in the store");
+    /// A response time, in milliseconds: a minute is a timeout, not a page.
+    pub(crate) const LATENCY_MS: Limit = (60_000.0, "a minute is a timeout, not a page");
+    /// A lognormal noise sigma: 3 makes the 99th percentile 1000 x the
+    /// median already.
+    pub(crate) const SIGMA: Limit = (3.0, "a spread of 1000 x between median and 99th percentile");
     /// `webshop.pages_mean`: a thousand pages is a crawler, not a shopper.
     pub(crate) const PAGES_MEAN: Limit = (1_000.0, "a thousand pages is a crawler, not a shopper");
 }
@@ -522,27 +531,73 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             zipf_exponent: k.non_negative("basket.zipf_exponent", b.zipf_exponent)?,
         },
         shopping: ShoppingParams {
-            base_s: k.non_negative("shopping.base_s", sh.base_s)?,
-            per_line_s: k.non_negative("shopping.per_line_s", sh.per_line_s)?,
-            noise_sigma: k.non_negative("shopping.noise_sigma", sh.noise_sigma)?,
-            max_s: k.positive("shopping.max_s", sh.max_s)?,
+            base_s: k.at_most(
+                "shopping.base_s",
+                k.non_negative("shopping.base_s", sh.base_s)?,
+                limits::SHOPPING_SECONDS,
+            )?,
+            per_line_s: k.at_most(
+                "shopping.per_line_s",
+                k.non_negative("shopping.per_line_s", sh.per_line_s)?,
+                limits::SHOPPING_SECONDS,
+            )?,
+            noise_sigma: k.at_most("shopping.noise_sigma", sh.noise_sigma, limits::SIGMA)?,
+            max_s: k.at_most(
+                "shopping.max_s",
+                k.positive("shopping.max_s", sh.max_s)?,
+                limits::SHOPPING_SECONDS,
+            )?,
         },
         checkout: CheckoutParams {
-            greet_s: k.non_negative("checkout.greet_s", co.greet_s)?,
-            scan_s_per_item: k.positive("checkout.scan_s_per_item", co.scan_s_per_item)?,
-            self_scan_s_per_item: k
-                .positive("checkout.self_scan_s_per_item", co.self_scan_s_per_item)?,
+            greet_s: k.at_most(
+                "checkout.greet_s",
+                k.non_negative("checkout.greet_s", co.greet_s)?,
+                limits::SECONDS,
+            )?,
+            scan_s_per_item: k.at_most(
+                "checkout.scan_s_per_item",
+                k.positive("checkout.scan_s_per_item", co.scan_s_per_item)?,
+                limits::SECONDS,
+            )?,
+            self_scan_s_per_item: k.at_most(
+                "checkout.self_scan_s_per_item",
+                k.positive("checkout.self_scan_s_per_item", co.self_scan_s_per_item)?,
+                limits::SECONDS,
+            )?,
             self_max_items: k.int_in("checkout.self_max_items", co.self_max_items, 0, 100_000)?
                 as u32,
             self_choice_share: k.share("checkout.self_choice_share", co.self_choice_share)?,
-            contactless_s: k.positive("checkout.contactless_s", co.contactless_s)?,
-            chip_s: k.positive("checkout.chip_s", co.chip_s)?,
+            contactless_s: k.at_most(
+                "checkout.contactless_s",
+                k.positive("checkout.contactless_s", co.contactless_s)?,
+                limits::SECONDS,
+            )?,
+            chip_s: k.at_most(
+                "checkout.chip_s",
+                k.positive("checkout.chip_s", co.chip_s)?,
+                limits::SECONDS,
+            )?,
             contactless_share: k.share("checkout.contactless_share", co.contactless_share)?,
-            mobile_s: k.positive("checkout.mobile_s", co.mobile_s)?,
-            cash_small_s: k.positive("checkout.cash_small_s", co.cash_small_s)?,
-            cash_large_s: k.positive("checkout.cash_large_s", co.cash_large_s)?,
-            payment_noise_sigma: k
-                .non_negative("checkout.payment_noise_sigma", co.payment_noise_sigma)?,
+            mobile_s: k.at_most(
+                "checkout.mobile_s",
+                k.positive("checkout.mobile_s", co.mobile_s)?,
+                limits::SECONDS,
+            )?,
+            cash_small_s: k.at_most(
+                "checkout.cash_small_s",
+                k.positive("checkout.cash_small_s", co.cash_small_s)?,
+                limits::SECONDS,
+            )?,
+            cash_large_s: k.at_most(
+                "checkout.cash_large_s",
+                k.positive("checkout.cash_large_s", co.cash_large_s)?,
+                limits::SECONDS,
+            )?,
+            payment_noise_sigma: k.at_most(
+                "checkout.payment_noise_sigma",
+                co.payment_noise_sigma,
+                limits::SIGMA,
+            )?,
             void_share: k.share("checkout.void_share", co.void_share)?,
             void_delay_s: {
                 let (lo, hi) = range(&k, "checkout.void_delay_s", co.void_delay_s)?;
@@ -567,8 +622,11 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
                 let v = k.positive("staffing.target_utilization", c.staffing.target_utilization)?;
                 k.share("staffing.target_utilization", v)?
             },
-            planning_service_s: k
-                .positive("staffing.planning_service_s", c.staffing.planning_service_s)?,
+            planning_service_s: k.at_most(
+                "staffing.planning_service_s",
+                k.positive("staffing.planning_service_s", c.staffing.planning_service_s)?,
+                limits::SECONDS,
+            )?,
             planning_staffed_share: k.share(
                 "staffing.planning_staffed_share",
                 c.staffing.planning_staffed_share,
@@ -1073,7 +1131,11 @@ fn webshop(k: &Checker<'_>, c: &WebshopConfig) -> Result<WebshopParams, Scenario
             share: k.non_negative(&format!("{key}.share"), d.share)?,
             conversion: k.share(&format!("{key}.conversion"), d.conversion)?,
             order_value: k.positive(&format!("{key}.order_value"), d.order_value)?,
-            latency_ms: k.positive(&format!("{key}.latency_ms"), d.latency_ms)?,
+            latency_ms: k.at_most(
+                &format!("{key}.latency_ms"),
+                k.positive(&format!("{key}.latency_ms"), d.latency_ms)?,
+                limits::LATENCY_MS,
+            )?,
         });
     }
     if devices.iter().map(|d| d.share).sum::<f64>() <= 0.0 {
@@ -1143,7 +1205,11 @@ fn webshop(k: &Checker<'_>, c: &WebshopConfig) -> Result<WebshopParams, Scenario
             }
             v
         },
-        think_s: k.positive("webshop.think_s", c.think_s)?,
+        think_s: k.at_most(
+            "webshop.think_s",
+            k.positive("webshop.think_s", c.think_s)?,
+            limits::SECONDS,
+        )?,
         order_value_sigma: sigma("webshop.order_value_sigma", c.order_value_sigma)?,
         latency_sigma: sigma("webshop.latency_sigma", c.latency_sigma)?,
         not_found_share: k.share("webshop.not_found_share", c.not_found_share)?,

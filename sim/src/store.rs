@@ -512,8 +512,11 @@ impl StoreModel {
     }
 }
 
+/// Seconds as microseconds, at most a day: a drawn duration (a service
+/// time times its noise) longer than that is a day, so no time overflows
+/// whatever the parameters (validation keeps them far below).
 fn secs(s: f64) -> i64 {
-    (s * MICROS_PER_SEC as f64) as i64
+    (s.clamp(0.0, 86_400.0) * MICROS_PER_SEC as f64) as i64
 }
 
 #[cfg(test)]

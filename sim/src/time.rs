@@ -39,10 +39,11 @@ impl SimTime {
         self.0.div_euclid(MICROS_PER_MILLI)
     }
 
-    /// This time plus `micros` microseconds.
+    /// This time plus `micros` microseconds, saturating at [`SimTime::MIN`]
+    /// and [`SimTime::MAX`] (never wrapping round to another time).
     #[must_use]
     pub fn plus_micros(self, micros: i64) -> SimTime {
-        SimTime(self.0 + micros)
+        SimTime(self.0.saturating_add(micros))
     }
 
     /// Converts a chrono UTC instant.
