@@ -111,6 +111,16 @@ impl Checker<'_> {
         Ok(v)
     }
 
+    /// `v`, above zero and at most the limit.
+    fn positive_at_most(
+        &self,
+        key: &str,
+        v: f64,
+        limit: limits::Limit,
+    ) -> Result<f64, ScenarioError> {
+        self.at_most(key, self.positive(key, v)?, limit)
+    }
+
     fn non_negative(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
         if v.is_finite() && v >= 0.0 {
             Ok(v)
@@ -388,9 +398,9 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         classes.push(StoreClass {
             name: sc.name.clone(),
             share: k.non_negative(&format!("{key}.share"), sc.share)?,
-            traffic: k.at_most(
+            traffic: k.positive_at_most(
                 &format!("{key}.traffic"),
-                k.positive(&format!("{key}.traffic"), sc.traffic)?,
+                sc.traffic,
                 limits::CLASS_TRAFFIC,
             )?,
             registers: k.int_in(&format!("{key}.registers"), sc.registers, 1, 99)? as u8,
@@ -498,9 +508,9 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         churn,
         delivery,
         traffic: TrafficParams {
-            baskets_per_day: k.at_most(
+            baskets_per_day: k.positive_at_most(
                 "traffic.baskets_per_day",
-                k.positive("traffic.baskets_per_day", c.traffic.baskets_per_day)?,
+                c.traffic.baskets_per_day,
                 limits::BASKETS_PER_DAY,
             )?,
         },
@@ -531,66 +541,46 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             zipf_exponent: k.non_negative("basket.zipf_exponent", b.zipf_exponent)?,
         },
         shopping: ShoppingParams {
-            base_s: k.at_most(
-                "shopping.base_s",
-                k.non_negative("shopping.base_s", sh.base_s)?,
-                limits::SHOPPING_SECONDS,
-            )?,
+            base_s: k.at_most("shopping.base_s", sh.base_s, limits::SHOPPING_SECONDS)?,
             per_line_s: k.at_most(
                 "shopping.per_line_s",
-                k.non_negative("shopping.per_line_s", sh.per_line_s)?,
+                sh.per_line_s,
                 limits::SHOPPING_SECONDS,
             )?,
             noise_sigma: k.at_most("shopping.noise_sigma", sh.noise_sigma, limits::SIGMA)?,
-            max_s: k.at_most(
-                "shopping.max_s",
-                k.positive("shopping.max_s", sh.max_s)?,
-                limits::SHOPPING_SECONDS,
-            )?,
+            max_s: k.positive_at_most("shopping.max_s", sh.max_s, limits::SHOPPING_SECONDS)?,
         },
         checkout: CheckoutParams {
-            greet_s: k.at_most(
-                "checkout.greet_s",
-                k.non_negative("checkout.greet_s", co.greet_s)?,
-                limits::SECONDS,
-            )?,
-            scan_s_per_item: k.at_most(
+            greet_s: k.at_most("checkout.greet_s", co.greet_s, limits::SECONDS)?,
+            scan_s_per_item: k.positive_at_most(
                 "checkout.scan_s_per_item",
-                k.positive("checkout.scan_s_per_item", co.scan_s_per_item)?,
+                co.scan_s_per_item,
                 limits::SECONDS,
             )?,
-            self_scan_s_per_item: k.at_most(
+            self_scan_s_per_item: k.positive_at_most(
                 "checkout.self_scan_s_per_item",
-                k.positive("checkout.self_scan_s_per_item", co.self_scan_s_per_item)?,
+                co.self_scan_s_per_item,
                 limits::SECONDS,
             )?,
             self_max_items: k.int_in("checkout.self_max_items", co.self_max_items, 0, 100_000)?
                 as u32,
             self_choice_share: k.share("checkout.self_choice_share", co.self_choice_share)?,
-            contactless_s: k.at_most(
+            contactless_s: k.positive_at_most(
                 "checkout.contactless_s",
-                k.positive("checkout.contactless_s", co.contactless_s)?,
+                co.contactless_s,
                 limits::SECONDS,
             )?,
-            chip_s: k.at_most(
-                "checkout.chip_s",
-                k.positive("checkout.chip_s", co.chip_s)?,
-                limits::SECONDS,
-            )?,
+            chip_s: k.positive_at_most("checkout.chip_s", co.chip_s, limits::SECONDS)?,
             contactless_share: k.share("checkout.contactless_share", co.contactless_share)?,
-            mobile_s: k.at_most(
-                "checkout.mobile_s",
-                k.positive("checkout.mobile_s", co.mobile_s)?,
-                limits::SECONDS,
-            )?,
-            cash_small_s: k.at_most(
+            mobile_s: k.positive_at_most("checkout.mobile_s", co.mobile_s, limits::SECONDS)?,
+            cash_small_s: k.positive_at_most(
                 "checkout.cash_small_s",
-                k.positive("checkout.cash_small_s", co.cash_small_s)?,
+                co.cash_small_s,
                 limits::SECONDS,
             )?,
-            cash_large_s: k.at_most(
+            cash_large_s: k.positive_at_most(
                 "checkout.cash_large_s",
-                k.positive("checkout.cash_large_s", co.cash_large_s)?,
+                co.cash_large_s,
                 limits::SECONDS,
             )?,
             payment_noise_sigma: k.at_most(
@@ -622,9 +612,9 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
                 let v = k.positive("staffing.target_utilization", c.staffing.target_utilization)?;
                 k.share("staffing.target_utilization", v)?
             },
-            planning_service_s: k.at_most(
+            planning_service_s: k.positive_at_most(
                 "staffing.planning_service_s",
-                k.positive("staffing.planning_service_s", c.staffing.planning_service_s)?,
+                c.staffing.planning_service_s,
                 limits::SECONDS,
             )?,
             planning_staffed_share: k.share(
@@ -1094,9 +1084,9 @@ fn widgets(k: &Checker<'_>, c: &WidgetsConfig) -> Result<WidgetsParams, Scenario
             c.customer_updates_per_day,
             limits::PER_DAY,
         )?,
-        store_sales_per_day: k.at_most(
+        store_sales_per_day: k.positive_at_most(
             "widgets.store_sales_per_day",
-            k.positive("widgets.store_sales_per_day", c.store_sales_per_day)?,
+            c.store_sales_per_day,
             limits::PER_DAY,
         )?,
         lines_per_order: weights("widgets.lines_per_order", &c.lines_per_order)?,
@@ -1131,9 +1121,9 @@ fn webshop(k: &Checker<'_>, c: &WebshopConfig) -> Result<WebshopParams, Scenario
             share: k.non_negative(&format!("{key}.share"), d.share)?,
             conversion: k.share(&format!("{key}.conversion"), d.conversion)?,
             order_value: k.positive(&format!("{key}.order_value"), d.order_value)?,
-            latency_ms: k.at_most(
+            latency_ms: k.positive_at_most(
                 &format!("{key}.latency_ms"),
-                k.positive(&format!("{key}.latency_ms"), d.latency_ms)?,
+                d.latency_ms,
                 limits::LATENCY_MS,
             )?,
         });
@@ -1195,21 +1185,13 @@ fn webshop(k: &Checker<'_>, c: &WebshopConfig) -> Result<WebshopParams, Scenario
             999_999,
         )? as u32,
         pages_mean: {
-            let v = k.at_most(
-                "webshop.pages_mean",
-                k.positive("webshop.pages_mean", c.pages_mean)?,
-                limits::PAGES_MEAN,
-            )?;
+            let v = k.positive_at_most("webshop.pages_mean", c.pages_mean, limits::PAGES_MEAN)?;
             if v < 1.0 {
                 return Err(k.err("webshop.pages_mean", format!("must be 1 or more, got {v}")));
             }
             v
         },
-        think_s: k.at_most(
-            "webshop.think_s",
-            k.positive("webshop.think_s", c.think_s)?,
-            limits::SECONDS,
-        )?,
+        think_s: k.positive_at_most("webshop.think_s", c.think_s, limits::SECONDS)?,
         order_value_sigma: sigma("webshop.order_value_sigma", c.order_value_sigma)?,
         latency_sigma: sigma("webshop.latency_sigma", c.latency_sigma)?,
         not_found_share: k.share("webshop.not_found_share", c.not_found_share)?,

@@ -254,25 +254,7 @@ fn a_live_demo_from_now_killed_twice_and_resumed_equals_an_uninterrupted_run() {
     let tmp = tempfile::tempdir().unwrap();
     let scenario = super::live::always_open(tmp.path());
     let until = wall::arg(Wall::real().now() + chrono::Duration::minutes(50));
-    let base: Vec<String> = [
-        "run",
-        "--scenario",
-        &scenario,
-        "--seed",
-        "6",
-        "--stores",
-        "6",
-        "--speed",
-        "180",
-        "-q",
-        "--until",
-        &until,
-    ]
-    .map(String::from)
-    .to_vec();
-    let start_of = |journal_path: &Path| journal(journal_path).unwrap()["now_us"].as_i64().unwrap();
-    killed_twice_then_resumed(&base, start_of, |journal_path| {
-        let start = chrono::DateTime::from_timestamp_micros(start_of(journal_path)).unwrap();
+    let run = |extra: &[&str]| -> Vec<String> {
         [
             "run",
             "--scenario",
@@ -282,13 +264,18 @@ fn a_live_demo_from_now_killed_twice_and_resumed_equals_an_uninterrupted_run() {
             "--stores",
             "6",
             "-q",
-            "--start",
-            &start.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            "--until",
-            &until,
         ]
-        .map(String::from)
-        .to_vec()
+        .iter()
+        .chain(extra)
+        .map(|a| a.to_string())
+        .collect()
+    };
+    let base = run(&["--speed", "180", "--until", &until]);
+    let start_of = |journal_path: &Path| journal(journal_path).unwrap()["now_us"].as_i64().unwrap();
+    killed_twice_then_resumed(&base, start_of, |journal_path| {
+        let start = chrono::DateTime::from_timestamp_micros(start_of(journal_path)).unwrap();
+        let start = start.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        run(&["--start", &start, "--until", &until])
     });
 }
 
