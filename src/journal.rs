@@ -71,23 +71,11 @@ impl Saved {
 impl Journal {
     /// Reads the journal at `path`: `Ok(None)` if there is none yet.
     pub(crate) fn read(path: &Path) -> anyhow::Result<Option<Journal>> {
-        use std::io::Read as _;
-        let file = match std::fs::File::open(path) {
-            Ok(f) => f,
+        let text = match storesim_scenarios::read_bounded(path, MAX_BYTES) {
+            Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => anyhow::bail!("--resume {}: cannot read: {e}", path.display()),
         };
-        let mut text = String::new();
-        file.take(MAX_BYTES + 1)
-            .read_to_string(&mut text)
-            .map_err(|e| anyhow::anyhow!("--resume {}: cannot read: {e}", path.display()))?;
-        if text.len() as u64 > MAX_BYTES {
-            anyhow::bail!(
-                "--resume {}: larger than {} bytes: not a storesim journal",
-                path.display(),
-                MAX_BYTES
-            );
-        }
         let journal: Journal = serde_json::from_str(&text).map_err(|e| {
             anyhow::anyhow!("--resume {}: not a storesim journal: {e}", path.display())
         })?;
@@ -148,7 +136,6 @@ pub(crate) struct JournalWriter {
     journal: Mutex<Journal>,
     /// Each sink's checkpoint, as its wrapper keeps it.
     slots: Vec<Arc<Mutex<Checkpoint>>>,
-    anchor: Mutex<Option<PaceAnchor>>,
 }
 
 impl JournalWriter {
@@ -159,12 +146,10 @@ impl JournalWriter {
         journal: Journal,
         slots: Vec<Arc<Mutex<Checkpoint>>>,
     ) -> anyhow::Result<Arc<JournalWriter>> {
-        let anchor = journal.pace_anchor();
         let writer = Arc::new(JournalWriter {
             path: path.to_path_buf(),
             journal: Mutex::new(journal),
             slots,
-            anchor: Mutex::new(anchor),
         });
         writer
             .save(false)
@@ -172,10 +157,13 @@ impl JournalWriter {
         Ok(writer)
     }
 
-    /// Records the paced clock's mapping (from the run's progress).
+    /// Records the paced clock's mapping (from the run's progress), unless
+    /// the journal has it (a resumed run's, or already reported).
     pub(crate) fn set_anchor(&self, anchor: PaceAnchor) {
-        if let Ok(mut a) = self.anchor.lock() {
-            a.get_or_insert(anchor);
+        if let Ok(mut journal) = self.journal.lock() {
+            journal
+                .anchor
+                .get_or_insert((anchor.virtual_at.0, anchor.utc_at.0));
         }
     }
 
@@ -194,9 +182,6 @@ impl JournalWriter {
                 }
             })
             .collect();
-        if let Some(a) = *self.anchor.lock().unwrap_or_else(|e| e.into_inner()) {
-            journal.anchor = Some((a.virtual_at.0, a.utc_at.0));
-        }
         journal.finished = finished;
         let mut text = serde_json::to_string_pretty(&*journal).map_err(std::io::Error::other)?;
         text.push('\n');

@@ -393,6 +393,20 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             storesim_sinks::manifest::ManifestSink::open(path, &world, run),
         )?));
     }
+    // The clock goes on where the stopped run's would be now; at another
+    // speed, from there (the journal then records that mapping with the
+    // new speed, so a second resume continues it too).
+    let resume_anchor = match (args.speed, stopped.as_ref()) {
+        (SpeedArg::Factor(speed), Some(j)) => match (j.pace_anchor(), j.speed) {
+            (Some(anchor), Some(was)) if was == speed => Some(anchor),
+            (Some(anchor), Some(was)) => Some(
+                storesim_actors::Pacer::continuing(was, anchor, clock.utc_now(), clock.now())
+                    .anchor(),
+            ),
+            _ => None,
+        },
+        _ => None,
+    };
     let journal = match &args.resume {
         Some(path) => {
             let mut slots = Vec::new();
@@ -409,7 +423,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             }
             sinks = wrapped;
             let mut journal = this_run.clone();
-            journal.anchor = stopped.as_ref().and_then(|j| j.anchor);
+            journal.anchor = resume_anchor.map(|a| (a.virtual_at.0, a.utc_at.0));
             if stopped.is_some() && !args.quiet {
                 let from = slots
                     .iter()
@@ -509,28 +523,10 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         threads,
         window_us,
         max_windows_in_flight: args.max_windows_in_flight as usize,
-        pacing: match (args.speed, stopped.as_ref()) {
+        pacing: match (args.speed, resume_anchor) {
             (SpeedArg::Max, _) => Pacing::Max,
-            (SpeedArg::Factor(speed), Some(j)) => match (j.pace_anchor(), j.speed) {
-                // The clock goes on where the stopped run's would be now;
-                // at another speed, from there.
-                (Some(anchor), Some(was)) => Pacing::Continue {
-                    speed,
-                    anchor: if was == speed {
-                        anchor
-                    } else {
-                        storesim_actors::Pacer::continuing(
-                            was,
-                            anchor,
-                            clock.utc_now(),
-                            clock.now(),
-                        )
-                        .anchor()
-                    },
-                },
-                _ => Pacing::Speed(speed),
-            },
-            (SpeedArg::Factor(f), None) => Pacing::Speed(f),
+            (SpeedArg::Factor(speed), Some(anchor)) => Pacing::Continue { speed, anchor },
+            (SpeedArg::Factor(speed), None) => Pacing::Speed(speed),
         },
         clock,
         stop: StopSignal::new(),
@@ -1137,23 +1133,13 @@ fn kafka(action: KafkaAction) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads a manifest; errors name the file.
 /// The largest manifest read: a 1000-store week's is a few MB.
 const MAX_MANIFEST_BYTES: u64 = 256 << 20;
 
+/// Reads a manifest; errors name the file.
 fn read_manifest(path: &std::path::Path) -> anyhow::Result<storesim_sim::truth::Manifest> {
-    use std::io::Read as _;
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_MANIFEST_BYTES + 1).read_to_string(&mut text))
+    let text = storesim_scenarios::read_bounded(path, MAX_MANIFEST_BYTES)
         .with_context(|| format!("cannot read the manifest {}", path.display()))?;
-    if text.len() as u64 > MAX_MANIFEST_BYTES {
-        anyhow::bail!(
-            "{}: larger than {} MiB: not a storesim manifest",
-            path.display(),
-            MAX_MANIFEST_BYTES >> 20
-        );
-    }
     let manifest: storesim_sim::truth::Manifest = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a storesim manifest", path.display()))?;
     if manifest.format != storesim_sim::truth::FORMAT {

@@ -257,8 +257,9 @@ const MAX_SCENARIO_BYTES: u64 = 1 << 20;
 pub(crate) const MAX_DATA_BYTES: u64 = 64 << 20;
 
 /// Reads a text file of at most `limit` bytes: a larger one (or an endless
-/// one, such as `/dev/zero`) is an error, not a read into all memory.
-pub(crate) fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
+/// one, such as `/dev/zero`) is an `InvalidData` error, not a read into
+/// all memory. Every input file storesim reads goes through it.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
     use std::io::Read as _;
     let mut text = String::new();
     std::fs::File::open(path)?
