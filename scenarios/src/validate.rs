@@ -646,21 +646,31 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         .collect::<Result<Vec<_>, _>>()?;
     // All multipliers at once, in the busiest class's store: a holiday's
     // multiplies its weekday's, promotions that overlap multiply.
-    let (day_key, day) = week
-        .iter()
-        .zip(names)
-        .map(|(d, name)| (format!("week.{name}.multiplier"), d.multiplier))
-        .fold((String::new(), 0.0), |a, b| if b.1 > a.1 { b } else { a });
-    let (holiday_key, holiday) = holidays
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (format!("holidays[{i}].multiplier"), h.multiplier))
-        .fold((String::new(), 1.0), |a, b| if b.1 > a.1 { b } else { a });
-    let (class_key, traffic) = classes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (format!("store_classes[{i}].traffic"), c.traffic))
-        .fold((String::new(), 0.0), |a, b| if b.1 > a.1 { b } else { a });
+    // The largest of named values, and its name (`floor` when none is above).
+    let largest = |named: &mut dyn Iterator<Item = (String, f64)>, floor: f64| {
+        named.fold((String::new(), floor), |a, b| if b.1 > a.1 { b } else { a })
+    };
+    let (day_key, day) = largest(
+        &mut week
+            .iter()
+            .zip(names)
+            .map(|(d, name)| (format!("week.{name}.multiplier"), d.multiplier)),
+        0.0,
+    );
+    let (holiday_key, holiday) = largest(
+        &mut holidays
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (format!("holidays[{i}].multiplier"), h.multiplier)),
+        1.0,
+    );
+    let (class_key, traffic) = largest(
+        &mut classes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (format!("store_classes[{i}].traffic"), c.traffic)),
+        0.0,
+    );
     let promoted: f64 = anomalies.iter().map(|a| a.multiplier.max(1.0)).product();
     let baskets = params.traffic.baskets_per_day;
     let busiest = baskets * traffic * day * holiday * promoted;

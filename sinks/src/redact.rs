@@ -156,6 +156,7 @@ pub fn redact_spec(spec: &str) -> String {
 /// [`redact_spec`], and the parts of `spec` it hid.
 fn redact_spec_hiding(spec: &str) -> (String, Vec<String>) {
     let mut hidden = Vec::new();
+    // Passwords first: a `?` inside one does not start the query.
     let spec = mask_userinfo(spec, &mut hidden);
     // A query part without `=` may be a pasted secret: masked whole.
     let spec = match spec.split_once('?') {
@@ -177,6 +178,16 @@ fn redact_spec_hiding(spec: &str) -> (String, Vec<String>) {
     };
     let masked = mask_pairs(&spec, &|key| !is_public_key(key), &mut hidden);
     (redact(&masked), hidden)
+}
+
+/// `text` with URL passwords and the value of every option not known to
+/// be public masked; what it hid is added to `hidden`.
+fn mask_options(text: &str, hidden: &mut Vec<String>) -> String {
+    mask_pairs(
+        &mask_userinfo(text, hidden),
+        &|key| !is_public_key(key),
+        hidden,
+    )
 }
 
 /// A message about `spec` (which may quote any part of it) with whatever
@@ -206,13 +217,7 @@ pub fn redact_about_spec(message: &str, spec: &str) -> String {
     for q in quoted {
         out = out.replace(&format!("`{q}`"), &format!("`{MASK}`"));
     }
-    let mut again = Vec::new();
-    let userinfo_masked = mask_userinfo(&out, &mut again);
-    redact(&mask_pairs(
-        &userinfo_masked,
-        &|key| !is_public_key(key),
-        &mut again,
-    ))
+    redact(&mask_options(&out, &mut Vec::new()))
 }
 
 /// The length of the longest run of bytes `a` and `b` have in common.

@@ -17,13 +17,15 @@ mod part;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use async_trait::async_trait;
 use rayon::prelude::*;
 use storesim_sim::{Event, EventBatch, EventKind, SimTime};
 
 use crate::encode::{Encoded, Encoder};
 use crate::{DeliveryReport, Sink, SinkError};
-use part::Part;
+use part::{io_err, Part};
 
 /// How events are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,11 +153,7 @@ impl FilesSink {
     /// Prepares the directory: creates it, and refuses to mix with earlier
     /// output unless `overwrite` is set (then earlier partitions go).
     pub fn open(name: String, config: FilesConfig) -> Result<FilesSink, SinkError> {
-        let io = |path: &std::path::Path, source| SinkError::Io {
-            sink: name.clone(),
-            path: path.display().to_string(),
-            source,
-        };
+        let io = |path: &Path, source| io_err(&name, path, source);
         // The directories this sink makes, deepest first: removed again if
         // the run never writes (a later input error).
         let mut created = Vec::new();
@@ -171,11 +169,7 @@ impl FilesSink {
     }
 
     fn open_in(name: String, config: FilesConfig) -> Result<FilesSink, SinkError> {
-        let io = |path: &std::path::Path, source| SinkError::Io {
-            sink: name.clone(),
-            path: path.display().to_string(),
-            source,
-        };
+        let io = |path: &Path, source| io_err(&name, path, source);
         if config.resuming {
             // The stopped run's output is kept; `resume` sorts it out.
             return Ok(FilesSink::new(name, config));
@@ -228,16 +222,12 @@ impl FilesSink {
         }
     }
 
-    /// The UTC days (`yyyymmdd`) under the directory, each with its
+    /// The UTC days under the directory, each with its
     /// directories (one per kind) and whether any holds an unfinished part.
-    fn days_on_disk(&self) -> Result<BTreeMap<u32, (Vec<PathBuf>, bool)>, SinkError> {
-        let io = |path: &std::path::Path, source| SinkError::Io {
-            sink: self.name.clone(),
-            path: path.display().to_string(),
-            source,
-        };
+    fn days_on_disk(&self) -> Result<BTreeMap<NaiveDate, (Vec<PathBuf>, bool)>, SinkError> {
+        let io = |path: &Path, source| io_err(&self.name, path, source);
         let dir = &self.config.dir;
-        let mut days: BTreeMap<u32, (Vec<PathBuf>, bool)> = BTreeMap::new();
+        let mut days: BTreeMap<NaiveDate, (Vec<PathBuf>, bool)> = BTreeMap::new();
         for kind in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
             let kind = kind.map_err(|e| io(dir, e))?.path();
             let is_kind = kind
@@ -252,7 +242,7 @@ impl FilesSink {
                 let Some(date) = name
                     .as_deref()
                     .and_then(|n| n.strip_prefix("date="))
-                    .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
                 else {
                     continue;
                 };
@@ -261,13 +251,14 @@ impl FilesSink {
                     let part = part.map_err(|e| io(&day, e))?;
                     unfinished |= part.file_name().to_string_lossy().ends_with(".inprogress");
                 }
-                let entry = days.entry(storesim_sim::time::yyyymmdd(date)).or_default();
+                let entry = days.entry(date).or_default();
                 entry.0.push(day);
                 entry.1 |= unfinished;
             }
         }
         Ok(days)
     }
+
     /// Finishes a part; if that fails, its events are counted as failed
     /// (its file is gone) instead of delivered.
     fn finish_part(&mut self, kind: EventKind, part: Part) -> Result<(), SinkError> {
@@ -284,6 +275,7 @@ impl FilesSink {
         }
     }
 
+    /// Takes `events` of `kind` off the delivered count (their part is gone).
     fn lose(&mut self, kind: EventKind, events: u64) {
         let counted = &mut self.report.delivered[kind.index()];
         *counted = counted.saturating_sub(events);
@@ -305,11 +297,9 @@ impl FilesSink {
     fn abandon(&mut self) {
         self.broken = true;
         for ((kind, _), part) in std::mem::take(&mut self.open) {
-            let counted = &mut self.report.delivered[kind.index()];
-            *counted = counted.saturating_sub(part.events());
+            self.lose(kind, part.events());
             part.discard();
         }
-        self.count_failed();
     }
 
     fn finish_before(&mut self, date: u32) -> Result<(), SinkError> {
@@ -495,11 +485,7 @@ impl Sink for FilesSink {
             return Err(e);
         }
         let success = self.config.dir.join("_SUCCESS");
-        std::fs::write(&success, b"").map_err(|source| SinkError::Io {
-            sink: self.name.clone(),
-            path: success.display().to_string(),
-            source,
-        })?;
+        std::fs::write(&success, b"").map_err(|e| io_err(&self.name, &success, e))?;
         Ok(self.report())
     }
 
@@ -518,30 +504,20 @@ impl Sink for FilesSink {
     fn resume(&mut self, from: SimTime, _state: &serde_json::Value) -> Result<SimTime, SinkError> {
         let days = self.days_on_disk()?;
         let unfinished = days.iter().find(|(_, (_, u))| *u).map(|(d, _)| *d);
-        let open = from.plus_micros(-self.grace_us).utc_yyyymmdd();
+        let open = from.plus_micros(-self.grace_us).utc_date();
         let first = unfinished.map_or(open, |u| u.min(open));
         for (_, (dirs, _)) in days.range(first..) {
             for dir in dirs {
-                std::fs::remove_dir_all(dir).map_err(|source| SinkError::Io {
-                    sink: self.name.clone(),
-                    path: dir.display().to_string(),
-                    source,
-                })?;
+                std::fs::remove_dir_all(dir).map_err(|e| io_err(&self.name, dir, e))?;
             }
         }
         let success = self.config.dir.join("_SUCCESS");
         if success.exists() {
-            std::fs::remove_file(&success).map_err(|source| SinkError::Io {
-                sink: self.name.clone(),
-                path: success.display().to_string(),
-                source,
-            })?;
+            std::fs::remove_file(&success).map_err(|e| io_err(&self.name, &success, e))?;
         }
-        self.resume_date = first;
-        let (y, m, d) = (first / 10_000, first / 100 % 100, first % 100);
-        let day = chrono::NaiveDate::from_ymd_opt(y as i32, m, d).unwrap_or_default();
+        self.resume_date = storesim_sim::time::yyyymmdd(first);
         Ok(SimTime::from_datetime(
-            &day.and_time(chrono::NaiveTime::MIN).and_utc(),
+            &first.and_time(chrono::NaiveTime::MIN).and_utc(),
         ))
     }
 }

@@ -67,7 +67,8 @@ impl std::fmt::Debug for Part {
     }
 }
 
-fn io_err(sink: &str, path: &Path, source: std::io::Error) -> SinkError {
+/// An I/O error of sink `sink` on `path`.
+pub(super) fn io_err(sink: &str, path: &Path, source: std::io::Error) -> SinkError {
     SinkError::Io {
         sink: sink.to_string(),
         path: path.display().to_string(),

@@ -28,3 +28,21 @@ pub(crate) fn settings_error(e: &rdkafka::error::KafkaError) -> String {
         other => format!("invalid settings: {other}"),
     }
 }
+
+/// A consumer of `brokers` in group `group` that commits nothing, with the
+/// user's `properties` (SASL, TLS); `Err` is [`settings_error`]'s text.
+pub(crate) fn consumer(
+    brokers: &str,
+    properties: &[(String, String)],
+    group: &str,
+) -> Result<rdkafka::consumer::BaseConsumer, String> {
+    let mut config = rdkafka::config::ClientConfig::new();
+    config
+        .set("bootstrap.servers", brokers)
+        .set("group.id", group)
+        .set("enable.auto.commit", "false");
+    for (k, v) in properties {
+        config.set(k, v);
+    }
+    config.create().map_err(|e| settings_error(&e))
+}

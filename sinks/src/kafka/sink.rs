@@ -417,25 +417,18 @@ impl Sink for KafkaSink {
     /// events in the same order, so what is left out is exactly what is
     /// there, and each partition ends as an uninterrupted run's would.
     fn resume(&mut self, from: SimTime, state: &serde_json::Value) -> Result<SimTime, SinkError> {
-        use rdkafka::consumer::{BaseConsumer, Consumer};
+        use rdkafka::consumer::Consumer;
         use rdkafka::{Message, Offset, TopicPartitionList};
         let offsets = self.state_offsets(state);
         if let Ok(mut next) = self.ledger.next_offsets.lock() {
             next.clone_from(&offsets);
         }
-        let mut props = self.config.producer_properties();
-        props.retain(|(k, _)| !PRODUCER_ONLY.contains(&k.as_str()));
-        props.extend([
-            (
-                "group.id".to_string(),
-                format!("storesim-resume-{}", std::process::id()),
-            ),
-            ("enable.auto.commit".to_string(), "false".to_string()),
-            ("auto.offset.reset".to_string(), "earliest".to_string()),
-        ]);
-        let consumer: BaseConsumer = client_config(&props)
-            .create()
-            .map_err(|e| spec_err(&self.name, &self.config, super::settings_error(&e)))?;
+        let group = format!("storesim-resume-{}", std::process::id());
+        // A recorded offset past a partition's end reads it from its start.
+        let mut properties = self.config.properties.clone();
+        properties.push(("auto.offset.reset".into(), "earliest".into()));
+        let consumer = super::consumer(&self.config.brokers, &properties, &group)
+            .map_err(|e| spec_err(&self.name, &self.config, e))?;
         let mut list = TopicPartitionList::new();
         for kind in &self.kinds {
             let topic = &self.topics[kind.index()];
@@ -485,17 +478,6 @@ impl Sink for KafkaSink {
         Ok(from)
     }
 }
-
-/// librdkafka properties a consumer refuses (it warns of each).
-const PRODUCER_ONLY: [&str; 7] = [
-    "enable.idempotence",
-    "acks",
-    "compression.type",
-    "linger.ms",
-    "batch.size",
-    "queue.buffering.max.messages",
-    "queue.buffering.max.kbytes",
-];
 
 impl KafkaSink {
     /// A checkpoint's state: the offsets by topic name.

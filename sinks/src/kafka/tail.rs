@@ -2,8 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::consumer::Consumer;
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 
@@ -46,17 +45,7 @@ pub fn tail(
         spec: name.clone(),
         message: masked.redact(&message),
     };
-    let mut config = ClientConfig::new();
-    config
-        .set("bootstrap.servers", brokers)
-        .set("group.id", "storesim-tail")
-        .set("enable.auto.commit", "false");
-    for (k, v) in properties {
-        config.set(k, v);
-    }
-    let consumer: BaseConsumer = config
-        .create()
-        .map_err(|e| err(super::settings_error(&e)))?;
+    let consumer = super::consumer(brokers, properties, "storesim-tail").map_err(err)?;
     let metadata = consumer
         .fetch_metadata(Some(topic), Duration::from_secs(5))
         .map_err(|e| err(format!("cannot reach a broker at {brokers}: {e}")))?;
