@@ -132,21 +132,19 @@ fn every_model_and_profile_matches_its_golden_digest() {
         std::fs::create_dir_all(&root).unwrap();
         let scenario = match p.file {
             Some(text) => {
-                let path = root.join("scenario.toml");
-                std::fs::write(&path, text).unwrap();
-                path.display().to_string()
+                // Relative: the manifest records the path as given.
+                std::fs::write(root.join("scenario.toml"), text).unwrap();
+                "scenario.toml".to_string()
             }
             None => p.scenario.to_string(),
         };
         let out = root.join("out");
-        let json = format!("files:{}", out.join("json").display());
-        let csv = format!("csv:{}", out.join("csv").display());
-        let manifest = out.join("manifest.json");
         let run = storesim()
+            .current_dir(&root)
             .args(["run", "--seed", "11", "--scenario", &scenario, "-q"])
             .args(p.args)
-            .args(["--sink", &json, "--sink", &csv, "--manifest"])
-            .arg(&manifest)
+            .args(["--sink", "files:out/json", "--sink", "csv:out/csv"])
+            .args(["--manifest", "out/manifest.json"])
             .output()
             .unwrap();
         assert!(
