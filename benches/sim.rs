@@ -19,7 +19,7 @@ use storesim_sim::arrivals::Arrivals;
 use storesim_sim::merge::merge_runs;
 use storesim_sim::time::MICROS_PER_HOUR;
 use storesim_sim::watch::StoreWindow;
-use storesim_sim::{RunSpan, Stamped, StoreModel, World};
+use storesim_sim::{ChainStore, RunSpan, Stamped, World};
 
 fn world(stores: usize) -> Arc<World> {
     Scenario::load("chain")
@@ -38,7 +38,7 @@ fn day(world: &Arc<World>, store: usize, seed: u64) -> Vec<Stamped> {
 /// One store's events on 2026-11-`date`.
 fn day_of(world: &Arc<World>, store: usize, seed: u64, date: u32) -> Vec<Stamped> {
     let first = chrono::NaiveDate::from_ymd_opt(2026, 11, date).expect("valid date");
-    let mut m = StoreModel::new(
+    let mut m = ChainStore::new(
         Arc::clone(world),
         store,
         seed,
@@ -148,7 +148,7 @@ fn window_merge(c: &mut Criterion) {
         let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid date");
         let runs: Vec<Vec<Stamped>> = (0..stores)
             .map(|i| {
-                let mut m = StoreModel::new(
+                let mut m = ChainStore::new(
                     Arc::clone(&world),
                     i,
                     1,

@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use actix::{Actor, Context, Handler, Message, MessageResult};
-use storesim_sim::churn::{ChurnModel, PriceBook, HORIZON_MICROS};
-use storesim_sim::event::ItemChangeEvent;
+use storesim_sim::chain::churn::{ChurnModel, PriceBook, HORIZON_MICROS};
+use storesim_sim::chain::ItemChangeEvent;
 use storesim_sim::{Event, SimTime, Stamped, World};
 
 /// Prepare the window `[from, until)`.

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use actix::{Actor, Context, Handler, Message, MessageResult};
-use storesim_sim::churn::PriceBook;
-use storesim_sim::store::StoreCounters;
+use storesim_sim::chain::PriceBook;
 use storesim_sim::watch::StoreWindow;
-use storesim_sim::{Model, SimTime, Stamped};
+use storesim_sim::StoreCounters;
+use storesim_sim::{SimTime, Stamped, StoreProcess};
 
 /// Simulate to `until` (exclusive) and return the events stamped before it.
 #[derive(Debug, Clone)]
@@ -43,14 +43,14 @@ impl Message for Advance {
 pub struct StoreActor {
     /// The store's index in the world.
     index: u32,
-    model: Box<dyn Model>,
+    model: Box<dyn StoreProcess>,
     /// Capacity hint for the next window's events.
     last_len: usize,
 }
 
 impl StoreActor {
     /// Wraps the model of the store at `index` in the world.
-    pub fn new(index: usize, model: Box<dyn Model>) -> StoreActor {
+    pub fn new(index: usize, model: Box<dyn StoreProcess>) -> StoreActor {
         StoreActor {
             index: u32::try_from(index).unwrap_or(u32::MAX),
             model,

@@ -470,7 +470,7 @@ fn an_outage_leaves_a_chain_store_silent() {
         })
         .unwrap();
     let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-    let mut m = storesim_sim::StoreModel::new(
+    let mut m = storesim_sim::ChainStore::new(
         Arc::clone(&w),
         0,
         1,

@@ -7,7 +7,7 @@ use storesim_sim::calendar::{
     Anomaly, AnomalyKind, Calendar, Curve, DateRule, Holiday, Hours, HoursOverride, WeekdayRule,
 };
 use storesim_sim::catalog::{build_items, build_stores, ItemPicker, NameParts, StoreClass};
-use storesim_sim::churn::ChurnParams;
+use storesim_sim::chain::ChurnParams;
 use storesim_sim::marketplace::{MarketplaceParams, PricingRule, StockStatus};
 use storesim_sim::params::{
     BasketParams, CheckoutParams, DeliveryParams, LoyaltyParams, ModelParams, PaymentParams,

@@ -2,14 +2,14 @@
 //!
 //! This crate holds virtual time ([`SimTime`]), store calendars in IANA time
 //! zones, random streams, catalogs (stores, categories, the item master),
-//! the store state machine ([`StoreModel`]) and the events it emits. It does
+//! the models (`models/`, the chain's store is [`ChainStore`]) and the events it emits. It does
 //! no I/O and knows nothing of actors, threads or sinks.
 //!
 //! # Guarantees
 //!
 //! - A store's output is a function of (world, seed, store, span) only: each
 //!   store draws from its own ChaCha stream, never a shared one.
-//! - [`StoreModel::advance`] returns events in `(ts, seq)` order, and cutting
+//! - [`StoreProcess::advance`] returns events in `(ts, seq)` order, and cutting
 //!   a span into windows of any length yields the same events.
 //! - Money is integer cents; event ids are derived, never random.
 //!
@@ -22,30 +22,31 @@
 pub mod arrivals;
 pub mod calendar;
 pub mod catalog;
-pub mod churn;
 pub mod event;
-pub mod marketplace;
+pub mod ids;
 pub mod merge;
+pub mod model;
+pub mod models;
 pub mod money;
 mod outbox;
 pub mod params;
 pub mod rng;
+pub mod schema;
 pub mod shard;
-pub mod smoothie;
-pub mod store;
 pub mod time;
 pub mod truth;
 pub mod watch;
-pub mod webshop;
-pub mod widgets;
 pub mod world;
 
-pub use event::{Event, EventBatch, EventKind, KeyField, Stamped};
+pub use event::{Event, EventBatch, EventKind, KeyField, Record, Stamped};
+pub use model::{StoreCounters, StoreProcess};
+pub use models::chain::ChainStore;
+pub use models::{chain, marketplace, smoothie, webshop, widgets};
 pub use money::Money;
+pub use schema::Schema;
 pub use shard::Shard;
-pub use store::StoreModel;
 pub use time::SimTime;
-pub use world::{Model, ModelSpec, RunSpan, World};
+pub use world::{ModelSpec, RunSpan, World};
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

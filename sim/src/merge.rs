@@ -137,7 +137,7 @@ fn head_key(run: &IntoIter<Stamped>) -> Key {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{ChangeOp, ItemChangeEvent};
+    use crate::models::chain::{ChangeOp, ItemChangeEvent};
     use crate::Event;
     use proptest::prelude::*;
 

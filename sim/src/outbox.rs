@@ -6,9 +6,9 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 use crate::event::{Event, Stamped};
+use crate::model::StoreCounters;
 use crate::params::DeliveryParams;
 use crate::rng::{stream, StreamKind};
-use crate::store::StoreCounters;
 use crate::time::SimTime;
 
 /// Events made and not yet handed out.

@@ -125,7 +125,7 @@ pub struct ModelParams {
     /// Staffing.
     pub staffing: StaffingParams,
     /// Item-master churn.
-    pub churn: crate::churn::ChurnParams,
+    pub churn: crate::models::chain::churn::ChurnParams,
     /// Late and duplicate delivery of store events.
     pub delivery: DeliveryParams,
 }

@@ -44,7 +44,8 @@ mod groups;
 
 pub use groups::{Group, GroupRow};
 
-use crate::event::{Event, EventKind, ScanEvent, Stamped, TransactionEvent};
+use crate::event::{Event, EventKind, Stamped};
+use crate::models::chain::{ScanEvent, TransactionEvent};
 use crate::money::Money;
 use crate::time::{SimTime, MICROS_PER_HOUR};
 use crate::world::{ModelSpec, World};
@@ -238,8 +239,8 @@ pub struct ChangeFact {
     pub after: Option<Money>,
 }
 
-impl From<&crate::event::ItemChangeEvent> for ChangeFact {
-    fn from(c: &crate::event::ItemChangeEvent) -> ChangeFact {
+impl From<&crate::models::chain::ItemChangeEvent> for ChangeFact {
+    fn from(c: &crate::models::chain::ItemChangeEvent) -> ChangeFact {
         ChangeFact {
             date: c.ts.utc_yyyymmdd(),
             op: c.op.as_str().chars().next().unwrap_or('u'),

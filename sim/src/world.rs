@@ -7,15 +7,15 @@ use chrono::NaiveDate;
 
 use crate::calendar::Calendar;
 use crate::catalog::{Category, Item, ItemPicker, Store};
-use crate::churn::PriceBook;
-use crate::event::{EventKind, Stamped};
-use crate::marketplace::{MarketplaceModel, MarketplaceParams};
+use crate::event::EventKind;
+use crate::model::StoreProcess;
+use crate::models::chain::ChainStore;
+use crate::models::marketplace::{MarketplaceModel, MarketplaceParams};
+use crate::models::smoothie::{SmoothieModel, SmoothieParams};
+use crate::models::webshop::{WebshopModel, WebshopParams};
+use crate::models::widgets::{WidgetsModel, WidgetsParams};
 use crate::params::ModelParams;
-use crate::smoothie::{SmoothieModel, SmoothieParams};
-use crate::store::{StoreCounters, StoreModel};
 use crate::time::{local_to_utc, SimTime};
-use crate::webshop::{WebshopModel, WebshopParams};
-use crate::widgets::{WidgetsModel, WidgetsParams};
 
 /// Which model simulates the stores of a world.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -44,91 +44,6 @@ impl ModelSpec {
             ModelSpec::Marketplace(_) => "marketplace",
             ModelSpec::Widgets(_) => "widgets",
         }
-    }
-}
-
-/// One store's simulation, whatever the model: what the store actor drives.
-pub trait Model: Send + std::fmt::Debug {
-    /// Simulates up to `until` (exclusive) and appends every event
-    /// delivered before it to `out`, ordered by `(at, seq)`.
-    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>);
-    /// Whether nothing is left to happen.
-    fn is_done(&self) -> bool;
-    /// The store's counters so far.
-    fn counters(&self) -> StoreCounters;
-    /// Shoppers waiting in the store's queues now (models without queues
-    /// have none).
-    fn queued(&self) -> usize {
-        0
-    }
-    /// The price book for the coming windows (models without an item
-    /// master ignore it).
-    fn set_prices(&mut self, _prices: Arc<PriceBook>) {}
-}
-
-impl Model for StoreModel {
-    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
-        StoreModel::advance(self, until, out);
-    }
-    fn is_done(&self) -> bool {
-        StoreModel::is_done(self)
-    }
-    fn counters(&self) -> StoreCounters {
-        StoreModel::counters(self)
-    }
-    fn queued(&self) -> usize {
-        StoreModel::queued(self)
-    }
-    fn set_prices(&mut self, prices: Arc<PriceBook>) {
-        StoreModel::set_prices(self, prices);
-    }
-}
-
-impl Model for WidgetsModel {
-    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
-        WidgetsModel::advance(self, until, out);
-    }
-    fn is_done(&self) -> bool {
-        WidgetsModel::is_done(self)
-    }
-    fn counters(&self) -> StoreCounters {
-        WidgetsModel::counters(self)
-    }
-}
-
-impl Model for MarketplaceModel {
-    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
-        MarketplaceModel::advance(self, until, out);
-    }
-    fn is_done(&self) -> bool {
-        MarketplaceModel::is_done(self)
-    }
-    fn counters(&self) -> StoreCounters {
-        MarketplaceModel::counters(self)
-    }
-}
-
-impl Model for WebshopModel {
-    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
-        WebshopModel::advance(self, until, out);
-    }
-    fn is_done(&self) -> bool {
-        WebshopModel::is_done(self)
-    }
-    fn counters(&self) -> StoreCounters {
-        WebshopModel::counters(self)
-    }
-}
-
-impl Model for SmoothieModel {
-    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
-        SmoothieModel::advance(self, until, out);
-    }
-    fn is_done(&self) -> bool {
-        SmoothieModel::is_done(self)
-    }
-    fn counters(&self) -> StoreCounters {
-        SmoothieModel::counters(self)
     }
 }
 
@@ -175,9 +90,14 @@ pub enum RunSpan {
 
 impl World {
     /// The simulation of store `index` over `span`, seeded by `seed`.
-    pub fn store_model(self: &Arc<Self>, index: usize, seed: u64, span: RunSpan) -> Box<dyn Model> {
+    pub fn store_model(
+        self: &Arc<Self>,
+        index: usize,
+        seed: u64,
+        span: RunSpan,
+    ) -> Box<dyn StoreProcess> {
         match self.model {
-            ModelSpec::Chain => Box::new(StoreModel::new(Arc::clone(self), index, seed, span)),
+            ModelSpec::Chain => Box::new(ChainStore::new(Arc::clone(self), index, seed, span)),
             ModelSpec::Smoothie(_) => {
                 Box::new(SmoothieModel::new(Arc::clone(self), index, seed, span))
             }
@@ -322,7 +242,11 @@ impl World {
     pub fn model_span(&self, index: usize, span: RunSpan) -> (SimTime, SimTime, SimTime) {
         let (from, end) = self.store_span(index, span);
         match span {
-            RunSpan::Utc { .. } => (from.plus_micros(-crate::store::WARM_UP_MICROS), from, end),
+            RunSpan::Utc { .. } => (
+                from.plus_micros(-crate::models::chain::store::WARM_UP_MICROS),
+                from,
+                end,
+            ),
             RunSpan::LocalDays { .. } => (from, SimTime::MIN, end),
         }
     }

@@ -149,12 +149,12 @@ mod tests {
     use super::*;
     use crate::memory::MemorySink;
     use storesim_sim::time::MICROS_PER_HOUR;
-    use storesim_sim::{testing, RunSpan, Stamped, StoreModel};
+    use storesim_sim::{testing, ChainStore, RunSpan, Stamped};
 
     /// A store's first `hours` of events.
     fn events(hours: i64) -> (SimTime, Vec<Stamped>) {
         let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        let mut m = StoreModel::new(
+        let mut m = ChainStore::new(
             testing::world(),
             0,
             1,

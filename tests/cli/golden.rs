@@ -11,6 +11,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
+use storesim_sim::EventKind;
+use storesim_sinks::encode::APEX_SCAN;
 
 use super::{storesim, tree};
 
@@ -124,6 +126,45 @@ fn digest(dir: &Path, head: usize) -> String {
     out
 }
 
+/// Every JSON record a run wrote matches its kind's schema (field order,
+/// types, nulls, closed sets), and every CSV header is the schema's.
+fn conforms(profile: &str, out: &Path) {
+    let mut checked = std::collections::BTreeMap::<String, usize>::new();
+    for (path, bytes) in tree(out) {
+        let Some(kind) = path
+            .iter()
+            .find_map(|c| c.to_str()?.strip_prefix("kind="))
+            .map(|k| k.parse::<EventKind>().unwrap())
+        else {
+            continue;
+        };
+        let text = String::from_utf8(bytes).unwrap();
+        let apex = profile == "chain-apex" && kind == EventKind::Scan;
+        if path.starts_with("csv") {
+            let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+            let want = if apex {
+                APEX_SCAN.iter().map(|f| f.name).collect()
+            } else {
+                kind.fields()
+            };
+            assert_eq!(header, want, "{profile}: {}", path.display());
+            continue;
+        }
+        for line in text.lines() {
+            if apex {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert_eq!(v.as_object().unwrap().len(), APEX_SCAN.len(), "{line}");
+                continue;
+            }
+            if let Err(e) = kind.schema().check_json(line) {
+                panic!("{profile}: {}: {e}\n{line}", path.display());
+            }
+        }
+        *checked.entry(kind.to_string()).or_default() += text.lines().count();
+    }
+    assert!(!checked.is_empty(), "{profile}: no record checked");
+}
+
 #[test]
 fn every_model_and_profile_matches_its_golden_digest() {
     let tmp = tempfile::tempdir().unwrap();
@@ -153,6 +194,57 @@ fn every_model_and_profile_matches_its_golden_digest() {
             p.name,
             String::from_utf8_lossy(&run.stderr)
         );
+        conforms(p.name, &out);
         check(&format!("{}.digest", p.name), &digest(&out, 3));
     }
+}
+
+/// `docs/schemas.md` is made from the schemas (bless to rewrite it), and
+/// the README's tables name each kind's fields in the schema's order.
+#[test]
+fn the_schema_reference_is_made_from_the_schemas() {
+    let mut doc = String::from(
+        "# Event schemas\n\nMade from the schemas in the code (`sim/src/models/<model>/`); a test\nchecks it, and `STORESIM_BLESS=1 cargo test --test cli schema_reference` rewrites it.\nEvery record starts with `kind`. Types: `decimal(p,s)` is exact (money is cents,\nwritten as a JSON number with at most two places), `timestamp(ms)` is RFC 3339 UTC with\nmilliseconds.\n",
+    );
+    let mut model = "";
+    for kind in EventKind::ALL {
+        if kind.model() != model {
+            model = kind.model();
+            doc.push_str(&format!("\n## Model `{model}`\n"));
+        }
+        doc.push('\n');
+        doc.push_str(&kind.schema().markdown());
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/schemas.md");
+    if std::env::var_os("STORESIM_BLESS").is_some() {
+        std::fs::write(&path, &doc).unwrap();
+    }
+    similar_asserts::assert_eq!(std::fs::read_to_string(&path).unwrap_or_default(), doc);
+
+    // The README's tables: `**kind**` then rows whose first cell names
+    // fields, in the schema's order.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut tables = 0;
+    for (i, block) in readme.split("\n**").enumerate().skip(1) {
+        let Some(name) = block.split("**").next() else {
+            continue;
+        };
+        let Ok(kind) = name.parse::<EventKind>() else {
+            continue;
+        };
+        let named: Vec<&str> = block
+            .lines()
+            .take_while(|l| !l.starts_with("```"))
+            .filter(|l| l.starts_with("| `"))
+            .flat_map(|l| l.split('|').nth(1).unwrap().split(','))
+            .map(|f| f.trim().trim_matches('`'))
+            .collect();
+        let fields: Vec<&str> = std::iter::once("kind")
+            .chain(kind.schema().fields.iter().map(|f| f.name))
+            .collect();
+        assert_eq!(named, fields, "README table {i} (`{kind}`)");
+        tables += 1;
+    }
+    assert!(tables >= 3, "README tables found: {tables}");
 }

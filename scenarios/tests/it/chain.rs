@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use storesim_scenarios::{Overrides, Scenario};
-use storesim_sim::event::{Event, PaymentMethod, TransactionEvent};
-use storesim_sim::store::{StoreCounters, SELF_CHECKOUT_BASE};
+use storesim_sim::chain::SELF_CHECKOUT_BASE;
+use storesim_sim::chain::{PaymentMethod, TransactionEvent};
+use storesim_sim::event::Event;
 use storesim_sim::time::MICROS_PER_HOUR;
-use storesim_sim::{RunSpan, Stamped, StoreModel, World};
+use storesim_sim::StoreCounters;
+use storesim_sim::{ChainStore, RunSpan, Stamped, World};
 
 const STORES: usize = 40;
 
@@ -34,7 +36,7 @@ fn simulate(world: &Arc<World>, date: NaiveDate, seed: u64) -> Day {
     let mut events = Vec::new();
     let mut counters = Vec::new();
     for i in 0..world.stores.len() {
-        let mut m = StoreModel::new(
+        let mut m = ChainStore::new(
             Arc::clone(world),
             i,
             seed,

@@ -340,10 +340,7 @@ impl FilesSink {
             if !self.open.contains_key(&key) {
                 let header = match self.config.format {
                     Format::Json => Vec::new(),
-                    Format::Csv => self
-                        .encoder
-                        .csv_header(first)
-                        .map_err(|e| self.encode_err(e))?,
+                    Format::Csv => self.encoder.csv_header(first.kind()),
                 };
                 let index = self.next_index.entry(key).or_insert(0);
                 let part = Part::create(&self.name, &self.config, key.0, key.1, *index, &header)?;

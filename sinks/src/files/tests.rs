@@ -1,14 +1,14 @@
 //! Files sink unit tests: layout, rolling, refusing to mix runs.
 
 use storesim_sim::time::MICROS_PER_HOUR;
-use storesim_sim::{testing, RunSpan, Stamped, StoreModel};
+use storesim_sim::{testing, ChainStore, RunSpan, Stamped};
 
 use super::*;
 
 fn events(hours: i64) -> EventBatch {
     let world = testing::world();
     let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-    let mut m = StoreModel::new(world, 0, 1, RunSpan::LocalDays { first, days: 2 });
+    let mut m = ChainStore::new(world, 0, 1, RunSpan::LocalDays { first, days: 2 });
     let mut out: Vec<Stamped> = Vec::new();
     let start = m.span().0;
     m.advance(start.plus_micros(hours * MICROS_PER_HOUR), &mut out);

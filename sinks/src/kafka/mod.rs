@@ -15,7 +15,7 @@ mod sink;
 pub mod tail;
 
 pub use config::KafkaConfig;
-pub use sink::{check, KafkaSink, SCHEMA_VERSION};
+pub use sink::{check, schema_version, KafkaSink};
 
 /// `invalid settings: ...` for a client that librdkafka refused to create.
 /// A refused property is named by its key alone: rdkafka's own text ends

@@ -21,8 +21,10 @@ use super::config::KafkaConfig;
 use crate::encode::Encoder;
 use crate::{Checkpoint, DeliveryReport, Sink, SinkError};
 
-/// Schema version written in every message's `schema_version` header.
-pub const SCHEMA_VERSION: &str = "1";
+/// The `schema_version` header of `kind`'s messages: its schema's version.
+pub fn schema_version(kind: EventKind) -> String {
+    kind.schema().version.to_string()
+}
 
 /// How long to wait for the broker when opening or checking.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -104,6 +106,8 @@ pub struct KafkaSink {
     /// Events never handed to librdkafka (a produce error).
     refused: u64,
     topics: Vec<String>,
+    /// Each kind's `schema_version` header, by kind.
+    versions: Vec<String>,
     flush_timeout: Duration,
     /// Kept to mask its secrets in error messages.
     config: KafkaConfig,
@@ -271,6 +275,7 @@ impl KafkaSink {
             produced: 0,
             refused: 0,
             topics,
+            versions: EventKind::ALL.into_iter().map(schema_version).collect(),
             encoder: Encoder::default(),
             flush_timeout: Duration::from_millis(u64::from(config.message_timeout_ms) + 10_000),
             config,
@@ -338,7 +343,7 @@ impl Sink for KafkaSink {
                 })
                 .insert(Header {
                     key: "schema_version",
-                    value: Some(SCHEMA_VERSION),
+                    value: Some(&self.versions[kind.index()]),
                 });
             let mut record = BaseRecord::with_opaque_to(&self.topics[kind.index()], kind.index())
                 .payload(&value)

@@ -9,7 +9,7 @@ use bytes::BytesMut;
 use chrono::{DateTime, Utc};
 use futures::pin_mut;
 use rust_decimal::Decimal;
-use storesim_sim::event::{ChangeOp, ItemChangeEvent, ScanEvent, TransactionEvent};
+use storesim_sim::chain::{ChangeOp, ItemChangeEvent, ScanEvent, TransactionEvent};
 use storesim_sim::event::{ScanId, TxnId};
 use storesim_sim::{Event, EventBatch, EventKind, ModelSpec, Money, SimTime, Stamped, World};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;

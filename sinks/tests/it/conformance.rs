@@ -5,7 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use storesim_sim::time::MICROS_PER_HOUR;
-use storesim_sim::{testing, EventBatch, RunSpan, Stamped, StoreModel};
+use storesim_sim::{testing, ChainStore, EventBatch, RunSpan, Stamped};
 use storesim_sinks::{open, Encoder, RunContext, Sink, SinkKind, SinkSpec};
 
 /// Three batches of a store's Tuesday, cut at arbitrary points.
@@ -20,7 +20,7 @@ fn context(world: &storesim_sim::World) -> RunContext<'_> {
 fn batches() -> Vec<EventBatch> {
     let world = testing::world();
     let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-    let mut m = StoreModel::new(world, 1, 3, RunSpan::LocalDays { first, days: 1 });
+    let mut m = ChainStore::new(world, 1, 3, RunSpan::LocalDays { first, days: 1 });
     let mut t = m.span().0;
     let mut out = Vec::new();
     for hours in [14, 3, 10] {

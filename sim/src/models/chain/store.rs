@@ -1,7 +1,7 @@
 //! The store model: arrivals, shopping, register queues, service, scans and
 //! receipts, as a discrete-event state machine on virtual time.
 //!
-//! A store is simulated alone: [`StoreModel::advance`] processes every
+//! A store is simulated alone: [`ChainStore::advance`] processes every
 //! internal event before `until` and hands back the events stamped before
 //! `until`, in `(ts, seq)` order. The output is a function of the world, the
 //! seed and the store only; how the run is cut into windows does not change it.
@@ -14,9 +14,11 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, LogNormal, Poisson};
 
+use super::events::{PaymentMethod, ScanEvent, TransactionEvent};
 use crate::arrivals::Arrivals;
-use crate::churn::PriceBook;
-use crate::event::{Event, PaymentMethod, ScanEvent, Stamped, TransactionEvent, TxnId, TxnIds};
+use crate::event::{Event, Stamped, TxnId, TxnIds};
+use crate::model::StoreCounters;
+use crate::models::chain::churn::PriceBook;
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
@@ -87,26 +89,9 @@ impl Lane {
     }
 }
 
-/// Counters a store keeps about itself.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct StoreCounters {
-    /// Shoppers who arrived.
-    pub arrivals: u64,
-    /// Shoppers whose service started.
-    pub served: u64,
-    /// Arrivals by local hour of day.
-    pub arrivals_by_hour: [u64; 24],
-    /// Scan lines voided.
-    pub voids: u64,
-    /// Events delivered late.
-    pub late: u64,
-    /// Events delivered twice (counted once).
-    pub duplicates: u64,
-}
-
 /// One store's simulation state.
 #[derive(Debug)]
-pub struct StoreModel {
+pub struct ChainStore {
     world: Arc<World>,
     /// Prices and availability over time, rolled forward by the scheduler.
     prices: Arc<PriceBook>,
@@ -133,14 +118,14 @@ pub struct StoreModel {
     arrival_log: Vec<SimTime>,
 }
 
-impl StoreModel {
+impl ChainStore {
     /// A store at the start of `span`, with its own random stream from `seed`.
     ///
     /// # Panics
     ///
     /// If `index` is not a store of `world`, or the world's parameters were
     /// not validated (a non-finite sigma).
-    pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> StoreModel {
+    pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> ChainStore {
         let store = &world.stores[index];
         let store_id = store.store_id;
         let (start, emit_from, end) = world.model_span(index, span);
@@ -160,7 +145,7 @@ impl StoreModel {
         }
         let registers = usize::from(store.registers);
         let stations = usize::from(store.self_checkouts);
-        let mut model = StoreModel {
+        let mut model = ChainStore {
             prices: Arc::default(),
             index,
             store_id,
@@ -517,6 +502,24 @@ impl StoreModel {
 /// whatever the parameters (validation keeps them far below).
 fn secs(s: f64) -> i64 {
     (s.clamp(0.0, 86_400.0) * MICROS_PER_SEC as f64) as i64
+}
+
+impl crate::model::StoreProcess for ChainStore {
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        ChainStore::advance(self, until, out);
+    }
+    fn is_done(&self) -> bool {
+        ChainStore::is_done(self)
+    }
+    fn counters(&self) -> StoreCounters {
+        ChainStore::counters(self)
+    }
+    fn queued(&self) -> usize {
+        ChainStore::queued(self)
+    }
+    fn set_prices(&mut self, prices: Arc<PriceBook>) {
+        ChainStore::set_prices(self, prices);
+    }
 }
 
 #[cfg(test)]

@@ -22,11 +22,12 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::calendar::AnomalyKind;
-use crate::event::{Event, Stamped, TxnId, TxnIds};
+use crate::event::{Event, Record, Stamped, TxnId, TxnIds};
+use crate::model::StoreCounters;
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
-use crate::store::StoreCounters;
+use crate::schema::{Field, Schema, TimeText, Type, MONEY};
 use crate::time::SimTime;
 use crate::world::{RunSpan, World};
 
@@ -440,5 +441,175 @@ impl SmoothieModel {
     fn next_txn_id(&mut self, now: SimTime) -> TxnId {
         let date = self.arrivals.business_date(now);
         self.txn_ids.next(self.store_id, date)
+    }
+}
+
+impl crate::model::StoreProcess for SmoothieModel {
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        SmoothieModel::advance(self, until, out);
+    }
+    fn is_done(&self) -> bool {
+        SmoothieModel::is_done(self)
+    }
+    fn counters(&self) -> StoreCounters {
+        SmoothieModel::counters(self)
+    }
+}
+
+/// The smoothie demo's times.
+const DEMO_TIME: Type = Type::Timestamp(TimeText::NaiveMicros);
+
+impl Record for ProductEvent {
+    const SCHEMA: Schema = Schema {
+        name: "product",
+        version: 1,
+        doc: "A smoothie bar's product and its stock (the demo's products topic).",
+        fields: &[
+            Field::new(
+                "event_time",
+                DEMO_TIME,
+                "When the snapshot was taken (UTC, no zone).",
+            ),
+            Field::new(
+                "product_id",
+                Type::String,
+                "The menu's product id, such as SF07.",
+            ),
+            Field::new("category", Type::String, "The menu's category."),
+            Field::new("item", Type::String, "The product's name."),
+            Field::new("size", Type::String, "The cup size."),
+            Field::new("cogs", MONEY, "Cost of goods sold."),
+            Field::new("price", MONEY, "List price."),
+            Field::new("inventory_level", Type::Int32, "Units in stock."),
+            Field::new("contains_fruit", Type::Bool, "Whether it contains fruit."),
+            Field::new(
+                "contains_veggies",
+                Type::Bool,
+                "Whether it contains vegetables.",
+            ),
+            Field::new("contains_nuts", Type::Bool, "Whether it contains nuts."),
+            Field::new(
+                "contains_caffeine",
+                Type::Bool,
+                "Whether it contains caffeine.",
+            ),
+            Field::new(
+                "propensity_to_buy",
+                Type::Int32,
+                "The product's relative weight of being chosen.",
+            ),
+            Field::new("store_id", Type::Int32, "The bar."),
+        ],
+        flat: None,
+    };
+    fn ts(&self) -> SimTime {
+        self.event_time.0
+    }
+    fn store_id(&self) -> u32 {
+        self.store_id
+    }
+}
+
+impl Record for PurchaseEvent {
+    const SCHEMA: Schema = Schema {
+        name: "purchase",
+        version: 1,
+        doc: "One product line of a smoothie purchase (the demo's purchases topic).",
+        fields: &[
+            Field::new(
+                "transaction_time",
+                DEMO_TIME,
+                "When it was bought (UTC, no zone).",
+            ),
+            Field::new(
+                "transaction_id",
+                Type::String,
+                "The purchase: STORE-YYYYMMDD-SEQ.",
+            ),
+            Field::new("product_id", Type::String, "The product."),
+            Field::new("price", MONEY, "Unit price."),
+            Field::new("quantity", Type::Int32, "Units."),
+            Field::new("is_member", Type::Bool, "Whether the buyer is a member."),
+            Field::new(
+                "member_discount",
+                Type::Decimal {
+                    precision: 5,
+                    scale: 4,
+                },
+                "The member discount as a fraction (0.1 is 10%).",
+            ),
+            Field::new(
+                "add_supplements",
+                Type::Bool,
+                "Whether supplements were added.",
+            ),
+            Field::new("supplement_price", MONEY, "Price of the supplements."),
+            Field::new("total_purchase", MONEY, "What the line cost."),
+            Field::new("store_id", Type::Int32, "The bar."),
+        ],
+        flat: None,
+    };
+    fn ts(&self) -> SimTime {
+        self.transaction_time.0
+    }
+    fn store_id(&self) -> u32 {
+        self.store_id
+    }
+    fn transaction_id(&self) -> Option<TxnId> {
+        Some(self.transaction_id)
+    }
+}
+
+impl Record for InventoryEvent {
+    const SCHEMA: Schema = Schema {
+        name: "inventory",
+        version: 1,
+        doc: "A restock delivery (the demo's inventories topic).",
+        fields: &[
+            Field::new("event_time", DEMO_TIME, "When it arrived (UTC, no zone)."),
+            Field::new("product_id", Type::String, "The product."),
+            Field::new("existing_level", Type::Int32, "Units before."),
+            Field::new("stock_quantity", Type::Int32, "Units delivered."),
+            Field::new("new_level", Type::Int32, "Units after."),
+            Field::new("store_id", Type::Int32, "The bar."),
+        ],
+        flat: None,
+    };
+    fn ts(&self) -> SimTime {
+        self.event_time.0
+    }
+    fn store_id(&self) -> u32 {
+        self.store_id
+    }
+}
+
+impl Record for LostSaleEvent {
+    const SCHEMA: Schema = Schema {
+        name: "lost_sale",
+        version: 1,
+        doc: "A sale lost to a stock-out.",
+        fields: &[
+            Field::new("event_time", DEMO_TIME, "When (UTC, no zone)."),
+            Field::new(
+                "transaction_id",
+                Type::String,
+                "The purchase it would have been.",
+            ),
+            Field::new("product_id", Type::String, "The product."),
+            Field::new("price", MONEY, "Unit price."),
+            Field::new("quantity", Type::Int32, "Units wanted."),
+            Field::new("stock_level", Type::Int32, "Units in stock."),
+            Field::new("store_id", Type::Int32, "The bar."),
+        ],
+        flat: None,
+    };
+    fn ts(&self) -> SimTime {
+        self.event_time.0
+    }
+    fn store_id(&self) -> u32 {
+        self.store_id
+    }
+    fn transaction_id(&self) -> Option<TxnId> {
+        Some(self.transaction_id)
     }
 }

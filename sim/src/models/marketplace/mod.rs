@@ -17,11 +17,12 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::catalog::splitmix64;
-use crate::event::{Event, Stamped, TxnId, TxnIds};
+use crate::event::{Event, Record, Stamped, TxnId, TxnIds};
+use crate::model::StoreCounters;
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
-use crate::store::StoreCounters;
+use crate::schema::{Field, Schema, Type, MONEY, TIMESTAMP};
 use crate::time::SimTime;
 use crate::world::{ModelSpec, RunSpan, World};
 
@@ -332,5 +333,67 @@ impl MarketplaceModel {
             self.outbox
                 .push(Event::Listing(Box::new(listing)), &mut self.counters);
         }
+    }
+}
+
+impl crate::model::StoreProcess for MarketplaceModel {
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        MarketplaceModel::advance(self, until, out);
+    }
+    fn is_done(&self) -> bool {
+        MarketplaceModel::is_done(self)
+    }
+    fn counters(&self) -> StoreCounters {
+        MarketplaceModel::counters(self)
+    }
+}
+
+impl Record for ListingEvent {
+    const SCHEMA: Schema = Schema {
+        name: "listing",
+        version: 1,
+        doc: "One listing of a marketplace vendor's snapshot.",
+        fields: &[
+            Field::new("ts", TIMESTAMP, "When the snapshot was published (UTC)."),
+            Field::new(
+                "snapshot_id",
+                Type::String,
+                "VENDOR-YYYYMMDD-N: the vendor's n-th snapshot of the day.",
+            ),
+            Field::new("vendor_id", Type::Int32, "The vendor."),
+            Field::new("product_id", Type::Int32, "The product."),
+            Field::new("product_name", Type::String, "The product's name."),
+            Field::new(
+                "category",
+                Type::String,
+                "The category's name, or (rarely) an invalid value.",
+            ),
+            Field::new("list_price", MONEY, "List price."),
+            Field::new("sale_price", MONEY, "The vendor's price."),
+            Field::new(
+                "stock_status",
+                Type::String,
+                "Stock against the low-stock threshold.",
+            )
+            .one_of(&["in_stock", "low_stock", "out_of_stock"]),
+            Field::new("stock_qty", Type::Int32, "Units in stock."),
+            Field::new(
+                "dynamic_price",
+                MONEY,
+                "The sale price after the first matching pricing rule.",
+            ),
+            Field::new("pricing_rule", Type::String, "That rule's name, or null.").nullable(),
+        ],
+        flat: None,
+    };
+    fn ts(&self) -> SimTime {
+        self.ts
+    }
+    /// The vendor.
+    fn store_id(&self) -> u32 {
+        self.vendor_id
+    }
+    fn transaction_id(&self) -> Option<TxnId> {
+        Some(self.snapshot_id)
     }
 }

@@ -18,11 +18,12 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::catalog::splitmix64;
-use crate::event::{Event, ScanId, Stamped, TxnId, TxnIds};
+use crate::event::{Event, Record, ScanId, Stamped, TxnId, TxnIds};
+use crate::model::StoreCounters;
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
-use crate::store::StoreCounters;
+use crate::schema::{Field, Schema, Type, MONEY, TIMESTAMP};
 use crate::time::{SimTime, MICROS_PER_SEC};
 use crate::world::{ModelSpec, RunSpan, World};
 
@@ -327,5 +328,91 @@ impl WebshopModel {
 
     fn emit(&mut self, event: Event) {
         self.outbox.push(event, &mut self.counters);
+    }
+}
+
+impl crate::model::StoreProcess for WebshopModel {
+    fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
+        WebshopModel::advance(self, until, out);
+    }
+    fn is_done(&self) -> bool {
+        WebshopModel::is_done(self)
+    }
+    fn counters(&self) -> StoreCounters {
+        WebshopModel::counters(self)
+    }
+}
+
+impl Record for WebPurchaseEvent {
+    const SCHEMA: Schema = Schema {
+        name: "web_purchase",
+        version: 1,
+        doc: "A web-shop purchase (the FOMO demo's purchases topic).",
+        fields: &[
+            Field::new("ts", TIMESTAMP, "When it was paid (UTC)."),
+            Field::new(
+                "purchaseid",
+                Type::String,
+                "The session id and the purchase's number in it.",
+            ),
+            Field::new(
+                "sessionid",
+                Type::String,
+                "The session: MARKET-YYYYMMDD-SEQ.",
+            ),
+            Field::new("customerid", Type::Int64, "The customer."),
+            Field::new("amount", MONEY, "What was paid."),
+            Field::new("items", Type::Int32, "Units bought."),
+        ],
+        flat: None,
+    };
+    fn ts(&self) -> SimTime {
+        self.ts
+    }
+    /// The customer's market.
+    fn store_id(&self) -> u32 {
+        self.sessionid.store_id
+    }
+    fn transaction_id(&self) -> Option<TxnId> {
+        Some(self.sessionid)
+    }
+}
+
+impl Record for RequestEvent {
+    const SCHEMA: Schema = Schema {
+        name: "request",
+        version: 1,
+        doc: "One web request (the FOMO demo's requestlog topic).",
+        fields: &[
+            Field::new("ts", TIMESTAMP, "When it was answered (UTC)."),
+            Field::new(
+                "requestid",
+                Type::String,
+                "The session id and the request's number in it.",
+            ),
+            Field::new(
+                "sessionid",
+                Type::String,
+                "The session: MARKET-YYYYMMDD-SEQ.",
+            ),
+            Field::new("customerid", Type::Int64, "The customer."),
+            Field::new("method", Type::String, "The HTTP method.").one_of(&["GET", "POST"]),
+            Field::new("url", Type::String, "The path requested."),
+            Field::new("status", Type::Int32, "The HTTP status."),
+            Field::new("latency", Type::Int32, "Response time, ms."),
+            Field::new("bytes", Type::Int32, "Response size."),
+            Field::new("useragent", Type::String, "The browser's user agent."),
+        ],
+        flat: None,
+    };
+    fn ts(&self) -> SimTime {
+        self.ts
+    }
+    /// The customer's market.
+    fn store_id(&self) -> u32 {
+        self.sessionid.store_id
+    }
+    fn transaction_id(&self) -> Option<TxnId> {
+        Some(self.sessionid)
     }
 }

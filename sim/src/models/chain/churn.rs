@@ -17,7 +17,7 @@ use rand::seq::index::sample;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::event::{ChangeOp, ItemChangeEvent, ItemRow};
+use super::events::{ChangeOp, ItemChangeEvent, ItemRow};
 use crate::money::Money;
 use crate::rng::{stream, StreamKind};
 use crate::time::{local_to_utc, SimTime, MICROS_PER_SEC};

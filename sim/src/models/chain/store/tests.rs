@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, Timelike};
 
 use super::*;
-use crate::event::{Event, ScanEvent, TransactionEvent};
+use crate::event::Event;
+use crate::models::chain::{ScanEvent, TransactionEvent};
 use crate::testing;
 use crate::time::MICROS_PER_MIN;
 
@@ -13,9 +14,9 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-fn run(store: usize, seed: u64, span: RunSpan, window_us: i64) -> (Vec<Stamped>, StoreModel) {
+fn run(store: usize, seed: u64, span: RunSpan, window_us: i64) -> (Vec<Stamped>, ChainStore) {
     let world = testing::world();
-    let mut model = StoreModel::new(world, store, seed, span);
+    let mut model = ChainStore::new(world, store, seed, span);
     let (start, end) = model.span();
     let mut out = Vec::new();
     let mut t = start;
@@ -292,7 +293,7 @@ fn late_and_duplicate_deliveries_change_no_event() {
         duplicate_delay_us: (0, 30 * MICROS_PER_SEC),
     };
     let simulate = |world: Arc<World>| {
-        let mut model = StoreModel::new(world, 0, 9, TUESDAY);
+        let mut model = ChainStore::new(world, 0, 9, TUESDAY);
         let (start, end) = model.span();
         let mut out = Vec::new();
         let mut t = start;

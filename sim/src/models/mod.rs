@@ -1,0 +1,19 @@
+//! The models, one folder each, and the one list that makes their kinds
+//! the closed enums [`EventKind`] and [`Event`].
+//!
+//! Adding a model is its folder and its line below (see ARCHITECTURE.md,
+//! "Add a model").
+
+pub mod chain;
+pub mod marketplace;
+pub mod smoothie;
+pub mod webshop;
+pub mod widgets;
+
+crate::event::kinds! {
+    chain: Scan(chain::ScanEvent), Transaction(Box<chain::TransactionEvent>), ItemChange(Box<chain::ItemChangeEvent>);
+    smoothie: Product(Box<smoothie::ProductEvent>), Purchase(Box<smoothie::PurchaseEvent>), Inventory(Box<smoothie::InventoryEvent>), LostSale(Box<smoothie::LostSaleEvent>);
+    webshop: WebPurchase(Box<webshop::WebPurchaseEvent>), Request(Box<webshop::RequestEvent>);
+    marketplace: Listing(Box<marketplace::ListingEvent>);
+    widgets: EcomCustomer(Box<widgets::EcomCustomer>), EcomOrder(Box<widgets::EcomOrder>), EcomOrderLine(Box<widgets::EcomOrderLine>), PosStore(Box<widgets::PosStore>), PosSale(Box<widgets::PosSale>), InvProduct(Box<widgets::InvProduct>), InvSupplier(Box<widgets::InvSupplier>), InvMovement(Box<widgets::InvMovement>), DirtyLabel(Box<widgets::DirtyLabel>);
+}
