@@ -335,10 +335,14 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if !shard.is_all() {
         stream.push_str(&format!(" shard={shard}"));
     }
+    let kinds = world.kinds();
     let context = storesim_sinks::RunContext {
-        world: &world,
+        scenario: &world.name,
+        kinds: &kinds,
+        dimensions: dimensions(&world),
+        grace_us: world.params.delivery.max_delay_us(),
         stream: &stream,
-        encoder: storesim_sinks::Encoder::new(args.schema, &world),
+        encoder: storesim_sinks::Encoder::new(args.schema, &world.items),
     };
     // The run's journal: checked against the stopped run's before any
     // sink is opened.
@@ -378,7 +382,7 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if let Some(path) = &args.manifest {
         let run = storesim_sim::truth::RunInfo {
             scenario: args.scenario.clone(),
-            model: world.model.as_str().to_string(),
+            model: world.model.name().to_string(),
             scenario_digest: scenario.digest().to_string(),
             seed: args.seed,
             start: start.to_string(),
@@ -390,7 +394,11 @@ fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             version: env!("CARGO_PKG_VERSION").to_string(),
         };
         sinks.push(Box::new(input(
-            storesim_sinks::manifest::ManifestSink::open(path, &world, run),
+            storesim_sinks::manifest::ManifestSink::open(
+                path,
+                storesim_sim::truth::Tally::streaming(&world),
+                run,
+            ),
         )?));
     }
     // The clock goes on where the stopped run's would be now; at another
@@ -997,35 +1005,19 @@ fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
 
 /// `1000 stores, 35 categories, 32000 items` (`5 bars, 27 products`).
 fn world_counts(world: &storesim_sim::World) -> String {
-    match &world.model {
-        storesim_sim::ModelSpec::Chain => format!(
-            "{} stores, {} categories, {} items",
-            world.stores.len(),
-            world.categories.len(),
-            world.items.len()
-        ),
-        storesim_sim::ModelSpec::Smoothie(p) => {
-            format!("{} bars, {} products", world.stores.len(), p.products.len())
-        }
-        storesim_sim::ModelSpec::Widgets(p) => format!(
-            "{} stores and markets, {} products at load, {} suppliers",
-            world.stores.len(),
-            p.initial_products,
-            p.suppliers
-        ),
-        storesim_sim::ModelSpec::Marketplace(p) => format!(
-            "{} vendors, {} items to list, {} pricing rules",
-            world.stores.len(),
-            world.items.len(),
-            p.pricing.len()
-        ),
-        storesim_sim::ModelSpec::Webshop(p) => format!(
-            "{} markets, {} devices, {} user agents",
-            world.stores.len(),
-            p.devices.len(),
-            p.user_agents.len()
-        ),
-    }
+    world.model.describe(world)
+}
+
+/// The world's dimension tables, for a model that sells from an item master.
+fn dimensions(world: &storesim_sim::World) -> Option<storesim_sinks::Dimensions<'_>> {
+    world
+        .model
+        .has_item_master()
+        .then_some(storesim_sinks::Dimensions {
+            stores: &world.stores,
+            categories: &world.categories,
+            items: &world.items,
+        })
 }
 
 fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
@@ -1050,13 +1042,20 @@ fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
         keys: args.keys,
         schema: args.schema,
     };
-    match prepare(&name, config, &world, options, None) {
+    match prepare(
+        &name,
+        config,
+        &world.kinds(),
+        dimensions(&world),
+        options,
+        None,
+    ) {
         Ok(()) => {}
         // Unreachable or refused: bad input; a failure after that: runtime.
         Err(e @ SinkError::Spec { .. }) => return Err(Failure::Input(e.into())),
         Err(e) => return Err(Failure::Runtime(e.into())),
     }
-    let loaded = if world.model == storesim_sim::ModelSpec::Chain {
+    let loaded = if world.model.has_item_master() {
         format!(
             "{} stores, {} categories, {} items loaded",
             world.stores.len(),

@@ -68,7 +68,8 @@ impl Handler<Advance> for StoreActor {
 
     fn handle(&mut self, msg: Advance, _: &mut Context<Self>) -> Self::Result {
         if let Some(prices) = msg.prices {
-            self.model.set_prices(prices);
+            let shared: storesim_sim::model::Shared = prices;
+            self.model.share(&shared);
         }
         let mut events = Vec::with_capacity(self.last_len + self.last_len / 4);
         self.model.advance(msg.until, &mut events);

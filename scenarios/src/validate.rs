@@ -16,7 +16,7 @@ use storesim_sim::params::{
 use storesim_sim::smoothie::SmoothieParams;
 use storesim_sim::webshop::{Device, UserAgent, WebshopParams};
 use storesim_sim::widgets::WidgetsParams;
-use storesim_sim::{EventKind, ModelSpec, Money, World};
+use storesim_sim::{EventKind, Money, World};
 
 use crate::config::{
     AnomalyConfig, DayConfig, HolidayConfig, MarketplaceConfig, PricingFile, ScenarioConfig,
@@ -743,7 +743,7 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
 fn check_reachable(
     k: &Checker<'_>,
     anomalies: &[storesim_sim::calendar::Anomaly],
-    model: &ModelSpec,
+    model: &dyn storesim_sim::Model,
     records: &[storesim_sim::catalog::StoreRecord],
     stores: &[storesim_sim::catalog::Store],
     categories: &[storesim_sim::catalog::Category],
@@ -757,7 +757,7 @@ fn check_reachable(
                 format!("store {id} is not among the stores (data.stores): the anomaly would never apply to it"),
             ));
         }
-        if let ModelSpec::Smoothie(p) = model {
+        if let Some(p) = model.downcast::<storesim_sim::smoothie::SmoothieParams>() {
             if let Some(id) = a
                 .products
                 .iter()
@@ -772,7 +772,7 @@ fn check_reachable(
             }
         }
     }
-    if let ModelSpec::Marketplace(p) = model {
+    if let Some(p) = model.downcast::<storesim_sim::marketplace::MarketplaceParams>() {
         for (i, r) in p.pricing.iter().enumerate() {
             let known = |c: &String| {
                 categories.iter().any(|k| &k.category_name == c) || p.invalid_categories.contains(c)
@@ -1368,25 +1368,23 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
             }
         })?;
     // `model` decides (its table was checked to be there and alone).
-    let model = match (
+    let model: Arc<dyn storesim_sim::Model> = match (
         c.model.as_str(),
         &c.smoothie,
         &c.webshop,
         &c.marketplace,
         &c.widgets,
     ) {
-        ("smoothie", Some(sm), ..) => ModelSpec::Smoothie(Arc::new(smoothie(&k, sm, base)?)),
-        ("webshop", _, Some(ws), ..) => ModelSpec::Webshop(Arc::new(webshop(&k, ws)?)),
-        ("marketplace", _, _, Some(mp), _) => {
-            ModelSpec::Marketplace(Arc::new(marketplace(&k, mp, base)?))
-        }
-        ("widgets", .., Some(wd)) => ModelSpec::Widgets(Arc::new(widgets(&k, wd)?)),
-        _ => ModelSpec::Chain,
+        ("smoothie", Some(sm), ..) => Arc::new(smoothie(&k, sm, base)?),
+        ("webshop", _, Some(ws), ..) => Arc::new(webshop(&k, ws)?),
+        ("marketplace", _, _, Some(mp), _) => Arc::new(marketplace(&k, mp, base)?),
+        ("widgets", .., Some(wd)) => Arc::new(widgets(&k, wd)?),
+        _ => Arc::new(storesim_sim::chain::Chain),
     };
     check_reachable(
         &k,
         &m.calendar.anomalies,
-        &model,
+        model.as_ref(),
         &store_records,
         &stores,
         &categories,

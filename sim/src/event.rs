@@ -53,11 +53,13 @@ impl<T: Record> Record for Box<T> {
     }
 }
 
-/// Makes the closed enums of kinds and events from the models' list:
-/// `model: Variant(Struct), ...;` per model, in the order of summaries and
-/// manifests.
+/// Makes the models' modules and the closed enums of kinds and events
+/// from the models' list: `model: Variant(Struct), ...;` per model (its
+/// folder `models/<model>/`), in the order of summaries and manifests.
 macro_rules! kinds {
     ($( $model:ident: $( $variant:ident($field:ty) ),+ ; )+) => {
+        $(pub mod $model;)+
+
         /// The kinds of event, named as in sink paths (`kind=scan`) and the
         /// `kind` field; each one's schema is [`EventKind::schema`].
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -39,6 +39,7 @@ pub mod watch;
 pub mod world;
 
 pub use event::{Event, EventBatch, EventKind, KeyField, Record, Stamped};
+pub use model::Model;
 pub use model::{StoreCounters, StoreProcess};
 pub use models::chain::ChainStore;
 pub use models::{chain, marketplace, smoothie, webshop, widgets};
@@ -46,7 +47,7 @@ pub use money::Money;
 pub use schema::Schema;
 pub use shard::Shard;
 pub use time::SimTime;
-pub use world::{ModelSpec, RunSpan, World};
+pub use world::{RunSpan, World};
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -186,7 +186,7 @@ pub fn world() -> Arc<World> {
         categories,
         items,
         picker,
-        model: Default::default(),
+        model: std::sync::Arc::new(crate::models::chain::Chain),
     })
 }
 

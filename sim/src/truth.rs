@@ -40,7 +40,7 @@ use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-mod groups;
+pub mod groups;
 
 pub use groups::{Group, GroupRow};
 
@@ -48,7 +48,7 @@ use crate::event::{Event, EventKind, Stamped};
 use crate::models::chain::{ScanEvent, TransactionEvent};
 use crate::money::Money;
 use crate::time::{SimTime, MICROS_PER_HOUR};
-use crate::world::{ModelSpec, World};
+use crate::world::World;
 
 /// The manifest format, written first in every manifest.
 pub const FORMAT: &str = "storesim-manifest/1";
@@ -524,7 +524,7 @@ impl Tally {
         Tally {
             kinds: world.kinds(),
             counts: [0; EventKind::ALL.len()],
-            chain: world.model == ModelSpec::Chain,
+            chain: world.model.has_item_master(),
             groups: groups::Groups::new(world),
             zones: world
                 .stores

@@ -8,44 +8,14 @@ use chrono::NaiveDate;
 use crate::calendar::Calendar;
 use crate::catalog::{Category, Item, ItemPicker, Store};
 use crate::event::EventKind;
-use crate::model::StoreProcess;
-use crate::models::chain::ChainStore;
-use crate::models::marketplace::{MarketplaceModel, MarketplaceParams};
-use crate::models::smoothie::{SmoothieModel, SmoothieParams};
-use crate::models::webshop::{WebshopModel, WebshopParams};
-use crate::models::widgets::{WidgetsModel, WidgetsParams};
+use crate::model::{Model, StoreProcess};
 use crate::params::ModelParams;
-use crate::time::{local_to_utc, SimTime};
+use crate::time::{local_to_utc, SimTime, MICROS_PER_HOUR};
 
-/// Which model simulates the stores of a world.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum ModelSpec {
-    /// The point-of-sale chain: shoppers, register queues, scans, receipts
-    /// (and item-master churn).
-    #[default]
-    Chain,
-    /// Smoothie bars: products, purchases, restocks.
-    Smoothie(Arc<SmoothieParams>),
-    /// A web shop: sessions, a request log and purchases, by market.
-    Webshop(Arc<WebshopParams>),
-    /// A marketplace: vendors republishing listings.
-    Marketplace(Arc<MarketplaceParams>),
-    /// A widget retailer whose three systems disagree and hold dirty data.
-    Widgets(Arc<WidgetsParams>),
-}
-
-impl ModelSpec {
-    /// The model's name in scenario files.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ModelSpec::Chain => "chain",
-            ModelSpec::Smoothie(_) => "smoothie",
-            ModelSpec::Webshop(_) => "webshop",
-            ModelSpec::Marketplace(_) => "marketplace",
-            ModelSpec::Widgets(_) => "widgets",
-        }
-    }
-}
+/// How long a store is simulated before a run that starts at a UTC instant,
+/// so it is already busy at the start: longer than the longest shopping trip
+/// plus a queue. Events of the warm-up are not emitted.
+pub const WARM_UP_MICROS: i64 = 3 * MICROS_PER_HOUR;
 
 /// Everything a run simulates, validated and immutable.
 #[derive(Debug, Clone)]
@@ -64,8 +34,8 @@ pub struct World {
     pub items: Vec<Item>,
     /// Item sampler over `items`.
     pub picker: ItemPicker,
-    /// The model that simulates the stores.
-    pub model: ModelSpec,
+    /// The model that simulates the stores (its parameters).
+    pub model: Arc<dyn Model>,
 }
 
 /// What span of virtual time a run covers.
@@ -96,21 +66,7 @@ impl World {
         seed: u64,
         span: RunSpan,
     ) -> Box<dyn StoreProcess> {
-        match self.model {
-            ModelSpec::Chain => Box::new(ChainStore::new(Arc::clone(self), index, seed, span)),
-            ModelSpec::Smoothie(_) => {
-                Box::new(SmoothieModel::new(Arc::clone(self), index, seed, span))
-            }
-            ModelSpec::Webshop(_) => {
-                Box::new(WebshopModel::new(Arc::clone(self), index, seed, span))
-            }
-            ModelSpec::Marketplace(_) => {
-                Box::new(MarketplaceModel::new(Arc::clone(self), index, seed, span))
-            }
-            ModelSpec::Widgets(_) => {
-                Box::new(WidgetsModel::new(Arc::clone(self), index, seed, span))
-            }
-        }
+        self.model.store(self, index, seed, span)
     }
 
     /// An upper estimate of the events `stores` make in their busiest
@@ -137,90 +93,26 @@ impl World {
             .iter()
             .map(|a| a.multiplier.max(1.0))
             .product();
-        let b = &self.params.basket;
-        let lines = (b.lines_lognormal_mu + b.lines_lognormal_sigma.powi(2) / 2.0)
-            .exp()
-            .min(f64::from(b.max_lines))
-            + 1.0;
-        let mut per_day = self.params.traffic.baskets_per_day;
-        // Events an arrival makes, by model.
-        let per_arrival = match &self.model {
-            ModelSpec::Chain => lines + 2.0,
-            ModelSpec::Smoothie(_) => 4.0,
-            // A session's pages (geometric: its tail counted twice over).
-            ModelSpec::Webshop(w) => 2.0 * w.pages_mean + 2.0,
-            // A snapshot republishes every listing of the vendor.
-            ModelSpec::Marketplace(m) => f64::from(m.products_per_vendor.1) + 1.0,
-            ModelSpec::Widgets(w) => {
-                per_day += w.store_sales_per_day + w.signups_per_day + w.customer_updates_per_day;
-                w.lines_per_order.len() as f64 + 3.0
-            }
-        };
+        let per_day = self.model.arrivals_per_day(self);
+        let per_arrival = self.model.events_per_arrival(self);
         let traffic: f64 = stores.iter().map(|&i| self.stores[i].traffic).sum();
         per_day * traffic * day * holiday * promoted * share * per_arrival
     }
 
-    /// Events `stores` make at one instant whatever their traffic: the
-    /// widget retailer's initial load (each store's customers) and its
-    /// daily inventory file (every product, from the first store), each
-    /// record with its duplicate and label counted (three events).
+    /// Events `stores` make at one instant whatever their traffic (the
+    /// model's initial load or daily files).
     pub fn burst_events(&self, stores: &[usize]) -> f64 {
-        match &self.model {
-            ModelSpec::Widgets(w) => {
-                let per_store = 3.0 * (f64::from(w.initial_customers) + 1.0);
-                let products = f64::from(w.initial_products)
-                    + 366.0 * f64::from(w.new_products_per_day)
-                    + f64::from(w.suppliers);
-                stores.len() as f64 * per_store
-                    + if stores.contains(&0) {
-                        3.0 * products
-                    } else {
-                        0.0
-                    }
-            }
-            _ => 0.0,
-        }
+        self.model.burst_events(stores)
     }
 
-    /// Records `stores` hold in memory whatever the window: a marketplace
-    /// vendor's listings (other models hold a few per store).
+    /// Records `stores` hold in memory whatever the window.
     pub fn held_records(&self, stores: &[usize]) -> f64 {
-        match &self.model {
-            ModelSpec::Marketplace(m) => stores.len() as f64 * f64::from(m.products_per_vendor.1),
-            _ => 0.0,
-        }
+        self.model.held_records(stores)
     }
 
     /// The kinds of event a run of this world emits, in [`EventKind::ALL`] order.
     pub fn kinds(&self) -> Vec<EventKind> {
-        match self.model {
-            ModelSpec::Chain => {
-                let mut kinds = vec![EventKind::Scan, EventKind::Transaction];
-                if self.params.churn.enabled {
-                    kinds.push(EventKind::ItemChange);
-                }
-                kinds
-            }
-            ModelSpec::Smoothie(_) => vec![
-                EventKind::Product,
-                EventKind::Purchase,
-                EventKind::Inventory,
-                EventKind::LostSale,
-            ],
-            ModelSpec::Webshop(_) => vec![EventKind::WebPurchase, EventKind::Request],
-            ModelSpec::Marketplace(_) => vec![EventKind::Listing],
-            ModelSpec::Widgets(_) => vec![
-                EventKind::EcomCustomer,
-                EventKind::EcomOrder,
-                EventKind::EcomOrderLine,
-                EventKind::PosStore,
-                EventKind::PosSale,
-                EventKind::InvProduct,
-                EventKind::InvSupplier,
-                EventKind::InvMovement,
-                EventKind::DirtyLabel,
-            ],
-        }
+        self.model.kinds(self)
     }
 
     /// The UTC interval in which store `index` accepts arrivals.
@@ -242,11 +134,7 @@ impl World {
     pub fn model_span(&self, index: usize, span: RunSpan) -> (SimTime, SimTime, SimTime) {
         let (from, end) = self.store_span(index, span);
         match span {
-            RunSpan::Utc { .. } => (
-                from.plus_micros(-crate::models::chain::store::WARM_UP_MICROS),
-                from,
-                end,
-            ),
+            RunSpan::Utc { .. } => (from.plus_micros(-WARM_UP_MICROS), from, end),
             RunSpan::LocalDays { .. } => (from, SimTime::MIN, end),
         }
     }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use storesim_sim::chain::ScanEvent;
 use storesim_sim::event::ScanId;
 use storesim_sim::schema::{Field, Type, MONEY, TIMESTAMP};
-use storesim_sim::{Event, EventKind, Money, SimTime, World};
+use storesim_sim::{Event, EventKind, Money, SimTime};
 
 /// The shape of the events a run writes: storesim's own, or the one a
 /// demo's pipeline already expects.
@@ -105,15 +105,11 @@ pub struct Encoder {
 }
 
 impl Encoder {
-    /// An encoder for `schema`, with the world's item master at hand.
-    pub fn new(schema: Schema, world: &World) -> Encoder {
+    /// An encoder for `schema`, with the scenario's item master at hand.
+    pub fn new(schema: Schema, items: &[storesim_sim::catalog::Item]) -> Encoder {
         let upc = match schema {
             Schema::Storesim => HashMap::new(),
-            Schema::Apex => world
-                .items
-                .iter()
-                .map(|i| (i.item_id, i.item_upc))
-                .collect(),
+            Schema::Apex => items.iter().map(|i| (i.item_id, i.item_upc)).collect(),
         };
         Encoder {
             schema,
@@ -253,7 +249,7 @@ mod tests {
         }
         // The documented fields are the CSV headers, in every schema.
         for schema in Schema::ALL {
-            let encoder = Encoder::new(schema, &testing::world());
+            let encoder = Encoder::new(schema, &testing::world().items);
             for kind in [EventKind::Scan, EventKind::Transaction] {
                 let event = &events
                     .iter()

@@ -197,11 +197,21 @@ pub struct Checkpoint {
     pub state: serde_json::Value,
 }
 
-/// What every sink of a run shares.
+/// What every sink of a run shares: what it needs of the scenario, never
+/// the world itself.
 #[derive(Debug, Clone)]
 pub struct RunContext<'a> {
-    /// The scenario's world (the PostgreSQL sink loads its dimensions).
-    pub world: &'a storesim_sim::World,
+    /// The scenario's name, for messages.
+    pub scenario: &'a str,
+    /// The kinds the run emits, in [`EventKind::ALL`] order; each one's
+    /// schema is [`EventKind::schema`].
+    pub kinds: &'a [EventKind],
+    /// The dimension tables, for a model that sells from an item master
+    /// (PostgreSQL loads them).
+    pub dimensions: Option<Dimensions<'a>>,
+    /// How long after its time an event may still arrive (late deliveries):
+    /// the files sink keeps a day open that long.
+    pub grace_us: i64,
     /// What determines the run's events (scenario digest, seed, stores,
     /// span): the PostgreSQL sink's batch ledger uses it to leave out what
     /// an earlier run wrote.
@@ -210,20 +220,31 @@ pub struct RunContext<'a> {
     pub encoder: Encoder,
 }
 
+/// A scenario's dimension tables, as rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Dimensions<'a> {
+    /// The stores.
+    pub stores: &'a [storesim_sim::catalog::Store],
+    /// The item categories.
+    pub categories: &'a [storesim_sim::catalog::Category],
+    /// The item master.
+    pub items: &'a [storesim_sim::catalog::Item],
+}
+
 /// Opens the sink a spec names.
 pub fn open(spec: &SinkSpec, run: &RunContext<'_>) -> Result<Box<dyn Sink>, SinkError> {
     let sink = open_kind(spec, run)?;
     let Some(kinds) = &spec.kinds else {
         return Ok(sink);
     };
-    let emitted = run.world.kinds();
+    let emitted = run.kinds;
     if let Some(k) = kinds.iter().find(|k| !emitted.contains(k)) {
         let names: Vec<&str> = emitted.iter().map(|k| k.as_str()).collect();
         return Err(SinkError::Spec {
             spec: spec.to_string(),
             message: format!(
                 "kinds: scenario {} emits no `{k}` (it emits {})",
-                run.world.name,
+                run.scenario,
                 names.join(", ")
             ),
         });
@@ -241,16 +262,17 @@ fn open_kind(spec: &SinkSpec, run: &RunContext<'_>) -> Result<Box<dyn Sink>, Sin
         SinkKind::Files(config) => Box::new(
             files::FilesSink::open(spec.to_string(), config.clone())?
                 .with_encoder(encoder)
-                .with_grace(run.world.params.delivery.max_delay_us()),
+                .with_grace(run.grace_us),
         ),
         SinkKind::Kafka(config) => Box::new(
-            kafka::KafkaSink::open(spec.to_string(), config.clone(), &run.world.kinds())?
+            kafka::KafkaSink::open(spec.to_string(), config.clone(), run.kinds)?
                 .with_encoder(encoder),
         ),
         SinkKind::Postgres(config) => Box::new(postgres::PostgresSink::open(
             &spec.to_string(),
             config.clone(),
-            run.world,
+            run.kinds,
+            run.dimensions,
             run.stream,
             encoder,
         )?),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 use storesim_sim::truth::{Manifest, RunInfo, Tally};
-use storesim_sim::{EventBatch, World};
+use storesim_sim::EventBatch;
 
 use crate::{DeliveryReport, Sink, SinkError};
 
@@ -24,9 +24,10 @@ pub struct ManifestSink {
 }
 
 impl ManifestSink {
-    /// A manifest of `world`'s run described by `run`, written to `path`.
-    /// Fails at once if `path` cannot be written.
-    pub fn open(path: &Path, world: &World, run: RunInfo) -> Result<ManifestSink, SinkError> {
+    /// A manifest of the run described by `run`, counted by `tally` (the
+    /// scenario's, [`Tally::streaming`]), written to `path`. Fails at once
+    /// if `path` cannot be written.
+    pub fn open(path: &Path, tally: Tally, run: RunInfo) -> Result<ManifestSink, SinkError> {
         let name = format!("manifest:{}", path.display());
         if path.is_dir() {
             return Err(SinkError::Spec {
@@ -45,7 +46,7 @@ impl ManifestSink {
             name,
             path: path.to_path_buf(),
             run,
-            tally: Some(Tally::streaming(world)),
+            tally: Some(tally),
             report: DeliveryReport::default(),
         })
     }

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use storesim_scenarios::{Overrides, Scenario};
 use storesim_sim::marketplace::{ListingEvent, MarketplaceModel, MarketplaceParams, StockStatus};
 use storesim_sim::time::MICROS_PER_HOUR;
-use storesim_sim::{Event, ModelSpec, RunSpan, World};
+use storesim_sim::{Event, RunSpan, World};
 
 const VENDORS: usize = 60;
 const DAYS: u32 = 3;
@@ -25,10 +25,7 @@ fn world() -> Arc<World> {
 }
 
 fn params(world: &World) -> &MarketplaceParams {
-    match &world.model {
-        ModelSpec::Marketplace(p) => p,
-        _ => panic!("not a marketplace world"),
-    }
+    world.model.downcast().expect("a marketplace world")
 }
 
 /// Each vendor's listings, in publication order.

@@ -13,7 +13,7 @@ use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use storesim_scenarios::{Overrides, Scenario};
 use storesim_sim::smoothie::{PurchaseEvent, SmoothieModel, SmoothieParams};
 use storesim_sim::time::MICROS_PER_HOUR;
-use storesim_sim::{Event, ModelSpec, Money, RunSpan, SimTime, Stamped, World};
+use storesim_sim::{Event, Money, RunSpan, SimTime, Stamped, World};
 
 const BARS: usize = 20;
 const FIRST: NaiveDate = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
@@ -30,10 +30,7 @@ fn world() -> Arc<World> {
 }
 
 fn params(world: &World) -> &SmoothieParams {
-    match &world.model {
-        ModelSpec::Smoothie(p) => p,
-        _ => panic!("not a smoothie world"),
-    }
+    world.model.downcast().expect("a smoothie world")
 }
 
 /// Every bar's events over the span, bar by bar, each in delivery order.

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use storesim_scenarios::{Overrides, Scenario};
 use storesim_sim::time::MICROS_PER_HOUR;
 use storesim_sim::webshop::{RequestEvent, WebPurchaseEvent, WebshopModel, WebshopParams};
-use storesim_sim::{Event, ModelSpec, RunSpan, World};
+use storesim_sim::{Event, RunSpan, World};
 
 fn world() -> Arc<World> {
     Scenario::load("webshop")
@@ -23,10 +23,7 @@ fn world() -> Arc<World> {
 }
 
 fn params(world: &World) -> &WebshopParams {
-    match &world.model {
-        ModelSpec::Webshop(p) => p,
-        _ => panic!("not a web-shop world"),
-    }
+    world.model.downcast().expect("a webshop world")
 }
 
 struct Log {

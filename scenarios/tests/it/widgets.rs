@@ -11,7 +11,7 @@ use storesim_sim::time::MICROS_PER_HOUR;
 use storesim_sim::widgets::{
     Defect, Op, WidgetsModel, WidgetsParams, MOVEMENT_RANGE, QUANTITY_RANGE,
 };
-use storesim_sim::{Event, ModelSpec, RunSpan, World};
+use storesim_sim::{Event, RunSpan, World};
 
 fn world() -> Arc<World> {
     Scenario::load("widgets")
@@ -24,10 +24,7 @@ fn world() -> Arc<World> {
 }
 
 fn params(world: &World) -> &WidgetsParams {
-    match &world.model {
-        ModelSpec::Widgets(p) => p,
-        _ => panic!("not a widgets world"),
-    }
+    world.model.downcast().expect("a widgets world")
 }
 
 fn simulate(world: &Arc<World>, seed: u64) -> Vec<Event> {

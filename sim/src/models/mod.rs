@@ -1,14 +1,8 @@
 //! The models, one folder each, and the one list that makes their kinds
 //! the closed enums [`EventKind`] and [`Event`].
 //!
-//! Adding a model is its folder and its line below (see ARCHITECTURE.md,
-//! "Add a model").
-
-pub mod chain;
-pub mod marketplace;
-pub mod smoothie;
-pub mod webshop;
-pub mod widgets;
+//! Adding a model is its folder and its line below, which declares the
+//! folder's module too (see ARCHITECTURE.md, "Add a model").
 
 crate::event::kinds! {
     chain: Scan(chain::ScanEvent), Transaction(Box<chain::TransactionEvent>), ItemChange(Box<chain::ItemChangeEvent>);

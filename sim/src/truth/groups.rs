@@ -12,22 +12,24 @@ use serde_json::Value;
 
 use crate::event::EventKind;
 use crate::money::Money;
-use crate::world::{ModelSpec, World};
+use crate::world::World;
 
 /// How a key column is read from a record.
 #[derive(Debug, Clone, Copy)]
-enum Key {
+pub enum Key {
     /// The field's text.
     Field(&'static str),
     /// The date (`YYYY-MM-DD`) at the start of a time field.
     Day(&'static str),
-    /// The device of a user-agent field (the scenario's table).
-    Device(&'static str),
+    /// A field's text looked up in the model's table
+    /// ([`Model::truth_lookup`](crate::model::Model::truth_lookup); `other`
+    /// when absent).
+    Lookup(&'static str),
 }
 
 /// How a value column sums a record.
 #[derive(Debug, Clone, Copy)]
-enum Sum {
+pub enum Sum {
     /// 1 per record.
     Records,
     /// An integer field.
@@ -38,137 +40,15 @@ enum Sum {
 
 /// One aggregate: `name`, over `kind`, keyed and summed.
 #[derive(Debug, Clone, Copy)]
-struct Spec {
-    name: &'static str,
-    kind: EventKind,
-    keys: &'static [(&'static str, Key)],
-    sums: &'static [(&'static str, Sum)],
-}
-
-const SMOOTHIE: &[Spec] = &[
-    Spec {
-        name: "product_days",
-        kind: EventKind::Purchase,
-        keys: &[
-            ("day", Key::Day("transaction_time")),
-            ("product_id", Key::Field("product_id")),
-        ],
-        sums: &[
-            ("purchases", Sum::Records),
-            ("units", Sum::Int("quantity")),
-            ("revenue", Sum::Money("total_purchase")),
-        ],
-    },
-    Spec {
-        name: "member_days",
-        kind: EventKind::Purchase,
-        keys: &[
-            ("day", Key::Day("transaction_time")),
-            ("is_member", Key::Field("is_member")),
-            ("add_supplements", Key::Field("add_supplements")),
-        ],
-        sums: &[
-            ("purchases", Sum::Records),
-            ("revenue", Sum::Money("total_purchase")),
-        ],
-    },
-    Spec {
-        name: "restocks",
-        kind: EventKind::Inventory,
-        keys: &[
-            ("day", Key::Day("event_time")),
-            ("product_id", Key::Field("product_id")),
-        ],
-        sums: &[
-            ("restocks", Sum::Records),
-            ("units", Sum::Int("stock_quantity")),
-        ],
-    },
-    Spec {
-        name: "lost_sales",
-        kind: EventKind::LostSale,
-        keys: &[
-            ("day", Key::Day("event_time")),
-            ("product_id", Key::Field("product_id")),
-        ],
-        sums: &[
-            ("lost_sales", Sum::Records),
-            ("units", Sum::Int("quantity")),
-        ],
-    },
-];
-
-const WEBSHOP: &[Spec] = &[
-    Spec {
-        name: "sales_days",
-        kind: EventKind::WebPurchase,
-        keys: &[("day", Key::Day("ts"))],
-        sums: &[
-            ("purchases", Sum::Records),
-            ("items", Sum::Int("items")),
-            ("amount", Sum::Money("amount")),
-        ],
-    },
-    Spec {
-        name: "requests_by_device",
-        kind: EventKind::Request,
-        keys: &[
-            ("day", Key::Day("ts")),
-            ("device", Key::Device("useragent")),
-        ],
-        sums: &[("requests", Sum::Records), ("bytes", Sum::Int("bytes"))],
-    },
-    Spec {
-        name: "requests_by_status",
-        kind: EventKind::Request,
-        keys: &[("day", Key::Day("ts")), ("status", Key::Field("status"))],
-        sums: &[("requests", Sum::Records)],
-    },
-];
-
-const MARKETPLACE: &[Spec] = &[Spec {
-    name: "vendor_listings",
-    kind: EventKind::Listing,
-    keys: &[
-        ("vendor_id", Key::Field("vendor_id")),
-        ("stock_status", Key::Field("stock_status")),
-    ],
-    sums: &[("listings", Sum::Records), ("stock", Sum::Int("stock_qty"))],
-}];
-
-const WIDGETS: &[Spec] = &[
-    Spec {
-        name: "dirty_records",
-        kind: EventKind::DirtyLabel,
-        keys: &[
-            ("system", Key::Field("system")),
-            ("record_kind", Key::Field("record_kind")),
-            ("defect", Key::Field("defect")),
-        ],
-        sums: &[("records", Sum::Records)],
-    },
-    Spec {
-        name: "ecom_orders",
-        kind: EventKind::EcomOrder,
-        keys: &[("day", Key::Day("ts")), ("status", Key::Field("status"))],
-        sums: &[("orders", Sum::Records)],
-    },
-    Spec {
-        name: "pos_sales",
-        kind: EventKind::PosSale,
-        keys: &[("store_code", Key::Field("store_code"))],
-        sums: &[("sales", Sum::Records)],
-    },
-];
-
-fn specs(model: &ModelSpec) -> &'static [Spec] {
-    match model {
-        ModelSpec::Chain => &[],
-        ModelSpec::Smoothie(_) => SMOOTHIE,
-        ModelSpec::Webshop(_) => WEBSHOP,
-        ModelSpec::Marketplace(_) => MARKETPLACE,
-        ModelSpec::Widgets(_) => WIDGETS,
-    }
+pub struct GroupSpec {
+    /// The group's name in the manifest.
+    pub name: &'static str,
+    /// The kind whose records it sums.
+    pub kind: EventKind,
+    /// The key columns: name and how each is read.
+    pub keys: &'static [(&'static str, Key)],
+    /// The value columns: name and what each sums.
+    pub sums: &'static [(&'static str, Sum)],
 }
 
 /// One aggregate of a manifest: its key and value columns and its rows
@@ -197,9 +77,9 @@ pub struct GroupRow {
 /// The running sums of a scenario's groups.
 #[derive(Debug, Default)]
 pub(crate) struct Groups {
-    specs: &'static [Spec],
-    /// User agent to device name (the web shop).
-    devices: BTreeMap<String, String>,
+    specs: &'static [GroupSpec],
+    /// The model's lookup table ([`Key::Lookup`]).
+    lookup: BTreeMap<String, String>,
     sums: Vec<BTreeMap<Vec<String>, Vec<i64>>>,
 }
 
@@ -231,21 +111,10 @@ fn cents(v: Option<&Value>) -> i64 {
 
 impl Groups {
     pub(crate) fn new(world: &World) -> Groups {
-        let specs = specs(&world.model);
-        let devices = match &world.model {
-            ModelSpec::Webshop(p) => p
-                .user_agents
-                .iter()
-                .map(|ua| {
-                    let device = p.devices.get(ua.device).map_or("", |d| d.name.as_str());
-                    (ua.ua.clone(), device.to_string())
-                })
-                .collect(),
-            _ => BTreeMap::new(),
-        };
+        let specs = world.model.truth_groups();
         Groups {
             specs,
-            devices,
+            lookup: world.model.truth_lookup(),
             sums: specs.iter().map(|_| BTreeMap::new()).collect(),
         }
     }
@@ -267,9 +136,9 @@ impl Groups {
                 .map(|(_, k)| match *k {
                     Key::Field(f) => text(record.get(f)),
                     Key::Day(f) => text(record.get(f)).chars().take(10).collect(),
-                    Key::Device(f) => {
+                    Key::Lookup(f) => {
                         let ua = text(record.get(f));
-                        self.devices
+                        self.lookup
                             .get(&ua)
                             .cloned()
                             .unwrap_or_else(|| "other".to_string())

@@ -11,7 +11,7 @@ use futures::pin_mut;
 use rust_decimal::Decimal;
 use storesim_sim::chain::{ChangeOp, ItemChangeEvent, ScanEvent, TransactionEvent};
 use storesim_sim::event::{ScanId, TxnId};
-use storesim_sim::{Event, EventBatch, EventKind, ModelSpec, Money, SimTime, Stamped, World};
+use storesim_sim::{Event, EventBatch, EventKind, Money, SimTime, Stamped};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{accepts, to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::{Client, NoTls, Transaction};
@@ -19,7 +19,7 @@ use tokio_postgres::{Client, NoTls, Transaction};
 use super::config::PostgresConfig;
 use crate::encode::{Encoder, Schema};
 use crate::redact::{redact, redact_spec};
-use crate::{DeliveryReport, Sink, SinkError};
+use crate::{DeliveryReport, Dimensions, Sink, SinkError};
 
 const SCHEMA_SQL: &str = include_str!("../../sql/postgres/schema.sql");
 const DROP_SQL: &str = include_str!("../../sql/postgres/drop.sql");
@@ -100,7 +100,8 @@ pub async fn init(
 pub fn prepare(
     name: &str,
     config: &PostgresConfig,
-    world: &World,
+    kinds: &[EventKind],
+    dimensions: Option<Dimensions<'_>>,
     options: InitOptions,
     stream: Option<&str>,
 ) -> Result<(), SinkError> {
@@ -127,7 +128,7 @@ pub fn prepare(
                 describe(&e)
             ))
         })?;
-        let landing = landing_sql(&world.kinds(), options.drop);
+        let landing = landing_sql(kinds, options.drop);
         if !landing.is_empty() {
             client.batch_execute(&landing).await.map_err(|e| {
                 failed(format!(
@@ -137,10 +138,10 @@ pub fn prepare(
                 ))
             })?;
         }
-        if world.model != ModelSpec::Chain {
-            // The chain's dimension tables are the chain's.
+        let Some(dimensions) = dimensions else {
+            // Only a model with an item master has these tables.
             return Ok(());
-        }
+        };
         if let Some(stream) = stream {
             let written = client
                 .query_one(
@@ -153,7 +154,7 @@ pub fn prepare(
                 return Ok(());
             }
         }
-        load_dimensions(&client, world)
+        load_dimensions(&client, dimensions)
             .await
             .map_err(|e| failed(format!("cannot load stores and items: {}", describe(&e))))
     })
@@ -165,8 +166,11 @@ fn decimal(m: Money) -> Decimal {
 
 /// Upserts the scenario's stores, categories and item master; rows that
 /// did not change are not touched (no UPDATE reaches a CDC stream).
-pub async fn load_dimensions(client: &Client, world: &World) -> Result<(), tokio_postgres::Error> {
-    let s = &world.stores;
+pub async fn load_dimensions(
+    client: &Client,
+    world: Dimensions<'_>,
+) -> Result<(), tokio_postgres::Error> {
+    let s = world.stores;
     let ids: Vec<i32> = s.iter().map(|s| s.store_id as i32).collect();
     let address: Vec<&str> = s.iter().map(|s| s.address.as_str()).collect();
     let city: Vec<&str> = s.iter().map(|s| s.city.as_str()).collect();
@@ -204,7 +208,7 @@ pub async fn load_dimensions(client: &Client, world: &World) -> Result<(), tokio
             ],
         )
         .await?;
-    let c = &world.categories;
+    let c = world.categories;
     let code: Vec<i32> = c.iter().map(|c| c.category_code as i32).collect();
     let name: Vec<&str> = c.iter().map(|c| c.category_name.as_str()).collect();
     let desc: Vec<&str> = c.iter().map(|c| c.category_description.as_str()).collect();
@@ -220,7 +224,7 @@ pub async fn load_dimensions(client: &Client, world: &World) -> Result<(), tokio
             &[&code, &name, &desc, &taxable],
         )
         .await?;
-    let i = &world.items;
+    let i = world.items;
     let id: Vec<i32> = i.iter().map(|i| i.item_id as i32).collect();
     let upc: Vec<i64> = i.iter().map(|i| i.item_upc as i64).collect();
     let cat: Vec<i32> = i.iter().map(|i| i.category_code as i32).collect();
@@ -673,7 +677,8 @@ impl PostgresSink {
     pub fn open(
         raw: &str,
         config: PostgresConfig,
-        world: &World,
+        kinds: &[EventKind],
+        dimensions: Option<Dimensions<'_>>,
         stream: &str,
         encoder: Encoder,
     ) -> Result<PostgresSink, SinkError> {
@@ -682,7 +687,7 @@ impl PostgresSink {
             schema: encoder.schema(),
             ..InitOptions::default()
         };
-        prepare(&name, &config, world, options, Some(stream))?;
+        prepare(&name, &config, kinds, dimensions, options, Some(stream))?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());

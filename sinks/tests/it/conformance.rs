@@ -5,13 +5,16 @@ use std::io::Read;
 use std::path::Path;
 
 use storesim_sim::time::MICROS_PER_HOUR;
-use storesim_sim::{testing, ChainStore, EventBatch, RunSpan, Stamped};
+use storesim_sim::{testing, ChainStore, EventBatch, EventKind, RunSpan, Stamped};
 use storesim_sinks::{open, Encoder, RunContext, Sink, SinkKind, SinkSpec};
 
 /// Three batches of a store's Tuesday, cut at arbitrary points.
 fn context(world: &storesim_sim::World) -> RunContext<'_> {
     RunContext {
-        world,
+        scenario: &world.name,
+        kinds: &EventKind::ALL,
+        dimensions: None,
+        grace_us: world.params.delivery.max_delay_us(),
         stream: "test",
         encoder: Encoder::default(),
     }

@@ -22,16 +22,11 @@ use crate::models::chain::churn::PriceBook;
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
-use crate::time::{SimTime, MICROS_PER_HOUR, MICROS_PER_SEC};
+use crate::time::{SimTime, MICROS_PER_SEC};
 use crate::world::{RunSpan, World};
 
 /// First register number of the self-checkout stations.
 pub const SELF_CHECKOUT_BASE: u16 = 101;
-
-/// How long a store is simulated before a run that starts at a UTC instant,
-/// so it is already busy at the start: longer than the longest shopping trip
-/// plus a queue. Events of the warm-up are not emitted.
-pub const WARM_UP_MICROS: i64 = 3 * MICROS_PER_HOUR;
 
 /// One shopper.
 #[derive(Debug)]
@@ -517,8 +512,10 @@ impl crate::model::StoreProcess for ChainStore {
     fn queued(&self) -> usize {
         ChainStore::queued(self)
     }
-    fn set_prices(&mut self, prices: Arc<PriceBook>) {
-        ChainStore::set_prices(self, prices);
+    fn share(&mut self, shared: &crate::model::Shared) {
+        if let Ok(prices) = Arc::clone(shared).downcast::<PriceBook>() {
+            ChainStore::set_prices(self, prices);
+        }
     }
 }
 

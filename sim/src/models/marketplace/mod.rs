@@ -17,14 +17,16 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::catalog::splitmix64;
+use crate::event::EventKind;
 use crate::event::{Event, Record, Stamped, TxnId, TxnIds};
 use crate::model::StoreCounters;
+use crate::model::{params_of, GroupSpec, Key, Model, StoreProcess, Sum};
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
 use crate::schema::{Field, Schema, Type, MONEY, TIMESTAMP};
 use crate::time::SimTime;
-use crate::world::{ModelSpec, RunSpan, World};
+use crate::world::{RunSpan, World};
 
 /// A listing's stock status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -182,10 +184,7 @@ impl MarketplaceModel {
     ///
     /// If the world is not a marketplace world or was not validated.
     pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> MarketplaceModel {
-        let ModelSpec::Marketplace(params) = &world.model else {
-            panic!("not a marketplace world");
-        };
-        let params = Arc::clone(params);
+        let params = params_of::<MarketplaceParams>(&world);
         let store_id = world.stores[index].store_id;
         let (start, emit_from, end) = world.model_span(index, span);
         let mut rng = stream(seed, StreamKind::Store, store_id);
@@ -397,3 +396,53 @@ impl Record for ListingEvent {
         Some(self.snapshot_id)
     }
 }
+
+impl Model for MarketplaceParams {
+    fn name(&self) -> &'static str {
+        "marketplace"
+    }
+
+    fn store(
+        &self,
+        world: &Arc<World>,
+        index: usize,
+        seed: u64,
+        span: RunSpan,
+    ) -> Box<dyn StoreProcess> {
+        Box::new(MarketplaceModel::new(Arc::clone(world), index, seed, span))
+    }
+
+    /// A snapshot republishes every listing of the vendor.
+    fn events_per_arrival(&self, _world: &World) -> f64 {
+        f64::from(self.products_per_vendor.1) + 1.0
+    }
+
+    /// A vendor's listings.
+    fn held_records(&self, stores: &[usize]) -> f64 {
+        stores.len() as f64 * f64::from(self.products_per_vendor.1)
+    }
+
+    fn truth_groups(&self) -> &'static [GroupSpec] {
+        TRUTH
+    }
+
+    fn describe(&self, world: &World) -> String {
+        format!(
+            "{} vendors, {} items to list, {} pricing rules",
+            world.stores.len(),
+            world.items.len(),
+            self.pricing.len()
+        )
+    }
+}
+
+/// The truth aggregates of the manifest.
+const TRUTH: &[GroupSpec] = &[GroupSpec {
+    name: "vendor_listings",
+    kind: EventKind::Listing,
+    keys: &[
+        ("vendor_id", Key::Field("vendor_id")),
+        ("stock_status", Key::Field("stock_status")),
+    ],
+    sums: &[("listings", Sum::Records), ("stock", Sum::Int("stock_qty"))],
+}];

@@ -22,8 +22,10 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::calendar::AnomalyKind;
+use crate::event::EventKind;
 use crate::event::{Event, Record, Stamped, TxnId, TxnIds};
 use crate::model::StoreCounters;
+use crate::model::{params_of, GroupSpec, Key, Model, StoreProcess, Sum};
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
@@ -221,10 +223,7 @@ impl SmoothieModel {
     /// If the world is not a smoothie world or its weights were not
     /// validated (all zero).
     pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> SmoothieModel {
-        let crate::world::ModelSpec::Smoothie(params) = &world.model else {
-            panic!("not a smoothie world");
-        };
-        let params = Arc::clone(params);
+        let params = params_of::<SmoothieParams>(&world);
         let store_id = world.stores[index].store_id;
         let (start, emit_from, end) = world.model_span(index, span);
         let pick = WeightedIndex::new(params.products.iter().map(|p| p.weight))
@@ -613,3 +612,90 @@ impl Record for LostSaleEvent {
         Some(self.transaction_id)
     }
 }
+
+impl Model for SmoothieParams {
+    fn name(&self) -> &'static str {
+        "smoothie"
+    }
+
+    fn store(
+        &self,
+        world: &Arc<World>,
+        index: usize,
+        seed: u64,
+        span: RunSpan,
+    ) -> Box<dyn StoreProcess> {
+        Box::new(SmoothieModel::new(Arc::clone(world), index, seed, span))
+    }
+
+    /// An order's lines, a restock and a lost sale.
+    fn events_per_arrival(&self, _world: &World) -> f64 {
+        4.0
+    }
+
+    fn truth_groups(&self) -> &'static [GroupSpec] {
+        TRUTH
+    }
+
+    fn describe(&self, world: &World) -> String {
+        format!(
+            "{} bars, {} products",
+            world.stores.len(),
+            self.products.len()
+        )
+    }
+}
+
+/// The truth aggregates of the manifest.
+const TRUTH: &[GroupSpec] = &[
+    GroupSpec {
+        name: "product_days",
+        kind: EventKind::Purchase,
+        keys: &[
+            ("day", Key::Day("transaction_time")),
+            ("product_id", Key::Field("product_id")),
+        ],
+        sums: &[
+            ("purchases", Sum::Records),
+            ("units", Sum::Int("quantity")),
+            ("revenue", Sum::Money("total_purchase")),
+        ],
+    },
+    GroupSpec {
+        name: "member_days",
+        kind: EventKind::Purchase,
+        keys: &[
+            ("day", Key::Day("transaction_time")),
+            ("is_member", Key::Field("is_member")),
+            ("add_supplements", Key::Field("add_supplements")),
+        ],
+        sums: &[
+            ("purchases", Sum::Records),
+            ("revenue", Sum::Money("total_purchase")),
+        ],
+    },
+    GroupSpec {
+        name: "restocks",
+        kind: EventKind::Inventory,
+        keys: &[
+            ("day", Key::Day("event_time")),
+            ("product_id", Key::Field("product_id")),
+        ],
+        sums: &[
+            ("restocks", Sum::Records),
+            ("units", Sum::Int("stock_quantity")),
+        ],
+    },
+    GroupSpec {
+        name: "lost_sales",
+        kind: EventKind::LostSale,
+        keys: &[
+            ("day", Key::Day("event_time")),
+            ("product_id", Key::Field("product_id")),
+        ],
+        sums: &[
+            ("lost_sales", Sum::Records),
+            ("units", Sum::Int("quantity")),
+        ],
+    },
+];

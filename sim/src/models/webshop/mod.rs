@@ -8,6 +8,7 @@
 //! browser (drawn once from the device mix by a hash of the customer id),
 //! so joining purchases to the request log by `customerid` recovers it.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rand::distr::weighted::WeightedIndex;
@@ -18,14 +19,16 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::catalog::splitmix64;
+use crate::event::EventKind;
 use crate::event::{Event, Record, ScanId, Stamped, TxnId, TxnIds};
 use crate::model::StoreCounters;
+use crate::model::{params_of, GroupSpec, Key, Model, StoreProcess, Sum};
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
 use crate::schema::{Field, Schema, Type, MONEY, TIMESTAMP};
 use crate::time::{SimTime, MICROS_PER_SEC};
-use crate::world::{ModelSpec, RunSpan, World};
+use crate::world::{RunSpan, World};
 
 /// One kind of device and how its users behave.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,10 +143,7 @@ impl WebshopModel {
     ///
     /// If the world is not a web-shop world or was not validated.
     pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> WebshopModel {
-        let ModelSpec::Webshop(params) = &world.model else {
-            panic!("not a web-shop world");
-        };
-        let params = Arc::clone(params);
+        let params = params_of::<WebshopParams>(&world);
         let store = &world.stores[index];
         let store_id = store.store_id;
         let (start, emit_from, end) = world.model_span(index, span);
@@ -416,3 +416,77 @@ impl Record for RequestEvent {
         Some(self.sessionid)
     }
 }
+
+impl Model for WebshopParams {
+    fn name(&self) -> &'static str {
+        "webshop"
+    }
+
+    fn store(
+        &self,
+        world: &Arc<World>,
+        index: usize,
+        seed: u64,
+        span: RunSpan,
+    ) -> Box<dyn StoreProcess> {
+        Box::new(WebshopModel::new(Arc::clone(world), index, seed, span))
+    }
+
+    /// A session's pages (geometric: its tail counted twice over).
+    fn events_per_arrival(&self, _world: &World) -> f64 {
+        2.0 * self.pages_mean + 2.0
+    }
+
+    fn truth_groups(&self) -> &'static [GroupSpec] {
+        TRUTH
+    }
+
+    /// User agent to device name.
+    fn truth_lookup(&self) -> BTreeMap<String, String> {
+        self.user_agents
+            .iter()
+            .map(|ua| {
+                let device = self.devices.get(ua.device).map_or("", |d| d.name.as_str());
+                (ua.ua.clone(), device.to_string())
+            })
+            .collect()
+    }
+
+    fn describe(&self, world: &World) -> String {
+        format!(
+            "{} markets, {} devices, {} user agents",
+            world.stores.len(),
+            self.devices.len(),
+            self.user_agents.len()
+        )
+    }
+}
+
+/// The truth aggregates of the manifest.
+const TRUTH: &[GroupSpec] = &[
+    GroupSpec {
+        name: "sales_days",
+        kind: EventKind::WebPurchase,
+        keys: &[("day", Key::Day("ts"))],
+        sums: &[
+            ("purchases", Sum::Records),
+            ("items", Sum::Int("items")),
+            ("amount", Sum::Money("amount")),
+        ],
+    },
+    GroupSpec {
+        name: "requests_by_device",
+        kind: EventKind::Request,
+        keys: &[
+            ("day", Key::Day("ts")),
+            ("device", Key::Lookup("useragent")),
+        ],
+        sums: &[("requests", Sum::Records), ("bytes", Sum::Int("bytes"))],
+    },
+    GroupSpec {
+        name: "requests_by_status",
+        kind: EventKind::Request,
+        keys: &[("day", Key::Day("ts")), ("status", Key::Field("status"))],
+        sums: &[("requests", Sum::Records)],
+    },
+];

@@ -31,14 +31,15 @@ use serde::Serialize;
 
 use crate::arrivals::Arrivals;
 use crate::catalog::splitmix64;
-use crate::event::{Event, Record, Stamped, TxnIds};
+use crate::event::{Event, EventKind, Record, Stamped, TxnIds};
 use crate::model::StoreCounters;
+use crate::model::{params_of, GroupSpec, Key, Model, StoreProcess, Sum};
 use crate::money::Money;
 use crate::outbox::Outbox;
 use crate::rng::{stream, StreamKind};
 use crate::schema::{Field, Schema, Type, MONEY, TIMESTAMP};
 use crate::time::{local_to_utc, yyyymmdd, SimTime};
-use crate::world::{ModelSpec, RunSpan, World};
+use crate::world::{RunSpan, World};
 
 /// A kind of injected defect.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -369,10 +370,7 @@ impl WidgetsModel {
     ///
     /// If the world is not a widgets world or was not validated.
     pub fn new(world: Arc<World>, index: usize, seed: u64, span: RunSpan) -> WidgetsModel {
-        let ModelSpec::Widgets(params) = &world.model else {
-            panic!("not a widgets world");
-        };
-        let params = Arc::clone(params);
+        let params = params_of::<WidgetsParams>(&world);
         let store = &world.stores[index];
         let store_id = store.store_id;
         let (start, emit_from, end) = world.model_span(index, span);
@@ -1579,3 +1577,85 @@ impl Record for DirtyLabel {
         self.store_id
     }
 }
+
+impl Model for WidgetsParams {
+    fn name(&self) -> &'static str {
+        "widgets"
+    }
+
+    fn store(
+        &self,
+        world: &Arc<World>,
+        index: usize,
+        seed: u64,
+        span: RunSpan,
+    ) -> Box<dyn StoreProcess> {
+        Box::new(WidgetsModel::new(Arc::clone(world), index, seed, span))
+    }
+
+    /// An order's lines, the order, its label and a duplicate.
+    fn events_per_arrival(&self, _world: &World) -> f64 {
+        self.lines_per_order.len() as f64 + 3.0
+    }
+
+    /// Orders, in-store sales, sign-ups and customer updates.
+    fn arrivals_per_day(&self, world: &World) -> f64 {
+        world.params.traffic.baskets_per_day
+            + (self.store_sales_per_day + self.signups_per_day + self.customer_updates_per_day)
+    }
+
+    /// The initial load (each store's customers) and the daily inventory
+    /// file (every product, from the first store), each record with its
+    /// duplicate and label counted (three events).
+    fn burst_events(&self, stores: &[usize]) -> f64 {
+        let per_store = 3.0 * (f64::from(self.initial_customers) + 1.0);
+        let products = f64::from(self.initial_products)
+            + 366.0 * f64::from(self.new_products_per_day)
+            + f64::from(self.suppliers);
+        stores.len() as f64 * per_store
+            + if stores.contains(&0) {
+                3.0 * products
+            } else {
+                0.0
+            }
+    }
+
+    fn truth_groups(&self) -> &'static [GroupSpec] {
+        TRUTH
+    }
+
+    fn describe(&self, world: &World) -> String {
+        format!(
+            "{} stores and markets, {} products at load, {} suppliers",
+            world.stores.len(),
+            self.initial_products,
+            self.suppliers
+        )
+    }
+}
+
+/// The truth aggregates of the manifest.
+const TRUTH: &[GroupSpec] = &[
+    GroupSpec {
+        name: "dirty_records",
+        kind: EventKind::DirtyLabel,
+        keys: &[
+            ("system", Key::Field("system")),
+            ("record_kind", Key::Field("record_kind")),
+            ("defect", Key::Field("defect")),
+        ],
+        sums: &[("records", Sum::Records)],
+    },
+    GroupSpec {
+        name: "ecom_orders",
+        kind: EventKind::EcomOrder,
+        keys: &[("day", Key::Day("ts")), ("status", Key::Field("status"))],
+        sums: &[("orders", Sum::Records)],
+    },
+    GroupSpec {
+        name: "pos_sales",
+        kind: EventKind::PosSale,
+        keys: &[("store_code", Key::Field("store_code"))],
+        sums: &[("sales", Sum::Records)],
+    },
+];
