@@ -93,7 +93,7 @@ pub(crate) struct VerifyArgs {
     #[arg(long, value_name = "URL")]
     pub(crate) postgres: Option<String>,
     /// Named SQL queries for your own tables instead of storesim's (see
-    /// sinks/sql/verify/chain.sql).
+    /// readers/sql/verify/chain.sql).
     #[arg(long, value_name = "FILE", requires = "postgres")]
     pub(crate) query_file: Option<PathBuf>,
     /// Recompute from a files or csv sink's directory.

@@ -1110,7 +1110,7 @@ fn kafka(action: KafkaAction) -> Result<ExitCode, Failure> {
             kafka_opts,
         } => {
             let mut out = std::io::stdout().lock();
-            let result = storesim_sinks::kafka::tail::tail(
+            let result = storesim_readers::tail::tail(
                 &brokers,
                 &kafka_opts,
                 &topic,
@@ -1216,7 +1216,7 @@ fn manifest_csv(
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
-    use storesim_sinks::verify;
+    use storesim_readers::verify;
     let manifest = input(read_manifest(&args.manifest))?;
     input(same_version(&args.manifest, &manifest))?;
     let run = &manifest.run;

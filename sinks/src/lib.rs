@@ -35,7 +35,6 @@ pub mod redact;
 pub mod resume;
 pub mod spec;
 pub mod stdout;
-pub mod verify;
 
 use async_trait::async_trait;
 use storesim_sim::{EventBatch, EventKind, SimTime};

@@ -5,6 +5,7 @@ mod determinism;
 mod errors;
 mod faults;
 mod golden;
+mod house;
 mod kafka;
 mod live;
 mod models;

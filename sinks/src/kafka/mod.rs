@@ -12,7 +12,6 @@
 
 mod config;
 mod sink;
-pub mod tail;
 
 pub use config::KafkaConfig;
 pub use sink::{check, schema_version, KafkaSink};
@@ -31,7 +30,8 @@ pub(crate) fn settings_error(e: &rdkafka::error::KafkaError) -> String {
 
 /// A consumer of `brokers` in group `group` that commits nothing, with the
 /// user's `properties` (SASL, TLS); `Err` is [`settings_error`]'s text.
-pub(crate) fn consumer(
+/// The sink's resume and the readers (`kafka tail`) read with it.
+pub fn consumer(
     brokers: &str,
     properties: &[(String, String)],
     group: &str,

@@ -823,7 +823,7 @@ impl PostgresSink {
 }
 
 /// A tokio-postgres error with the server's message, on one line.
-pub(crate) fn describe(e: &tokio_postgres::Error) -> String {
+pub fn describe(e: &tokio_postgres::Error) -> String {
     let text = match e.as_db_error() {
         Some(db) => format!("{}: {}", db.severity(), db.message()),
         None => match std::error::Error::source(e) {

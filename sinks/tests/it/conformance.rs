@@ -8,18 +8,19 @@ use storesim_sim::time::MICROS_PER_HOUR;
 use storesim_sim::{testing, ChainStore, EventBatch, EventKind, RunSpan, Stamped};
 use storesim_sinks::{open, Encoder, RunContext, Sink, SinkKind, SinkSpec};
 
-/// Three batches of a store's Tuesday, cut at arbitrary points.
-fn context(world: &storesim_sim::World) -> RunContext<'_> {
+/// What the sinks are told of the test scenario (no late deliveries).
+fn context() -> RunContext<'static> {
     RunContext {
-        scenario: &world.name,
+        scenario: "test",
         kinds: &EventKind::ALL,
         dimensions: None,
-        grace_us: world.params.delivery.max_delay_us(),
+        grace_us: 0,
         stream: "test",
         encoder: Encoder::default(),
     }
 }
 
+/// Three batches of a store's Tuesday, cut at arbitrary points.
 fn batches() -> Vec<EventBatch> {
     let world = testing::world();
     let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
@@ -105,8 +106,7 @@ async fn run(sink: &mut dyn Sink, batches: &[EventBatch]) -> u64 {
 #[tokio::test]
 async fn null_and_memory_sinks_count_everything() {
     let b = batches();
-    let world = testing::world();
-    let mut null = open(&"null".parse().unwrap(), &context(&world)).unwrap();
+    let mut null = open(&"null".parse().unwrap(), &context()).unwrap();
     run(null.as_mut(), &b).await;
     let (mut memory, handle) = storesim_sinks::memory::MemorySink::new("memory");
     run(&mut memory, &b).await;
@@ -119,7 +119,6 @@ async fn null_and_memory_sinks_count_everything() {
 #[tokio::test]
 async fn files_sinks_keep_order_and_deliver_everything() {
     let b = batches();
-    let world = testing::world();
     for options in [
         "",
         "?compression=zstd",
@@ -130,7 +129,7 @@ async fn files_sinks_keep_order_and_deliver_everything() {
         let spec: SinkSpec = format!("files:{}{options}", dir.path().display())
             .parse()
             .unwrap();
-        let mut sink = open(&spec, &context(&world)).unwrap();
+        let mut sink = open(&spec, &context()).unwrap();
         run(sink.as_mut(), &b).await;
         for kind in ["scan", "transaction"] {
             let got: Vec<String> = parts(dir.path(), kind)
@@ -146,13 +145,12 @@ async fn files_sinks_keep_order_and_deliver_everything() {
 #[tokio::test]
 async fn csv_sink_writes_one_header_per_part_and_every_row() {
     let b = batches();
-    let world = testing::world();
     let dir = tempfile::tempdir().unwrap();
     let spec: SinkSpec = format!("csv:{}?compression=zstd", dir.path().display())
         .parse()
         .unwrap();
     assert!(matches!(spec.kind, SinkKind::Files(_)));
-    let mut sink = open(&spec, &context(&world)).unwrap();
+    let mut sink = open(&spec, &context()).unwrap();
     let total = run(sink.as_mut(), &b).await;
     let mut rows = 0;
     for kind in ["scan", "transaction"] {

@@ -6,8 +6,8 @@ use rdkafka::consumer::Consumer;
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 
-use super::config::KafkaConfig;
-use crate::SinkError;
+use storesim_sinks::kafka::{consumer, KafkaConfig};
+use storesim_sinks::SinkError;
 
 /// One consumed message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub fn tail(
         spec: name.clone(),
         message: masked.redact(&message),
     };
-    let consumer = super::consumer(brokers, properties, "storesim-tail").map_err(err)?;
+    let consumer = consumer(brokers, properties, "storesim-tail").map_err(err)?;
     let metadata = consumer
         .fetch_metadata(Some(topic), Duration::from_secs(5))
         .map_err(|e| err(format!("cannot reach a broker at {brokers}: {e}")))?;

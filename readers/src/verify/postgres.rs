@@ -12,9 +12,8 @@ use storesim_sim::Money;
 use tokio_postgres::{NoTls, SimpleQueryMessage};
 
 use super::Tables;
-use crate::postgres::sink::describe;
-use crate::postgres::PostgresConfig;
-use crate::redact::redact;
+use storesim_sinks::postgres::{describe, PostgresConfig};
+use storesim_sinks::redact::redact;
 
 /// The queries against storesim's own tables, by scenario model.
 pub const QUERIES: [(&str, &str); 5] = [

@@ -1,0 +1,80 @@
+//! The house's walls (ARCHITECTURE.md): what may not name what. Read from
+//! the sources, so a change that breaks a wall fails here with its place.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `.rs` files under `dir`, recursively.
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A file's code before its test module.
+fn code(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    match text.find("#[cfg(test)]\nmod tests") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+#[test]
+fn sinks_never_see_the_world() {
+    for dir in ["sinks/src", "sinks/tests"] {
+        for path in sources(&root().join(dir)) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let hit = text.lines().position(|l| {
+                l.split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == "World")
+            });
+            assert!(
+                hit.is_none(),
+                "{}:{}: names World",
+                path.display(),
+                hit.unwrap_or(0) + 1
+            );
+        }
+    }
+    let manifest = std::fs::read_to_string(root().join("sinks/Cargo.toml")).unwrap();
+    assert!(
+        !manifest.contains("storesim-readers"),
+        "sinks depends on readers"
+    );
+}
+
+#[test]
+fn the_engine_names_no_model() {
+    for file in [
+        "world.rs",
+        "arrivals.rs",
+        "outbox.rs",
+        "merge.rs",
+        "calendar.rs",
+        "time.rs",
+        "model.rs",
+        "schema.rs",
+        "ids.rs",
+        "rng.rs",
+        "shard.rs",
+    ] {
+        let path = root().join("sim/src").join(file);
+        let code = code(&path);
+        for model in ["chain", "smoothie", "webshop", "marketplace", "widgets"] {
+            let named = format!("models::{model}");
+            assert!(!code.contains(&named), "{}: names {named}", path.display());
+        }
+    }
+}
