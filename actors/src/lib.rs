@@ -22,6 +22,7 @@
 
 mod catalog;
 mod clock;
+mod report;
 mod run;
 mod scheduler;
 mod sink;

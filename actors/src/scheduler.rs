@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use actix::{Actor, Addr, Context, Handler, Message, ResponseActFuture, WrapFuture};
 use futures_util::future::join_all;
-use hdrhistogram::Histogram;
 use storesim_sim::merge::merge_runs;
 use storesim_sim::watch::StoreWindow;
 use storesim_sim::{Event, EventBatch, SimTime, Stamped};
@@ -15,7 +14,7 @@ use tracing::debug;
 
 use crate::catalog::{CatalogActor, CatalogWindow, Prepare};
 use crate::clock::{Clock, PaceAnchor, Pacer, StopSignal};
-use crate::run::{Pacing, Progress, RunError, RunSummary, SinkSummary};
+use crate::report::{Pacing, Progress, ProgressFn, RunError, RunSummary, SinkSummary};
 use crate::sink::{CloseSink, ReportSink, SinkActor, WriteBatch};
 use crate::store::{Advance, StoreActor, StoreOutput};
 
@@ -27,9 +26,6 @@ pub struct RunToEnd;
 impl Message for RunToEnd {
     type Result = Result<RunSummary, RunError>;
 }
-
-/// The progress callback the scheduler calls after each release.
-pub type ProgressFn = Box<dyn FnMut(&Progress<'_>)>;
 
 /// Owns the virtual clock.
 ///
@@ -488,14 +484,4 @@ fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>, chain: Vec<Sta
     debug_assert!(Stamped::in_order(&events));
     merged.batch = EventBatch { start, end, events };
     merged
-}
-
-/// A histogram of queue waits in milliseconds (up to one day, 3 significant figures).
-pub(crate) fn wait_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 86_400_000, 3).expect("valid histogram bounds")
-}
-
-/// A histogram of release lateness in microseconds (up to one day).
-pub(crate) fn lateness_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 86_400_000_000, 3).expect("valid histogram bounds")
 }

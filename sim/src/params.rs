@@ -125,7 +125,7 @@ pub struct ModelParams {
     /// Staffing.
     pub staffing: StaffingParams,
     /// Item-master churn.
-    pub churn: crate::models::chain::churn::ChurnParams,
+    pub churn: ChurnParams,
     /// Late and duplicate delivery of store events.
     pub delivery: DeliveryParams,
 }
@@ -160,6 +160,53 @@ impl DeliveryParams {
             self.late_delay_us.1 + self.duplicate_delay_us.1
         } else {
             0
+        }
+    }
+}
+
+/// Settings of the churn process (scenario `[churn]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChurnParams {
+    /// Whether the item master changes at all.
+    pub enabled: bool,
+    /// Time zone of the head office whose business hours it follows.
+    pub time_zone: chrono_tz::Tz,
+    /// Start of business hours, local minutes from midnight.
+    pub open_minute: u32,
+    /// End of business hours, local minutes from midnight (at most 1440).
+    pub close_minute: u32,
+    /// Whether Saturdays and Sundays are worked.
+    pub weekends: bool,
+    /// Minutes between rounds: uniform in `[min, max]`.
+    pub gap_minutes: (f64, f64),
+    /// Items repriced per round: uniform in `[min, max]`.
+    pub reprice_items: (u32, u32),
+    /// Largest price move, percent (uniform in `[-pct, +pct]`).
+    pub max_price_change_pct: f64,
+    /// New items per round: uniform in `[min, max]`.
+    pub new_items: (u32, u32),
+    /// Items removed per round, from those created earlier in the run
+    /// (never the stores' assortment): uniform in `[min, max]`.
+    pub removed_new_items: (u32, u32),
+    /// The first id of created items.
+    pub first_new_item_id: u32,
+}
+
+impl Default for ChurnParams {
+    /// Off.
+    fn default() -> ChurnParams {
+        ChurnParams {
+            enabled: false,
+            time_zone: chrono_tz::America::Chicago,
+            open_minute: 9 * 60,
+            close_minute: 17 * 60,
+            weekends: false,
+            gap_minutes: (5.0, 20.0),
+            reprice_items: (20, 60),
+            max_price_change_pct: 10.0,
+            new_items: (5, 15),
+            removed_new_items: (5, 15),
+            first_new_item_id: 50_000,
         }
     }
 }

@@ -36,7 +36,7 @@ pub fn normalise(raw: [f64; 24]) -> [f64; 24] {
 /// The chain scenario's model parameters (see `scenarios/chain.toml` for sources).
 pub fn params() -> ModelParams {
     ModelParams {
-        churn: crate::models::chain::churn::ChurnParams::default(),
+        churn: crate::params::ChurnParams::default(),
         delivery: crate::params::DeliveryParams::default(),
         traffic: TrafficParams {
             baskets_per_day: 2600.0,
