@@ -109,10 +109,7 @@ impl Handler<WriteBatch> for SinkActor {
 
     fn handle(&mut self, msg: WriteBatch, _: &mut Context<Self>) -> Self::Result {
         if self.failed {
-            let err = SinkError::Delivery {
-                sink: self.name.clone(),
-                message: "not attempted after an earlier failure".into(),
-            };
+            let err = SinkError::delivery(&self.name, "not attempted after an earlier failure");
             return AtomicResponse::new(Box::pin(actix::fut::ready(Err(err))));
         }
         self.with_sink(|mut sink| async move {

@@ -33,6 +33,7 @@ pub mod output;
 pub mod postgres;
 pub mod redact;
 pub mod resume;
+pub mod retry;
 pub mod spec;
 pub mod stdout;
 
@@ -72,13 +73,21 @@ pub enum SinkError {
         sink: String,
     },
     /// Events could not be delivered (a broker refused them, or their
-    /// retries timed out). Fatal; the report counts them as failed.
+    /// retries timed out). Fatal once returned from a sink; the report
+    /// counts them as failed.
     #[error("sink {sink}: {message}")]
     Delivery {
         /// The sink's name.
         sink: String,
-        /// What failed.
+        /// What failed (secrets masked).
         message: String,
+        /// Whether trying again could succeed (a lost connection, a server
+        /// restarting): what [`retry::Attempts`] acts on.
+        retriable: bool,
+        /// The cause, when there is an error object behind the message (its
+        /// text is masked too).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// An event could not be encoded. Fatal.
     #[error("sink {sink}: cannot encode an event: {message}")]
@@ -91,13 +100,26 @@ pub enum SinkError {
 }
 
 impl SinkError {
+    /// A delivery failure of `sink` that no retry mends.
+    pub fn delivery(sink: impl Into<String>, message: impl Into<String>) -> SinkError {
+        SinkError::Delivery {
+            sink: sink.into(),
+            message: message.into(),
+            retriable: false,
+            source: None,
+        }
+    }
+
     /// Whether retrying the same operation could succeed.
     pub fn is_retriable(&self) -> bool {
         match self {
             SinkError::Io { source, .. } => matches!(
                 source.kind(),
-                std::io::ErrorKind::Interrupted | std::io::ErrorKind::WouldBlock
+                std::io::ErrorKind::Interrupted
+                    | std::io::ErrorKind::WouldBlock
+                    | std::io::ErrorKind::TimedOut
             ),
+            SinkError::Delivery { retriable, .. } => *retriable,
             _ => false,
         }
     }

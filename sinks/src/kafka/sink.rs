@@ -289,10 +289,7 @@ impl KafkaSink {
     }
 
     fn fail(&self, message: String) -> SinkError {
-        SinkError::Delivery {
-            sink: self.name.clone(),
-            message: self.config.redact(&message),
-        }
+        SinkError::delivery(&self.name, self.config.redact(&message))
     }
 }
 

@@ -5,4 +5,6 @@ pub mod config;
 pub(crate) mod sink;
 
 pub use config::PostgresConfig;
-pub use sink::{connect, describe, init, load_dimensions, prepare, InitOptions, PostgresSink};
+pub use sink::{
+    connect, describe, init, load_dimensions, prepare, DbCause, InitOptions, PostgresSink,
+};

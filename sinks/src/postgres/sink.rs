@@ -2,8 +2,6 @@
 //! with binary COPY, one transaction per batch, retried through a lost
 //! connection.
 
-use std::time::{Duration, Instant};
-
 use async_trait::async_trait;
 use bytes::BytesMut;
 use chrono::{DateTime, Utc};
@@ -19,6 +17,7 @@ use tokio_postgres::{Client, NoTls, Transaction};
 use super::config::PostgresConfig;
 use crate::encode::{Encoder, Schema};
 use crate::redact::{redact, redact_spec};
+use crate::retry::Retry;
 use crate::{DeliveryReport, Dimensions, Sink, SinkError};
 
 const SCHEMA_SQL: &str = include_str!("../../sql/postgres/schema.sql");
@@ -109,10 +108,7 @@ pub fn prepare(
         spec: name.to_string(),
         message: redact(&message),
     };
-    let failed = |message: String| SinkError::Delivery {
-        sink: name.to_string(),
-        message: redact(&message),
-    };
+    let failed = |message: String| SinkError::delivery(name, redact(&message));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -609,6 +605,44 @@ fn retriable(e: &tokio_postgres::Error) -> bool {
     }
 }
 
+/// A PostgreSQL error as the cause of a sink error: its one-line
+/// description (masked), with the error itself at hand.
+#[derive(Debug)]
+pub struct DbCause {
+    text: String,
+    error: tokio_postgres::Error,
+}
+
+impl DbCause {
+    /// The error from the server or the connection.
+    pub fn error(&self) -> &tokio_postgres::Error {
+        &self.error
+    }
+}
+
+impl std::fmt::Display for DbCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// The description is the whole chain already (the server's message, or
+/// the connection's error), so the chain stops here.
+impl std::error::Error for DbCause {}
+
+/// `doing` failed with `e`: retriable when reconnecting could mend it.
+fn db_error(sink: &str, doing: &str, e: tokio_postgres::Error) -> SinkError {
+    SinkError::Delivery {
+        sink: sink.to_string(),
+        message: doing.to_string(),
+        retriable: retriable(&e),
+        source: Some(Box::new(DbCause {
+            text: redact(&describe(&e)),
+            error: e,
+        })),
+    }
+}
+
 fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
     e.code()
         .is_some_and(|c| *c == tokio_postgres::error::SqlState::UNIQUE_VIOLATION)
@@ -850,34 +884,19 @@ impl Sink for PostgresSink {
             sink: self.name.clone(),
             message: e.to_string(),
         })?;
-        let deadline = Instant::now() + self.config.retry_timeout;
-        let mut backoff = Duration::from_millis(100);
+        let mut attempts = Retry::within(self.config.retry_timeout).start("a batch");
         loop {
             match self.attempt(batch, &landing).await {
                 Ok(()) => {
                     self.report.add_batch(batch);
                     return Ok(());
                 }
-                Err(e) if retriable(&e) && Instant::now() < deadline => {
-                    tracing::warn!(sink = %self.name, error = %describe(&e), "Retrying a batch.");
-                    self.client = None;
-                    tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(2));
-                }
                 Err(e) => {
-                    let why = if retriable(&e) {
-                        format!(
-                            "gave up after {} s of retries: {}",
-                            self.config.retry_timeout.as_secs(),
-                            describe(&e)
-                        )
-                    } else {
-                        describe(&e)
-                    };
-                    return Err(SinkError::Delivery {
-                        sink: self.name.clone(),
-                        message: why,
-                    });
+                    // A new connection for the next attempt.
+                    self.client = None;
+                    attempts
+                        .after(db_error(&self.name, "cannot write a batch", e))
+                        .await?;
                 }
             }
         }
