@@ -1,4 +1,5 @@
-//! What a run prints: the status line, the progress bar and the closing summary.
+//! What a run prints: the status line, the progress bar and the closing
+//! summary.
 
 use crate::*;
 

@@ -1,4 +1,5 @@
-//! `storesim run`: plan the run (scenario, span, shard, sinks, window), wire the actors, and report.
+//! `storesim run`: plan the run (scenario, span, shard, sinks, window), wire
+//! the actors, and report.
 
 use crate::*;
 

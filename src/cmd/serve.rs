@@ -1,4 +1,5 @@
-//! The live view's access (`--serve`): who may look, and waiting for the last look after a run.
+//! The live view's access (`--serve`): who may look, and waiting for the last
+//! look after a run.
 
 use crate::*;
 

@@ -1,4 +1,5 @@
-//! `storesim verify` and `storesim manifest`: a run's aggregates checked downstream; manifests merged and exported.
+//! `storesim verify` and `storesim manifest`: a run's aggregates checked
+//! downstream; manifests merged and exported.
 
 use crate::*;
 

@@ -1,4 +1,5 @@
-//! The checker: every value of a scenario file read against its key, with the error naming the file and the key.
+//! The checker: every value of a scenario file read against its key, with the
+//! error naming the file and the key.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Each model's own table made into its parameters, and what could never apply to them refused.
+//! Each model's own table made into its parameters, and what could never apply
+//! to them refused.
 
 use super::*;
 

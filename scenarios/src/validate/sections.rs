@@ -1,4 +1,5 @@
-//! The sections every scenario has: the calendar (hours, days, holidays, curves, anomalies) and the model parameters.
+//! The sections every scenario has: the calendar (hours, days, holidays,
+//! curves, anomalies) and the model parameters.
 
 use super::*;
 

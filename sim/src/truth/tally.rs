@@ -1,4 +1,5 @@
-//! The tally: a run's delivered events (or the records read back from files) summed into its ground truth.
+//! The tally: a run's delivered events (or the records read back from files)
+//! summed into its ground truth.
 
 use super::*;
 

@@ -2,9 +2,10 @@
 //! and the schema management behind `storesim db init`.
 
 pub mod config;
+mod copy;
+mod schema;
 pub(crate) mod sink;
 
 pub use config::PostgresConfig;
-pub use sink::{
-    connect, describe, init, load_dimensions, prepare, DbCause, InitOptions, PostgresSink,
-};
+pub use schema::{connect, init, load_dimensions, prepare, InitOptions};
+pub use sink::{describe, DbCause, PostgresSink};

@@ -1,4 +1,5 @@
-//! The smoothie bar's records, as the demo's topics carry them, and their schemas.
+//! The smoothie bar's records, as the demo's topics carry them, and their
+//! schemas.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! The in-store batch and the inventory file: store sales, movements, products and suppliers.
+//! The in-store batch and the inventory file: store sales, movements, products
+//! and suppliers.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! The widget retailer's records: the three systems' kinds and the defect labels.
+//! The widget retailer's records: the three systems' kinds and the defect
+//! labels.
 
 use super::*;
 

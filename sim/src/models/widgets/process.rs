@@ -1,4 +1,5 @@
-//! One store's process: the clock of its three systems, the daily tick, prices, and the defects it injects.
+//! One store's process: the clock of its three systems, the daily tick, prices,
+//! and the defects it injects.
 
 use super::*;
 

@@ -1,0 +1,349 @@
+//! A batch's rows: scans, receipts and landing rows by binary COPY, item
+//! changes applied to the item master.
+
+use bytes::BytesMut;
+use futures::pin_mut;
+use storesim_sim::chain::{ChangeOp, ItemChangeEvent, ScanEvent, TransactionEvent};
+use storesim_sim::event::{ScanId, TxnId};
+use storesim_sim::{EventBatch, EventKind, SimTime, Stamped};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{accepts, to_sql_checked, IsNull, ToSql, Type};
+use tokio_postgres::Transaction;
+
+use super::schema::*;
+use crate::encode::{Encoder, Schema};
+
+pub(super) const SCAN_COLUMNS: &str =
+    "transaction_id, line, ts, store_id, register, sku, category, quantity, unit_price, discount";
+pub(super) const SCAN_TYPES: [Type; 10] = [
+    Type::TEXT,
+    Type::INT2,
+    Type::TIMESTAMPTZ,
+    Type::INT4,
+    Type::INT2,
+    Type::INT4,
+    Type::INT4,
+    Type::INT4,
+    Type::NUMERIC,
+    Type::NUMERIC,
+];
+
+/// An id as a text column, encoded without allocating.
+#[derive(Debug)]
+pub(super) struct IdText {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl IdText {
+    fn txn(id: TxnId) -> IdText {
+        let mut buf = [0u8; 40];
+        let len = id.encode(&mut buf).len();
+        IdText { buf, len }
+    }
+
+    fn scan(id: ScanId) -> IdText {
+        let mut buf = [0u8; 40];
+        let len = id.encode(&mut buf).len();
+        IdText { buf, len }
+    }
+}
+
+impl ToSql for IdText {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        out.extend_from_slice(&self.buf[..self.len]);
+        Ok(IsNull::No)
+    }
+
+    accepts!(TEXT, VARCHAR);
+    to_sql_checked!();
+}
+
+pub(super) const TXN_COLUMNS: &str = "transaction_id, ts, store_id, register, customer_id, start_ts, end_ts, line_count, item_count, subtotal, discount, tax, total, payment_method, queue_wait_ms";
+pub(super) const TXN_TYPES: [Type; 15] = [
+    Type::TEXT,
+    Type::TIMESTAMPTZ,
+    Type::INT4,
+    Type::INT2,
+    Type::INT8,
+    Type::TIMESTAMPTZ,
+    Type::TIMESTAMPTZ,
+    Type::INT4,
+    Type::INT4,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::NUMERIC,
+    Type::TEXT,
+    Type::INT4,
+];
+
+pub(super) async fn copy_scans(
+    tx: &Transaction<'_>,
+    table: &str,
+    scans: &[&ScanEvent],
+) -> Result<(), tokio_postgres::Error> {
+    let sink = tx
+        .copy_in(&format!(
+            "COPY {table} ({SCAN_COLUMNS}) FROM STDIN (FORMAT binary)"
+        ))
+        .await?;
+    let writer = BinaryCopyInWriter::new(sink, &SCAN_TYPES);
+    pin_mut!(writer);
+    for s in scans {
+        let row: [&(dyn ToSql + Sync); 10] = [
+            &IdText::txn(s.transaction_id),
+            &(s.line as i16),
+            &s.ts.to_datetime(),
+            &(s.store_id() as i32),
+            &(s.register as i16),
+            &(s.sku as i32),
+            &(s.category as i32),
+            &i32::from(s.quantity),
+            &decimal(s.unit_price),
+            &decimal(s.discount),
+        ];
+        writer.as_mut().write(&row).await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+pub(super) const APEX_SCAN_COLUMNS: &str =
+    "scan_id, store_id, scan_datetime, item_upc, unit_qty, unit_price";
+pub(super) const APEX_SCAN_TYPES: [Type; 6] = [
+    Type::TEXT,
+    Type::INT4,
+    Type::TIMESTAMPTZ,
+    Type::INT8,
+    Type::INT4,
+    Type::NUMERIC,
+];
+
+pub(super) async fn copy_apex_scans(
+    tx: &Transaction<'_>,
+    table: &str,
+    scans: &[&ScanEvent],
+    encoder: &Encoder,
+) -> Result<(), tokio_postgres::Error> {
+    let sink = tx
+        .copy_in(&format!(
+            "COPY {table} ({APEX_SCAN_COLUMNS}) FROM STDIN (FORMAT binary)"
+        ))
+        .await?;
+    let writer = BinaryCopyInWriter::new(sink, &APEX_SCAN_TYPES);
+    pin_mut!(writer);
+    for s in scans {
+        let a = encoder.apex_scan(s);
+        let row: [&(dyn ToSql + Sync); 6] = [
+            &IdText::scan(a.scan_id),
+            &(a.store_id as i32),
+            &a.scan_datetime.to_datetime(),
+            &(a.item_upc as i64),
+            &i32::from(a.unit_qty),
+            &decimal(a.unit_price),
+        ];
+        writer.as_mut().write(&row).await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+/// Copies scans in the encoder's schema.
+pub(super) async fn copy_any_scans(
+    tx: &Transaction<'_>,
+    table: &str,
+    scans: &[&ScanEvent],
+    encoder: &Encoder,
+) -> Result<(), tokio_postgres::Error> {
+    match encoder.schema() {
+        Schema::Storesim => copy_scans(tx, table, scans).await,
+        Schema::Apex => copy_apex_scans(tx, table, scans, encoder).await,
+    }
+}
+
+/// Whether events of `kind` land in a text table named after the kind
+/// (every kind but the chain's typed scans, transactions and item changes).
+pub(crate) fn is_landing(kind: EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::Scan | EventKind::Transaction | EventKind::ItemChange
+    )
+}
+
+/// The landing tables of `kinds`: one per kind, a text column per field
+/// (as the source system exported it; cast downstream).
+pub(crate) fn landing_sql(kinds: &[EventKind], drop: bool) -> String {
+    kinds
+        .iter()
+        .filter(|k| is_landing(**k))
+        .map(|k| {
+            let drop = if drop {
+                format!("DROP TABLE IF EXISTS {k};\n")
+            } else {
+                String::new()
+            };
+            let columns: Vec<String> = k.fields()[1..]
+                .iter()
+                .map(|f| format!("{f} text"))
+                .collect();
+            format!(
+                "{drop}CREATE TABLE IF NOT EXISTS {k} ({});\n",
+                columns.join(", ")
+            )
+        })
+        .collect()
+}
+
+/// One landing kind of a batch: its events' CSV rows and delivery times.
+pub(crate) struct Landing {
+    pub(super) kind: EventKind,
+    pub(super) rows: crate::encode::Encoded,
+    pub(super) events: Vec<SimTime>,
+}
+
+/// The CSV rows of a batch's landing kinds.
+pub(super) fn encode_landing(
+    batch: &EventBatch,
+    encoder: &Encoder,
+) -> Result<Vec<Landing>, csv::Error> {
+    let mut by_kind: std::collections::BTreeMap<EventKind, Vec<&Stamped>> = Default::default();
+    for s in &batch.events {
+        if is_landing(s.event.kind()) {
+            by_kind.entry(s.event.kind()).or_default().push(s);
+        }
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, events)| {
+            Ok(Landing {
+                kind,
+                rows: encoder.csv_rows(events.iter().map(|s| &s.event))?,
+                events: events.iter().map(|s| s.at).collect(),
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn copy_landing(
+    tx: &Transaction<'_>,
+    kind: EventKind,
+    body: &[u8],
+) -> Result<(), tokio_postgres::Error> {
+    use futures::SinkExt;
+    if body.is_empty() {
+        return Ok(());
+    }
+    let columns = kind.fields()[1..].join(", ");
+    let sink = tx
+        .copy_in(&format!("COPY {kind} ({columns}) FROM STDIN (FORMAT csv)"))
+        .await?;
+    pin_mut!(sink);
+    sink.send(bytes::Bytes::copy_from_slice(body)).await?;
+    sink.as_mut().finish().await?;
+    Ok(())
+}
+
+pub(super) async fn copy_transactions(
+    tx: &Transaction<'_>,
+    table: &str,
+    txns: &[&TransactionEvent],
+) -> Result<(), tokio_postgres::Error> {
+    let sink = tx
+        .copy_in(&format!(
+            "COPY {table} ({TXN_COLUMNS}) FROM STDIN (FORMAT binary)"
+        ))
+        .await?;
+    let writer = BinaryCopyInWriter::new(sink, &TXN_TYPES);
+    pin_mut!(writer);
+    for t in txns {
+        let row: [&(dyn ToSql + Sync); 15] = [
+            &IdText::txn(t.transaction_id),
+            &t.ts.to_datetime(),
+            &(t.store_id as i32),
+            &(t.register as i16),
+            &t.customer_id.map(|c| c as i64),
+            &t.start_ts.to_datetime(),
+            &t.end_ts.to_datetime(),
+            &i32::from(t.line_count),
+            &(t.item_count as i32),
+            &decimal(t.subtotal),
+            &decimal(t.discount),
+            &decimal(t.tax),
+            &decimal(t.total),
+            &t.payment_method.as_str(),
+            &(t.queue_wait_ms as i32),
+        ];
+        writer.as_mut().write(&row).await?;
+    }
+    writer.finish().await?;
+    Ok(())
+}
+
+/// Applies item-master changes as real INSERT, UPDATE and DELETE
+/// statements; `updated_at` is the change's virtual time.
+pub(super) async fn apply_item_changes(
+    tx: &Transaction<'_>,
+    changes: &[&ItemChangeEvent],
+) -> Result<(), tokio_postgres::Error> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let insert = tx
+        .prepare(
+            "INSERT INTO item_master (item_id, item_upc, category_code, item_name, brand, item_price,
+                 item_cost, repl_qty, popularity, member_price, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (item_id) DO UPDATE SET item_upc = EXCLUDED.item_upc,
+                 category_code = EXCLUDED.category_code, item_name = EXCLUDED.item_name,
+                 brand = EXCLUDED.brand, item_price = EXCLUDED.item_price,
+                 item_cost = EXCLUDED.item_cost, repl_qty = EXCLUDED.repl_qty,
+                 popularity = EXCLUDED.popularity, member_price = EXCLUDED.member_price,
+                 updated_at = EXCLUDED.updated_at",
+        )
+        .await?;
+    let update = tx
+        .prepare("UPDATE item_master SET item_price = $2, updated_at = $3 WHERE item_id = $1")
+        .await?;
+    let delete = tx
+        .prepare("DELETE FROM item_master WHERE item_id = $1")
+        .await?;
+    for c in changes {
+        let id = c.item_id as i32;
+        let at = c.ts.to_datetime();
+        match (c.op, &c.after) {
+            (ChangeOp::Create, Some(r)) => {
+                tx.execute(
+                    &insert,
+                    &[
+                        &id,
+                        &(r.item_upc as i64),
+                        &(r.category_code as i32),
+                        &r.item_name,
+                        &r.brand,
+                        &decimal(r.item_price),
+                        &decimal(r.item_cost),
+                        &(r.repl_qty as i32),
+                        &i16::from(r.popularity),
+                        &r.member_price,
+                        &at,
+                    ],
+                )
+                .await?;
+            }
+            (ChangeOp::Update, Some(r)) => {
+                tx.execute(&update, &[&id, &decimal(r.item_price), &at])
+                    .await?;
+            }
+            (ChangeOp::Delete, _) => {
+                tx.execute(&delete, &[&id]).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

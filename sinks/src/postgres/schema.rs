@@ -1,0 +1,250 @@
+//! The schema behind the sink and `storesim db init`: tables, keys, CDC,
+//! landing tables, and the dimensions upserted.
+
+use rust_decimal::Decimal;
+use storesim_sim::{EventKind, Money};
+use tokio_postgres::{Client, NoTls};
+
+use super::config::PostgresConfig;
+use super::copy::*;
+use super::sink::*;
+use crate::encode::Schema;
+use crate::redact::redact;
+use crate::{Dimensions, SinkError};
+
+pub(super) const SCHEMA_SQL: &str = include_str!("../../sql/postgres/schema.sql");
+pub(super) const DROP_SQL: &str = include_str!("../../sql/postgres/drop.sql");
+pub(super) const CDC_SQL: &str = include_str!("../../sql/postgres/cdc.sql");
+pub(super) const KEYS_SQL: &str = include_str!("../../sql/postgres/keys.sql");
+pub(super) const SCANS_SQL: &str = include_str!("../../sql/postgres/scans.sql");
+pub(super) const SCANS_APEX_SQL: &str = include_str!("../../sql/postgres/scans_apex.sql");
+
+/// What `storesim db init` does besides creating what is missing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InitOptions {
+    /// Drop storesim's tables first.
+    pub drop: bool,
+    /// Full replica identity on item_master and a publication for it.
+    pub cdc: bool,
+    /// Primary keys on the facts and a per-store index on transactions.
+    pub keys: bool,
+    /// The shape of the scans table.
+    pub schema: Schema,
+}
+
+/// Connects, with the connection driven on the current tokio runtime.
+pub async fn connect(config: &PostgresConfig) -> Result<Client, tokio_postgres::Error> {
+    let (client, connection) = config.connect_config().connect(NoTls).await?;
+    tokio::spawn(async move {
+        // Ends when the client is dropped or the connection is lost; the
+        // client's next call reports the loss.
+        let _ = connection.await;
+    });
+    client
+        .batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {0}; SET search_path TO {0}",
+            config.schema
+        ))
+        .await?;
+    Ok(client)
+}
+
+/// Creates storesim's tables in `schema`, the connection's search path
+/// (idempotent), in one transaction under an advisory lock, so concurrent
+/// runs agree. The CDC publication is `SCHEMA_item_master`.
+pub async fn init(
+    client: &Client,
+    schema: &str,
+    options: InitOptions,
+) -> Result<(), tokio_postgres::Error> {
+    let mut sql = String::from("BEGIN; SELECT pg_advisory_xact_lock(hashtext('storesim init'));\n");
+    if options.drop {
+        sql.push_str(&DROP_SQL.replace("{{schema}}", schema));
+    }
+    sql.push_str(SCHEMA_SQL);
+    sql.push_str(match options.schema {
+        Schema::Storesim => SCANS_SQL,
+        Schema::Apex => SCANS_APEX_SQL,
+    });
+    if options.keys {
+        sql.push_str(KEYS_SQL);
+    }
+    if options.cdc {
+        sql.push_str(&CDC_SQL.replace("{{schema}}", schema));
+    }
+    sql.push_str("\nCOMMIT;");
+    client.batch_execute(&sql).await
+}
+
+/// Connects, creates what is missing of the schema (with `options`) and
+/// upserts the world's dimensions, on a runtime of its own: what a run's
+/// sink and `storesim db init` do first. A server that cannot be reached
+/// or refuses the credentials is a [`SinkError::Spec`]; a failure after
+/// connecting, a [`SinkError::Delivery`]. Messages name the sink `name` and
+/// never the password.
+///
+/// `stream` is the run's (for a sink; `None` for `db init`): when the batch
+/// ledger holds batches of it, an earlier run of the same stream has
+/// written the dimensions and changed the item master as far as it got,
+/// so they are left as they are. Loading them again would reset the
+/// churned prices, and the batches that changed them are not written twice.
+pub fn prepare(
+    name: &str,
+    config: &PostgresConfig,
+    kinds: &[EventKind],
+    dimensions: Option<Dimensions<'_>>,
+    options: InitOptions,
+    stream: Option<&str>,
+) -> Result<(), SinkError> {
+    let spec = |message: String| SinkError::Spec {
+        spec: name.to_string(),
+        message: redact(&message),
+    };
+    let failed = |message: String| SinkError::delivery(name, redact(&message));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| failed(format!("cannot start a runtime: {e}")))?;
+    runtime.block_on(async {
+        let client = connect(config)
+            .await
+            .map_err(|e| spec(format!("cannot connect: {}", describe(&e))))?;
+        init(&client, &config.schema, options).await.map_err(|e| {
+            failed(format!(
+                "cannot create the schema `{}`: {}",
+                config.schema,
+                describe(&e)
+            ))
+        })?;
+        let landing = landing_sql(kinds, options.drop);
+        if !landing.is_empty() {
+            client.batch_execute(&landing).await.map_err(|e| {
+                failed(format!(
+                    "cannot create the landing tables in `{}`: {}",
+                    config.schema,
+                    describe(&e)
+                ))
+            })?;
+        }
+        let Some(dimensions) = dimensions else {
+            // Only a model with an item master has these tables.
+            return Ok(());
+        };
+        if let Some(stream) = stream {
+            let written = client
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM storesim_batches WHERE stream = $1)",
+                    &[&stream],
+                )
+                .await
+                .map_err(|e| failed(format!("cannot read the batch ledger: {}", describe(&e))))?;
+            if written.get::<_, bool>(0) {
+                return Ok(());
+            }
+        }
+        load_dimensions(&client, dimensions)
+            .await
+            .map_err(|e| failed(format!("cannot load stores and items: {}", describe(&e))))
+    })
+}
+
+pub(super) fn decimal(m: Money) -> Decimal {
+    Decimal::new(m.0, 2)
+}
+
+/// Upserts the scenario's stores, categories and item master; rows that
+/// did not change are not touched (no UPDATE reaches a CDC stream).
+pub async fn load_dimensions(
+    client: &Client,
+    world: Dimensions<'_>,
+) -> Result<(), tokio_postgres::Error> {
+    let s = world.stores;
+    let ids: Vec<i32> = s.iter().map(|s| s.store_id as i32).collect();
+    let address: Vec<&str> = s.iter().map(|s| s.address.as_str()).collect();
+    let city: Vec<&str> = s.iter().map(|s| s.city.as_str()).collect();
+    let state: Vec<&str> = s.iter().map(|s| s.state.as_str()).collect();
+    let zip: Vec<&str> = s.iter().map(|s| s.zipcode.as_str()).collect();
+    let lat: Vec<f64> = s.iter().map(|s| s.latitude).collect();
+    let lon: Vec<f64> = s.iter().map(|s| s.longitude).collect();
+    let tz: Vec<&str> = s.iter().map(|s| s.time_zone.as_str()).collect();
+    let class: Vec<&str> = s.iter().map(|s| s.size_class.as_str()).collect();
+    let regs: Vec<i16> = s.iter().map(|s| i16::from(s.registers)).collect();
+    let scos: Vec<i16> = s.iter().map(|s| i16::from(s.self_checkouts)).collect();
+    let tax: Vec<Decimal> = s
+        .iter()
+        .map(|s| Decimal::new(i64::from(s.tax_rate_bp), 4))
+        .collect();
+    client
+        .execute(
+            "INSERT INTO stores AS t (store_id, address, city, state, zipcode, latitude, longitude,
+                 time_zone, size_class, registers, self_checkouts, tax_rate)
+             SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[],
+                 $6::float8[], $7::float8[], $8::text[], $9::text[], $10::int2[], $11::int2[], $12::numeric[])
+             ON CONFLICT (store_id) DO UPDATE SET address = EXCLUDED.address, city = EXCLUDED.city,
+                 state = EXCLUDED.state, zipcode = EXCLUDED.zipcode, latitude = EXCLUDED.latitude,
+                 longitude = EXCLUDED.longitude, time_zone = EXCLUDED.time_zone,
+                 size_class = EXCLUDED.size_class, registers = EXCLUDED.registers,
+                 self_checkouts = EXCLUDED.self_checkouts, tax_rate = EXCLUDED.tax_rate
+             WHERE (t.address, t.city, t.state, t.zipcode, t.latitude, t.longitude, t.time_zone,
+                    t.size_class, t.registers, t.self_checkouts, t.tax_rate)
+                IS DISTINCT FROM
+                   (EXCLUDED.address, EXCLUDED.city, EXCLUDED.state, EXCLUDED.zipcode,
+                    EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.time_zone, EXCLUDED.size_class,
+                    EXCLUDED.registers, EXCLUDED.self_checkouts, EXCLUDED.tax_rate)",
+            &[
+                &ids, &address, &city, &state, &zip, &lat, &lon, &tz, &class, &regs, &scos, &tax,
+            ],
+        )
+        .await?;
+    let c = world.categories;
+    let code: Vec<i32> = c.iter().map(|c| c.category_code as i32).collect();
+    let name: Vec<&str> = c.iter().map(|c| c.category_name.as_str()).collect();
+    let desc: Vec<&str> = c.iter().map(|c| c.category_description.as_str()).collect();
+    let taxable: Vec<bool> = c.iter().map(|c| c.taxable).collect();
+    client
+        .execute(
+            "INSERT INTO item_categories AS t (category_code, category_name, category_description, taxable)
+             SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bool[])
+             ON CONFLICT (category_code) DO UPDATE SET category_name = EXCLUDED.category_name,
+                 category_description = EXCLUDED.category_description, taxable = EXCLUDED.taxable
+             WHERE (t.category_name, t.category_description, t.taxable)
+                IS DISTINCT FROM (EXCLUDED.category_name, EXCLUDED.category_description, EXCLUDED.taxable)",
+            &[&code, &name, &desc, &taxable],
+        )
+        .await?;
+    let i = world.items;
+    let id: Vec<i32> = i.iter().map(|i| i.item_id as i32).collect();
+    let upc: Vec<i64> = i.iter().map(|i| i.item_upc as i64).collect();
+    let cat: Vec<i32> = i.iter().map(|i| i.category_code as i32).collect();
+    let name: Vec<&str> = i.iter().map(|i| i.item_name.as_str()).collect();
+    let brand: Vec<&str> = i.iter().map(|i| i.brand.as_str()).collect();
+    let price: Vec<Decimal> = i.iter().map(|i| decimal(i.item_price)).collect();
+    let cost: Vec<Decimal> = i.iter().map(|i| decimal(i.item_cost)).collect();
+    let repl: Vec<i32> = i.iter().map(|i| i.repl_qty as i32).collect();
+    let pop: Vec<i16> = i.iter().map(|i| i16::from(i.popularity)).collect();
+    let member: Vec<bool> = i.iter().map(|i| i.member_price).collect();
+    client
+        .execute(
+            "INSERT INTO item_master AS t (item_id, item_upc, category_code, item_name, brand,
+                 item_price, item_cost, repl_qty, popularity, member_price)
+             SELECT * FROM unnest($1::int[], $2::int8[], $3::int[], $4::text[], $5::text[],
+                 $6::numeric[], $7::numeric[], $8::int[], $9::int2[], $10::bool[])
+             ON CONFLICT (item_id) DO UPDATE SET item_upc = EXCLUDED.item_upc,
+                 category_code = EXCLUDED.category_code, item_name = EXCLUDED.item_name,
+                 brand = EXCLUDED.brand, item_price = EXCLUDED.item_price,
+                 item_cost = EXCLUDED.item_cost, repl_qty = EXCLUDED.repl_qty,
+                 popularity = EXCLUDED.popularity, member_price = EXCLUDED.member_price,
+                 updated_at = now()
+             WHERE (t.item_upc, t.category_code, t.item_name, t.brand, t.item_price, t.item_cost,
+                    t.repl_qty, t.popularity, t.member_price)
+                IS DISTINCT FROM
+                   (EXCLUDED.item_upc, EXCLUDED.category_code, EXCLUDED.item_name, EXCLUDED.brand,
+                    EXCLUDED.item_price, EXCLUDED.item_cost, EXCLUDED.repl_qty,
+                    EXCLUDED.popularity, EXCLUDED.member_price)",
+            &[
+                &id, &upc, &cat, &name, &brand, &price, &cost, &repl, &pop, &member,
+            ],
+        )
+        .await?;
+    Ok(())
+}
