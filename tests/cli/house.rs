@@ -78,3 +78,27 @@ fn the_engine_names_no_model() {
         }
     }
 }
+
+#[test]
+fn no_source_file_is_over_600_lines() {
+    for dir in [
+        "src",
+        "sim/src",
+        "actors/src",
+        "scenarios/src",
+        "sinks/src",
+        "readers/src",
+    ] {
+        for path in sources(&root().join(dir)) {
+            if path.file_name().is_some_and(|n| n == "tests.rs") {
+                continue;
+            }
+            let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+            assert!(
+                lines <= 600,
+                "{}: {lines} lines; split it along its roles",
+                path.display()
+            );
+        }
+    }
+}
