@@ -95,9 +95,6 @@ pub(crate) struct Model {
     pub(crate) classes: Vec<StoreClass>,
 }
 
-/// The models a scenario's `model` may name.
-const MODELS: [&str; 5] = ["chain", "smoothie", "webshop", "marketplace", "widgets"];
-
 pub(crate) fn check(s: &Scenario) -> Result<(), ScenarioError> {
     model(s)?;
     kafka(s)?;
@@ -242,19 +239,7 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
             }
         })?;
     // `model` decides (its table was checked to be there and alone).
-    let model: Arc<dyn storesim_sim::Model> = match (
-        c.model.as_str(),
-        &c.smoothie,
-        &c.webshop,
-        &c.marketplace,
-        &c.widgets,
-    ) {
-        ("smoothie", Some(sm), ..) => Arc::new(smoothie(&k, sm, base)?),
-        ("webshop", _, Some(ws), ..) => Arc::new(webshop(&k, ws)?),
-        ("marketplace", _, _, Some(mp), _) => Arc::new(marketplace(&k, mp, base)?),
-        ("widgets", .., Some(wd)) => Arc::new(widgets(&k, wd)?),
-        _ => Arc::new(storesim_sim::chain::Chain),
-    };
+    let model = (entry(&k, &c.model)?.build)(&k, c, base)?;
     check_reachable(
         &k,
         &m.calendar.anomalies,

@@ -293,3 +293,42 @@ fn output_files_are_never_replaced_unasked_nor_written_through_a_link() {
         "-o file/sub",
     );
 }
+
+/// `model` picks the model, and its table belongs to it: a model without
+/// its table, or a table of another model, is refused, never run as
+/// something other than what was asked.
+#[test]
+fn a_model_without_its_table_or_with_another_models_table_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("no-table.toml"),
+        "extends = \"chain\"\nmodel = \"webshop\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("other.toml"),
+        "extends = \"widgets\"\nmodel = \"chain\"\n",
+    )
+    .unwrap();
+    for verb in [
+        &["run", "--sink", "null", "--scenario"][..],
+        &["scenarios", "validate"],
+    ] {
+        let args = |file: &'static str| [verb, &[file]].concat();
+        refused_in(
+            dir,
+            &args("no-table.toml"),
+            "model `webshop` needs a [webshop] section",
+        );
+        refused_in(
+            dir,
+            &args("other.toml"),
+            "only model `widgets` reads it (this is model `chain`)",
+        );
+    }
+    assert!(
+        std::fs::read_dir(dir).unwrap().count() == 2,
+        "nothing written"
+    );
+}

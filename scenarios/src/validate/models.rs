@@ -3,6 +3,87 @@
 
 use super::*;
 
+/// A model as a scenario names it (`model = "name"`): whether the file
+/// has the model's own table, and the model built from it.
+pub(super) struct Entry {
+    /// The name in `model = "..."`, and of its table.
+    pub(super) name: &'static str,
+    /// Whether the scenario has the model's `[name]` table (the chain has
+    /// none: its knobs are the common sections).
+    pub(super) table: Option<fn(&ScenarioConfig) -> bool>,
+    /// The model's parameters from its table (checked to be there).
+    pub(super) build: Build,
+}
+
+/// Builds a model from a scenario (and the folder its data files are in).
+pub(super) type Build = fn(
+    &Checker<'_>,
+    &ScenarioConfig,
+    Option<&std::path::Path>,
+) -> Result<Arc<dyn storesim_sim::Model>, ScenarioError>;
+
+/// The models a scenario may name: one entry each.
+pub(super) const MODELS: [Entry; 5] = [
+    Entry {
+        name: "chain",
+        table: None,
+        build: |_, _, _| Ok(Arc::new(storesim_sim::chain::Chain)),
+    },
+    Entry {
+        name: "smoothie",
+        table: Some(|c| c.smoothie.is_some()),
+        build: |k, c, base| {
+            Ok(Arc::new(smoothie(
+                k,
+                own(k, "smoothie", &c.smoothie)?,
+                base,
+            )?))
+        },
+    },
+    Entry {
+        name: "webshop",
+        table: Some(|c| c.webshop.is_some()),
+        build: |k, c, _| Ok(Arc::new(webshop(k, own(k, "webshop", &c.webshop)?)?)),
+    },
+    Entry {
+        name: "marketplace",
+        table: Some(|c| c.marketplace.is_some()),
+        build: |k, c, base| {
+            Ok(Arc::new(marketplace(
+                k,
+                own(k, "marketplace", &c.marketplace)?,
+                base,
+            )?))
+        },
+    },
+    Entry {
+        name: "widgets",
+        table: Some(|c| c.widgets.is_some()),
+        build: |k, c, _| Ok(Arc::new(widgets(k, own(k, "widgets", &c.widgets)?)?)),
+    },
+];
+
+/// The entry `model` names, or an error listing the known ones.
+pub(super) fn entry(k: &Checker<'_>, model: &str) -> Result<&'static Entry, ScenarioError> {
+    MODELS.iter().find(|m| m.name == model).ok_or_else(|| {
+        let known: Vec<&str> = MODELS.iter().map(|m| m.name).collect();
+        k.err(
+            "model",
+            format!("unknown model `{model}` (known: {})", known.join(", ")),
+        )
+    })
+}
+
+/// A model's own table, which `model` requires.
+fn own<'a, T>(k: &Checker<'_>, name: &str, table: &'a Option<T>) -> Result<&'a T, ScenarioError> {
+    table.as_ref().ok_or_else(|| {
+        k.err(
+            name,
+            format!("missing: model `{name}` needs a [{name}] section"),
+        )
+    })
+}
+
 /// Refuses what could never apply: an anomaly on a store that is not in
 /// the stores (neither the data file nor the run's), on a product not on
 /// the menu, a pricing rule on a category or vendor no listing has.

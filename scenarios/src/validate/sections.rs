@@ -397,20 +397,9 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             ),
         ));
     }
-    if !MODELS.contains(&c.model.as_str()) {
-        return Err(k.err(
-            "model",
-            format!("unknown model `{}` (known: {})", c.model, MODELS.join(", ")),
-        ));
-    }
+    entry(&k, &c.model)?;
     // `model` decides what runs; each model's table belongs to it alone.
-    let tables = [
-        ("smoothie", c.smoothie.is_some()),
-        ("webshop", c.webshop.is_some()),
-        ("marketplace", c.marketplace.is_some()),
-        ("widgets", c.widgets.is_some()),
-    ];
-    for (table, present) in tables {
+    for (table, present) in MODELS.iter().filter_map(|m| Some((m.name, (m.table?)(c)))) {
         if c.model == table && !present {
             return Err(k.err(
                 table,
