@@ -272,7 +272,40 @@ const ITEM_ROW: [Field; 10] = [
     ),
 ];
 
-const CHANGE_OP: [&str; 3] = ["c", "u", "d"];
+/// What leads an item change, nested or flat.
+const CHANGE_HEAD: [Field; 4] = [
+    Field::new(
+        "change_id",
+        Type::Int64,
+        "1, 2, ... in the order of the run's changes.",
+    ),
+    Field::new("ts", TIMESTAMP, "When the change was made (UTC)."),
+    Field::new("op", Type::String, "Create, update or delete.").one_of(&["c", "u", "d"]),
+    Field::new("item_id", Type::Int32, "The item."),
+];
+
+/// An item change's flat row: its head, the row after the change (before,
+/// for a delete) without its repeated `item_id`, and the price before.
+const FLAT_CHANGE: [Field; 14] = {
+    let mut out = [CHANGE_HEAD[0]; 14];
+    let mut i = 0;
+    while i < CHANGE_HEAD.len() {
+        out[i] = CHANGE_HEAD[i];
+        i += 1;
+    }
+    let mut j = 1;
+    while j < ITEM_ROW.len() {
+        out[CHANGE_HEAD.len() + j - 1] = ITEM_ROW[j];
+        j += 1;
+    }
+    out[13] = Field::new(
+        "before_price",
+        MONEY,
+        "The price before the change; null for a create.",
+    )
+    .nullable();
+    out
+};
 
 impl Record for ScanEvent {
     const SCHEMA: Schema = Schema {
@@ -400,14 +433,10 @@ impl Record for ItemChangeEvent {
         version: 1,
         doc: "One insert, update or delete in the item master, Debezium-style.",
         fields: &[
-            Field::new(
-                "change_id",
-                Type::Int64,
-                "1, 2, ... in the order of the run's changes.",
-            ),
-            Field::new("ts", TIMESTAMP, "When the change was made (UTC)."),
-            Field::new("op", Type::String, "Create, update or delete.").one_of(&CHANGE_OP),
-            Field::new("item_id", Type::Int32, "The item."),
+            CHANGE_HEAD[0],
+            CHANGE_HEAD[1],
+            CHANGE_HEAD[2],
+            CHANGE_HEAD[3],
             Field::new(
                 "before",
                 Type::Record(&ITEM_ROW),
@@ -421,43 +450,7 @@ impl Record for ItemChangeEvent {
             )
             .nullable(),
         ],
-        flat: Some(&[
-            Field::new(
-                "change_id",
-                Type::Int64,
-                "1, 2, ... in the order of the run's changes.",
-            ),
-            Field::new("ts", TIMESTAMP, "When the change was made (UTC)."),
-            Field::new("op", Type::String, "Create, update or delete.").one_of(&CHANGE_OP),
-            Field::new("item_id", Type::Int32, "The item."),
-            Field::new(
-                "item_upc",
-                Type::Int64,
-                "The row after (before, for a delete): the UPC.",
-            ),
-            Field::new("category_code", Type::Int32, "The category's code."),
-            Field::new("item_name", Type::String, "The item's name."),
-            Field::new("brand", Type::String, "The brand."),
-            Field::new("item_price", MONEY, "Shelf price."),
-            Field::new("item_cost", MONEY, "Unit cost."),
-            Field::new("repl_qty", Type::Int32, "Replenishment quantity."),
-            Field::new(
-                "popularity",
-                Type::Int32,
-                "Popularity class, 1 (best seller) to 5.",
-            ),
-            Field::new(
-                "member_price",
-                Type::Bool,
-                "Whether members get a discount on it.",
-            ),
-            Field::new(
-                "before_price",
-                MONEY,
-                "The price before the change; null for a create.",
-            )
-            .nullable(),
-        ]),
+        flat: Some(&FLAT_CHANGE),
     };
     #[inline]
     fn ts(&self) -> SimTime {

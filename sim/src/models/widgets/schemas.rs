@@ -2,7 +2,19 @@
 
 use super::*;
 
-const OP: [&str; 3] = ["load", "insert", "update"];
+/// The operation of a master-data record.
+const OP_FIELD: Field = Field::new(
+    "op",
+    Type::String,
+    "The initial load, a new record or a changed one.",
+)
+.one_of(&["load", "insert", "update"]);
+
+/// When one of the e-commerce or in-store systems wrote the record.
+const WRITTEN: Field = Field::new("ts", TIMESTAMP, "When the system wrote it (UTC).");
+
+/// When the inventory system wrote its file.
+const FILED: Field = Field::new("ts", TIMESTAMP, "When the file was written (UTC).");
 
 /// The store of an order id `STORE-YYYYMMDD-SEQ`.
 fn order_store(id: &str) -> u32 {
@@ -23,13 +35,8 @@ impl Record for EcomCustomer {
         version: 1,
         doc: "E-commerce: a customer (the initial load, a sign-up, an update).",
         fields: &[
-            Field::new("ts", TIMESTAMP, "When the system wrote it (UTC)."),
-            Field::new(
-                "op",
-                Type::String,
-                "The initial load, a new record or a changed one.",
-            )
-            .one_of(&OP),
+            WRITTEN,
+            OP_FIELD,
             Field::new(
                 "customer_id",
                 Type::Int64,
@@ -78,7 +85,7 @@ impl Record for EcomOrder {
         version: 1,
         doc: "E-commerce: an order.",
         fields: &[
-            Field::new("ts", TIMESTAMP, "When the system wrote it (UTC)."),
+            WRITTEN,
             Field::new("order_id", Type::String, "STORE-YYYYMMDD-SEQ."),
             Field::new(
                 "customer_id",
@@ -114,7 +121,7 @@ impl Record for EcomOrderLine {
         version: 1,
         doc: "E-commerce: an order line.",
         fields: &[
-            Field::new("ts", TIMESTAMP, "When the system wrote it (UTC)."),
+            WRITTEN,
             Field::new("order_id", Type::String, "The order."),
             Field::new("line", Type::Int32, "The 1-based line."),
             Field::new(
@@ -146,13 +153,8 @@ impl Record for PosStore {
         version: 1,
         doc: "In-store: a store record.",
         fields: &[
-            Field::new("ts", TIMESTAMP, "When the system wrote it (UTC)."),
-            Field::new(
-                "op",
-                Type::String,
-                "The initial load, a new record or a changed one.",
-            )
-            .one_of(&OP),
+            WRITTEN,
+            OP_FIELD,
             Field::new("store_code", Type::String, "S and the store id."),
             Field::new("name", Type::String, "The store's name."),
             Field::new("location", Type::String, "City and state.").nullable(),
@@ -224,13 +226,8 @@ impl Record for InvProduct {
         version: 1,
         doc: "Inventory: a product.",
         fields: &[
-            Field::new("ts", TIMESTAMP, "When the file was written (UTC)."),
-            Field::new(
-                "op",
-                Type::String,
-                "The initial load, a new record or a changed one.",
-            )
-            .one_of(&OP),
+            FILED,
+            OP_FIELD,
             Field::new(
                 "product_code",
                 Type::String,
@@ -263,13 +260,8 @@ impl Record for InvSupplier {
         version: 1,
         doc: "Inventory: a supplier.",
         fields: &[
-            Field::new("ts", TIMESTAMP, "When the file was written (UTC)."),
-            Field::new(
-                "op",
-                Type::String,
-                "The initial load, a new record or a changed one.",
-            )
-            .one_of(&OP),
+            FILED,
+            OP_FIELD,
             Field::new("supplier_code", Type::String, "The supplier."),
             Field::new("name", Type::String, "The supplier's name."),
             Field::new("location", Type::String, "City and state.").nullable(),
@@ -292,7 +284,7 @@ impl Record for InvMovement {
         version: 1,
         doc: "Inventory: a stock movement.",
         fields: &[
-            Field::new("ts", TIMESTAMP, "When the file was written (UTC)."),
+            FILED,
             Field::new("movement_id", Type::String, "The movement."),
             Field::new(
                 "movement_date",
