@@ -76,12 +76,15 @@ pub(super) fn entry(k: &Checker<'_>, model: &str) -> Result<&'static Entry, Scen
 
 /// A model's own table, which `model` requires.
 fn own<'a, T>(k: &Checker<'_>, name: &str, table: &'a Option<T>) -> Result<&'a T, ScenarioError> {
-    table.as_ref().ok_or_else(|| {
-        k.err(
-            name,
-            format!("missing: model `{name}` needs a [{name}] section"),
-        )
-    })
+    table.as_ref().ok_or_else(|| missing_table(k, name))
+}
+
+/// Model `name` is asked for and its `[name]` table is not there.
+pub(super) fn missing_table(k: &Checker<'_>, name: &str) -> ScenarioError {
+    k.err(
+        name,
+        format!("missing: model `{name}` needs a [{name}] section"),
+    )
 }
 
 /// Refuses what could never apply: an anomaly on a store that is not in

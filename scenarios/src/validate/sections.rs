@@ -401,10 +401,7 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
     // `model` decides what runs; each model's table belongs to it alone.
     for (table, present) in MODELS.iter().filter_map(|m| Some((m.name, (m.table?)(c)))) {
         if c.model == table && !present {
-            return Err(k.err(
-                table,
-                format!("missing: model `{table}` needs a [{table}] section"),
-            ));
+            return Err(missing_table(&k, table));
         }
         if c.model != table && present {
             return Err(k.err(
