@@ -92,6 +92,9 @@ pub struct LostSaleEvent {
 }
 
 
+/// The bar a record is from.
+const BAR: Field = Field::new("store_id", Type::Int32, "The bar.");
+
 /// The smoothie demo's times.
 const DEMO_TIME: Type = Type::Timestamp(TimeText::NaiveMicros);
 
@@ -134,7 +137,7 @@ impl Record for ProductEvent {
                 Type::Int32,
                 "The product's relative weight of being chosen.",
             ),
-            Field::new("store_id", Type::Int32, "The bar."),
+            BAR,
         ],
         flat: None,
     };
@@ -181,7 +184,7 @@ impl Record for PurchaseEvent {
             ),
             Field::new("supplement_price", MONEY, "Price of the supplements."),
             Field::new("total_purchase", MONEY, "What the line cost."),
-            Field::new("store_id", Type::Int32, "The bar."),
+            BAR,
         ],
         flat: None,
     };
@@ -207,7 +210,7 @@ impl Record for InventoryEvent {
             Field::new("existing_level", Type::Int32, "Units before."),
             Field::new("stock_quantity", Type::Int32, "Units delivered."),
             Field::new("new_level", Type::Int32, "Units after."),
-            Field::new("store_id", Type::Int32, "The bar."),
+            BAR,
         ],
         flat: None,
     };
@@ -235,7 +238,7 @@ impl Record for LostSaleEvent {
             Field::new("price", MONEY, "Unit price."),
             Field::new("quantity", Type::Int32, "Units wanted."),
             Field::new("stock_level", Type::Int32, "Units in stock."),
-            Field::new("store_id", Type::Int32, "The bar."),
+            BAR,
         ],
         flat: None,
     };
