@@ -1,13 +1,11 @@
-//! Serde structs that mirror a scenario TOML file, field for field.
+//! Serde structs that mirror a scenario TOML file, field for field, but for
+//! the models' own tables (`[smoothie]`, ...): each model reads its own
+//! (`storesim_sim::setup`).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-
-mod models;
-
-pub use models::*;
 
 /// A scenario file as written.
 #[derive(Debug, Clone, Deserialize)]
@@ -15,7 +13,9 @@ pub use models::*;
 pub struct ScenarioConfig {
     /// Scenario name.
     pub name: String,
-    /// The model that simulates the stores: `chain` (default) or `smoothie`.
+    /// The model that simulates the stores (`chain` by default): one of
+    /// `storesim_sim::models::MODELS`, whose own `[model]` table the
+    /// scenario holds in [`crate::Scenario`], not here.
     #[serde(default = "default_model")]
     pub model: String,
     /// One-line description.
@@ -76,14 +76,6 @@ pub struct ScenarioConfig {
     /// Storms, outages and promotions.
     #[serde(default)]
     pub anomalies: Vec<AnomalyConfig>,
-    /// The smoothie model's knobs (model `smoothie`).
-    pub smoothie: Option<SmoothieConfig>,
-    /// The web shop's knobs (model `webshop`).
-    pub webshop: Option<WebshopConfig>,
-    /// The marketplace's knobs (model `marketplace`).
-    pub marketplace: Option<MarketplaceConfig>,
-    /// The widget retailer's knobs (model `widgets`).
-    pub widgets: Option<WidgetsConfig>,
 }
 
 fn default_model() -> String {

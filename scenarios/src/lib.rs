@@ -19,6 +19,7 @@ mod data;
 mod validate;
 
 use sha2::Digest as _;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -161,6 +162,9 @@ pub struct Scenario {
     pub text: String,
     /// SHA-256 of the merged scenario (after `extends`), in hex.
     digest: String,
+    /// The models' own tables (`[smoothie]`, ...) as written, by name: the
+    /// model `model` names reads its own, and any other is refused.
+    tables: BTreeMap<String, toml::Value>,
 }
 
 const MAX_EXTENDS: usize = 8;
@@ -176,6 +180,12 @@ impl Scenario {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
+        let mut table = table;
+        let tables = storesim_sim::models::MODELS
+            .iter()
+            .filter(|m| m.table)
+            .filter_map(|m| Some((m.name.to_string(), table.remove(m.name)?)))
+            .collect();
         let config: ScenarioConfig = serde_path_to_error::deserialize(toml::Value::Table(table))
             .map_err(|e| ScenarioError::Field {
                 origin: origin.to_string(),
@@ -187,6 +197,7 @@ impl Scenario {
             origin,
             text,
             digest,
+            tables,
         };
         validate::check(&scenario)?;
         Ok(scenario)

@@ -8,20 +8,13 @@ use storesim_sim::calendar::{
 };
 use storesim_sim::catalog::{build_items, build_stores, ItemPicker, NameParts, StoreClass};
 use storesim_sim::chain::ChurnParams;
-use storesim_sim::marketplace::{MarketplaceParams, PricingRule, StockStatus};
 use storesim_sim::params::{
     BasketParams, CheckoutParams, DeliveryParams, LoyaltyParams, ModelParams, PaymentParams,
     ShoppingParams, StaffingParams, TrafficParams,
 };
-use storesim_sim::smoothie::SmoothieParams;
-use storesim_sim::webshop::{Device, UserAgent, WebshopParams};
-use storesim_sim::widgets::WidgetsParams;
-use storesim_sim::{EventKind, Money, World};
+use storesim_sim::{EventKind, World};
 
-use crate::config::{
-    AnomalyConfig, DayConfig, HolidayConfig, MarketplaceConfig, PricingFile, ScenarioConfig,
-    SmoothieConfig, WebshopConfig, WidgetsConfig,
-};
+use crate::config::{AnomalyConfig, DayConfig, HolidayConfig, ScenarioConfig};
 use crate::{data, KafkaDefaults, Scenario, ScenarioError};
 
 /// Counts given on the command line, over the scenario file's.
@@ -36,49 +29,9 @@ pub struct Overrides {
 /// Largest number of stores or items a run may ask for.
 pub const MAX_COUNT: usize = 1_000_000;
 
-/// Physical limits on rates, so every accepted scenario runs in bounded
-/// memory and time. Each is far past any store measured, and says why.
-pub(crate) mod limits {
-    /// A limit and why it is what it is.
-    pub(crate) type Limit = (f64, &'static str);
-
-    /// `traffic.baskets_per_day` (a store of traffic 1.0 on a base day):
-    /// 55 x the average US supermarket's 1,800 a day (FMI: 12,700 a week
-    /// in 2022).
-    pub(crate) const BASKETS_PER_DAY: Limit =
-        (100_000.0, "55 x the average US supermarket's 1,800 a day");
-    /// A store class's `traffic`: a hundred times the base store.
-    pub(crate) const CLASS_TRAFFIC: Limit = (100.0, "a hundred times the base store");
-    /// A day's, a holiday's or an anomaly's `multiplier`: 35 x the highest
-    /// peak day measured, Target's Black Friday 2019 at 2.8 x its baseline
-    /// (Placer.ai).
-    pub(crate) const MULTIPLIER: Limit = (
-        100.0,
-        "35 x the busiest day measured, Target's Black Friday at 2.8 x baseline",
-    );
-    /// A curve's hourly weight: weights are relative, and larger ones add
-    /// up past what a float holds.
-    pub(crate) const CURVE_WEIGHT: Limit =
-        (1e9, "weights are relative; larger ones add up past a float");
-    /// Arrivals one store can have in its busiest day, all multipliers
-    /// together: 198 lanes (99 registers and 99 self-checkouts, the most a
-    /// class may have) each serving a basket every 10 s for 24 hours.
-    pub(crate) const STORE_DAY: f64 = 198.0 * 8_640.0;
-    /// A per-day rate of a model's own processes (sign-ups, in-store sales,
-    /// customer updates): per store, as `BASKETS_PER_DAY`.
-    pub(crate) const PER_DAY: Limit = (100_000.0, "a store's day, as traffic.baskets_per_day");
-    /// A service or shopping time, in seconds: an hour at a register.
-    pub(crate) const SECONDS: Limit = (3_600.0, "an hour for one step of one shopper");
-    /// A shopping time, in seconds: the whole day in the store.
-    pub(crate) const SHOPPING_SECONDS: Limit = (86_400.0, "a whole day in the store");
-    /// A response time, in milliseconds: a minute is a timeout, not a page.
-    pub(crate) const LATENCY_MS: Limit = (60_000.0, "a minute is a timeout, not a page");
-    /// A lognormal noise sigma: 3 makes the 99th percentile 1000 x the
-    /// median already.
-    pub(crate) const SIGMA: Limit = (3.0, "a spread of 1000 x between median and 99th percentile");
-    /// `webshop.pages_mean`: a thousand pages is a crawler, not a shopper.
-    pub(crate) const PAGES_MEAN: Limit = (1_000.0, "a thousand pages is a crawler, not a shopper");
-}
+/// Physical limits on rates (in the engine, so models check against the
+/// same ones).
+pub(crate) use storesim_sim::setup::limits;
 
 mod checker;
 mod models;
@@ -157,12 +110,13 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
         _config: c,
     };
     let base = s.base_dir();
-    let (stores_origin, stores_text) = data::read(base, &c.data.stores)?;
-    let store_records = data::stores(&stores_origin, &stores_text)?;
-    let (cat_origin, cat_text) = data::read(base, &c.data.categories)?;
-    let categories = data::categories(&cat_origin, &cat_text, &c.tax.exempt_categories)?;
-    let (items_origin, items_text) = data::read(base, &c.data.items)?;
-    let item_records = data::items(&items_origin, &items_text)?;
+    let (stores_origin, stores_text) = data::read(base, &c.data.stores).map_err(|e| k.setup(e))?;
+    let store_records = data::stores(&stores_origin, &stores_text).map_err(|e| k.setup(e))?;
+    let (cat_origin, cat_text) = data::read(base, &c.data.categories).map_err(|e| k.setup(e))?;
+    let categories = data::categories(&cat_origin, &cat_text, &c.tax.exempt_categories)
+        .map_err(|e| k.setup(e))?;
+    let (items_origin, items_text) = data::read(base, &c.data.items).map_err(|e| k.setup(e))?;
+    let item_records = data::items(&items_origin, &items_text).map_err(|e| k.setup(e))?;
 
     let store_count = overrides
         .stores
@@ -239,7 +193,7 @@ pub(crate) fn build(s: &Scenario, overrides: &Overrides) -> Result<World, Scenar
             }
         })?;
     // `model` decides (its table was checked to be there and alone).
-    let model = (entry(&k, &c.model)?.build)(&k, c, base)?;
+    let model = build_model(&k, s, base)?;
     check_reachable(
         &k,
         &m.calendar.anomalies,

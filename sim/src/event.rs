@@ -60,6 +60,11 @@ macro_rules! kinds {
     ($( $model:ident: $( $variant:ident($field:ty) ),+ ; )+) => {
         $(pub mod $model;)+
 
+        /// Every model a scenario may name (`model = "..."`), by the one
+        /// list: each model folder's `ENTRY`.
+        pub const MODELS: [&$crate::setup::Entry; [$(stringify!($model)),+].len()] =
+            [$(&$model::ENTRY),+];
+
         /// The kinds of event, named as in sink paths (`kind=scan`) and the
         /// `kind` field; each one's schema is [`EventKind::schema`].
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]

@@ -32,6 +32,7 @@ mod outbox;
 pub mod params;
 pub mod rng;
 pub mod schema;
+pub mod setup;
 pub mod shard;
 pub mod time;
 pub mod truth;

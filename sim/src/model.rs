@@ -4,7 +4,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::calendar::Anomaly;
+use crate::catalog::Category;
 use crate::event::{EventKind, Stamped};
+use crate::setup::SetupError;
 use crate::time::SimTime;
 pub use crate::truth::groups::{GroupSpec, Key, Sum};
 use crate::world::{RunSpan, World};
@@ -24,6 +27,17 @@ pub struct StoreCounters {
     pub late: u64,
     /// Events delivered twice (counted once).
     pub duplicates: u64,
+}
+
+/// What a model's settings must agree with once the world is known: the
+/// scenario's anomalies, its stores and categories.
+pub struct Reach<'a> {
+    /// The scenario's anomalies.
+    pub anomalies: &'a [Anomaly],
+    /// Whether a store (or vendor) id is among the stores.
+    pub is_store: &'a dyn Fn(u32) -> bool,
+    /// The categories.
+    pub categories: &'a [Category],
 }
 
 /// State computed ahead of the stores and handed to each (the chain's
@@ -108,6 +122,19 @@ pub trait Model: Send + Sync + std::fmt::Debug + std::any::Any {
     fn has_item_master(&self) -> bool {
         false
     }
+
+    /// Whether a promotion may discount this model's products
+    /// (`discount_pct`, `products` on an anomaly).
+    fn prices_promotions(&self) -> bool {
+        false
+    }
+
+    /// Refuses what could never apply: a setting of the model's table (or
+    /// an anomaly's) that names a product, a category or a store the
+    /// world does not have.
+    fn check_reach(&self, _reach: &Reach<'_>) -> Result<(), SetupError> {
+        Ok(())
+    }
 }
 
 impl dyn Model {
@@ -141,15 +168,39 @@ mod tests {
     use crate::models::marketplace::{ListingEvent, StockStatus};
     use crate::money::Money;
 
-    /// One listing per store at each whole hour of the span.
+    /// One listing per store every `[tiny] every_minutes` of the span.
     #[derive(Debug)]
-    struct Tiny;
+    struct Tiny {
+        every_us: i64,
+    }
+
+    /// Its table, as a scenario writes it.
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct TinyConfig {
+        every_minutes: i64,
+    }
+
+    /// How a scenario picks it (`model = "tiny"` and `[tiny]`): the line of
+    /// `models/mod.rs` would list this.
+    const ENTRY: crate::setup::Entry = crate::setup::Entry {
+        name: "tiny",
+        table: true,
+        build: |s| {
+            let c: TinyConfig = s.table()?;
+            let minutes = s.int_in("every_minutes", c.every_minutes, 1, 1440)?;
+            Ok(Arc::new(Tiny {
+                every_us: minutes * 60_000_000,
+            }))
+        },
+    };
 
     #[derive(Debug)]
     struct TinyStore {
         store_id: u32,
         next: SimTime,
         end: SimTime,
+        every_us: i64,
         seq: u64,
     }
 
@@ -176,7 +227,7 @@ mod tests {
                     pricing_rule: None,
                 }));
                 out.push(Stamped::new(self.seq, event));
-                self.next = self.next.plus_micros(crate::time::MICROS_PER_HOUR);
+                self.next = self.next.plus_micros(self.every_us);
             }
         }
         fn is_done(&self) -> bool {
@@ -206,6 +257,7 @@ mod tests {
                 store_id: world.stores[index].store_id,
                 next: start,
                 end,
+                every_us: self.every_us,
                 seq: 0,
             })
         }
@@ -219,8 +271,21 @@ mod tests {
 
     #[test]
     fn a_tiny_model_runs_through_the_engine() {
+        let table = |text: &str| toml::from_str::<toml::Value>(text).unwrap();
+        let no_files = |path: &str| Err(crate::setup::SetupError::data(path, "none"));
+        let build = |text: &str| {
+            (ENTRY.build)(&crate::setup::Setup::new(
+                ENTRY.name,
+                Some(&table(text)),
+                &no_files,
+            ))
+        };
+        assert_eq!(
+            build("every_minutes = 0").unwrap_err().to_string(),
+            "`tiny.every_minutes`: must be between 1 and 1440, got 0"
+        );
         let mut world = (*crate::testing::world()).clone();
-        world.model = Arc::new(Tiny);
+        world.model = build("every_minutes = 60").unwrap();
         let world = Arc::new(world);
         assert_eq!(world.kinds(), [EventKind::Listing]);
         assert_eq!(world.model.describe(&world), "3 tiny stores");

@@ -55,6 +55,29 @@ fn sinks_never_see_the_world() {
     );
 }
 
+/// The scenario loader picks a model from the one list and hands it its
+/// table: it names none of the models (the chain's knobs are the common
+/// sections, so the chain's parameter types may appear).
+#[test]
+fn the_scenario_loader_names_no_model() {
+    for path in sources(&root().join("scenarios/src")) {
+        if path.ends_with("tests.rs") {
+            continue;
+        }
+        let code = code(&path);
+        for model in ["smoothie", "webshop", "marketplace", "widgets"] {
+            let named = format!("storesim_sim::{model}");
+            assert!(!code.contains(&named), "{}: names {named}", path.display());
+            let table = format!("Option<{}", model[..1].to_uppercase() + &model[1..]);
+            assert!(
+                !code.contains(&table),
+                "{}: holds {model}'s table",
+                path.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn the_engine_names_no_model() {
     for file in [
@@ -69,6 +92,9 @@ fn the_engine_names_no_model() {
         "ids.rs",
         "rng.rs",
         "shard.rs",
+        "setup.rs",
+        "setup/csv.rs",
+        "setup/limits.rs",
     ] {
         let path = root().join("sim/src").join(file);
         let code = code(&path);

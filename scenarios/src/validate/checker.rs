@@ -3,6 +3,8 @@
 
 use super::*;
 
+use storesim_sim::setup::{check, SetupError};
+
 pub(super) struct Checker<'a> {
     pub(super) origin: String,
     pub(super) _config: &'a ScenarioConfig,
@@ -17,12 +19,26 @@ impl Checker<'_> {
         }
     }
 
-    pub(super) fn positive(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
-        if v.is_finite() && v > 0.0 {
-            Ok(v)
-        } else {
-            Err(self.err(key, format!("must be a positive number, got {v}")))
+    /// A model's or a data file's error, in this scenario.
+    pub(super) fn setup(&self, e: SetupError) -> ScenarioError {
+        match e {
+            SetupError::Field { key, message } => self.err(key, message),
+            SetupError::Data { origin, message } => ScenarioError::Data { origin, message },
         }
+    }
+
+    /// `v` at `key`, through one of the checks every section shares.
+    fn check<T, V>(
+        &self,
+        key: &str,
+        v: V,
+        check: impl FnOnce(V) -> Result<T, String>,
+    ) -> Result<T, ScenarioError> {
+        check(v).map_err(|m| self.err(key, m))
+    }
+
+    pub(super) fn positive(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
+        self.check(key, v, check::positive)
     }
 
     /// `v`, zero or more and at most `max` (a physical limit, see [`limits`]).
@@ -30,13 +46,9 @@ impl Checker<'_> {
         &self,
         key: &str,
         v: f64,
-        (max, why): limits::Limit,
+        limit: limits::Limit,
     ) -> Result<f64, ScenarioError> {
-        let v = self.non_negative(key, v)?;
-        if v > max {
-            return Err(self.err(key, format!("must be at most {max} ({why}), got {v}")));
-        }
-        Ok(v)
+        self.check(key, v, |v| check::at_most(v, limit))
     }
 
     /// `v`, above zero and at most the limit.
@@ -46,31 +58,19 @@ impl Checker<'_> {
         v: f64,
         limit: limits::Limit,
     ) -> Result<f64, ScenarioError> {
-        self.at_most(key, self.positive(key, v)?, limit)
+        self.check(key, v, |v| check::positive_at_most(v, limit))
     }
 
     pub(super) fn non_negative(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
-        if v.is_finite() && v >= 0.0 {
-            Ok(v)
-        } else {
-            Err(self.err(key, format!("must be zero or more, got {v}")))
-        }
+        self.check(key, v, check::non_negative)
     }
 
     pub(super) fn share(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
-        if v.is_finite() && (0.0..=1.0).contains(&v) {
-            Ok(v)
-        } else {
-            Err(self.err(key, format!("must be a share between 0 and 1, got {v}")))
-        }
+        self.check(key, v, check::share)
     }
 
     pub(super) fn int_in(&self, key: &str, v: i64, lo: i64, hi: i64) -> Result<i64, ScenarioError> {
-        if (lo..=hi).contains(&v) {
-            Ok(v)
-        } else {
-            Err(self.err(key, format!("must be between {lo} and {hi}, got {v}")))
-        }
+        self.check(key, v, |v| check::int_in(v, lo, hi))
     }
 
     pub(super) fn time(&self, key: &str, text: &str) -> Result<u32, ScenarioError> {

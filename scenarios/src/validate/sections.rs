@@ -344,7 +344,7 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
         .anomalies
         .iter()
         .enumerate()
-        .map(|(i, a)| anomaly(&k, &format!("anomalies[{i}]"), a, &c.model))
+        .map(|(i, a)| anomaly(&k, &format!("anomalies[{i}]"), a))
         .collect::<Result<Vec<_>, _>>()?;
     // All multipliers at once, in the busiest class's store: a holiday's
     // multiplies its weekday's, promotions that overlap multiply.
@@ -397,22 +397,7 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
             ),
         ));
     }
-    entry(&k, &c.model)?;
-    // `model` decides what runs; each model's table belongs to it alone.
-    for (table, present) in MODELS.iter().filter_map(|m| Some((m.name, (m.table?)(c)))) {
-        if c.model == table && !present {
-            return Err(missing_table(&k, table));
-        }
-        if c.model != table && present {
-            return Err(k.err(
-                table,
-                format!(
-                    "only model `{table}` reads it (this is model `{}`): set model = \"{table}\" or remove the section",
-                    c.model
-                ),
-            ));
-        }
-    }
+    check_tables(&k, s)?;
     Ok(Model {
         calendar: Calendar {
             week,
@@ -443,7 +428,6 @@ pub(super) fn anomaly(
     k: &Checker<'_>,
     key: &str,
     a: &AnomalyConfig,
-    model: &str,
 ) -> Result<Anomaly, ScenarioError> {
     let (kind, default_multiplier) = match a.kind.as_str() {
         "storm" => (AnomalyKind::Storm, 0.4),
@@ -485,12 +469,6 @@ pub(super) fn anomaly(
         return Err(k.err(
             format!("{key}.discount_pct"),
             "only a promotion discounts products",
-        ));
-    }
-    if (pct > 0.0 || !a.products.is_empty()) && model != "smoothie" {
-        return Err(k.err(
-            format!("{key}.discount_pct"),
-            format!("model `{model}` does not price promotions; use multiplier only"),
         ));
     }
     Ok(Anomaly {

@@ -1,5 +1,6 @@
 //! The models, one folder each, and the one list that makes their kinds
-//! the closed enums [`EventKind`] and [`Event`].
+//! the closed enums [`EventKind`] and [`Event`], and the scenario's choice
+//! of model, [`MODELS`] (each folder's `ENTRY`).
 //!
 //! Adding a model is its folder and its line below, which declares the
 //! folder's module too (see ARCHITECTURE.md, "Add a model").

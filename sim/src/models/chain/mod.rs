@@ -17,6 +17,13 @@ use crate::event::EventKind;
 use crate::model::{Model, StoreProcess};
 use crate::world::{RunSpan, World};
 
+/// How a scenario picks the chain: it reads no table of its own.
+pub const ENTRY: crate::setup::Entry = crate::setup::Entry {
+    name: "chain",
+    table: false,
+    build: |_| Ok(Arc::new(Chain)),
+};
+
 /// The chain's model: its parameters are the world's own (`[traffic]`,
 /// `[basket]`, `[churn]`, ...).
 #[derive(Debug, Default)]

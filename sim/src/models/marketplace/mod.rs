@@ -28,6 +28,10 @@ use crate::schema::{Field, Schema, Type, MONEY, TIMESTAMP};
 use crate::time::SimTime;
 use crate::world::{RunSpan, World};
 
+mod setup;
+
+pub use setup::ENTRY;
+
 /// A listing's stock status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -424,6 +428,10 @@ impl Model for MarketplaceParams {
 
     fn truth_groups(&self) -> &'static [GroupSpec] {
         TRUTH
+    }
+
+    fn check_reach(&self, reach: &crate::model::Reach<'_>) -> Result<(), crate::setup::SetupError> {
+        setup::check_reach(self, reach)
     }
 
     fn describe(&self, world: &World) -> String {

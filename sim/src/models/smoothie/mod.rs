@@ -33,8 +33,10 @@ use crate::schema::{Field, Schema, TimeText, Type, MONEY};
 use crate::time::SimTime;
 use crate::world::{RunSpan, World};
 mod events;
+mod setup;
 
 pub use events::*;
+pub use setup::ENTRY;
 
 /// One product of the menu.
 #[derive(Debug, Clone, PartialEq)]
@@ -393,6 +395,14 @@ impl Model for SmoothieParams {
 
     fn truth_groups(&self) -> &'static [GroupSpec] {
         TRUTH
+    }
+
+    fn prices_promotions(&self) -> bool {
+        true
+    }
+
+    fn check_reach(&self, reach: &crate::model::Reach<'_>) -> Result<(), crate::setup::SetupError> {
+        setup::check_reach(self, reach)
     }
 
     fn describe(&self, world: &World) -> String {

@@ -30,6 +30,10 @@ use crate::schema::{Field, Schema, Type, MONEY, TIMESTAMP};
 use crate::time::{SimTime, MICROS_PER_SEC};
 use crate::world::{RunSpan, World};
 
+mod setup;
+
+pub use setup::ENTRY;
+
 /// One kind of device and how its users behave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Device {

@@ -48,8 +48,10 @@ mod params;
 mod process;
 mod records;
 mod schemas;
+mod setup;
 
 pub use events::*;
+pub use setup::ENTRY;
 pub use params::WidgetsParams;
 
 #[derive(Debug, Clone)]
