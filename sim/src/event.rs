@@ -33,6 +33,15 @@ pub trait Record: Serialize {
     fn flat(&self) -> impl Serialize + '_ {
         self
     }
+    /// What a live view counts as sales: a receipt's or an order's
+    /// amount, in cents; 0 for kinds that are not a sale.
+    fn sale_cents(&self) -> i64 {
+        0
+    }
+    /// How long the shopper waited in a queue, for kinds that know.
+    fn queue_wait_ms(&self) -> Option<u32> {
+        None
+    }
 }
 
 impl<T: Record> Record for Box<T> {
@@ -50,6 +59,12 @@ impl<T: Record> Record for Box<T> {
     }
     fn flat(&self) -> impl Serialize + '_ {
         (**self).flat()
+    }
+    fn sale_cents(&self) -> i64 {
+        (**self).sale_cents()
+    }
+    fn queue_wait_ms(&self) -> Option<u32> {
+        (**self).queue_wait_ms()
     }
 }
 
@@ -137,6 +152,23 @@ macro_rules! kinds {
                 use $crate::event::Record;
                 match self {
                     $($(Event::$variant(e) => e.transaction_id(),)+)+
+                }
+            }
+
+            /// What a live view counts as sales, in cents (see
+            /// [`Record::sale_cents`]).
+            pub fn sale_cents(&self) -> i64 {
+                use $crate::event::Record;
+                match self {
+                    $($(Event::$variant(e) => e.sale_cents(),)+)+
+                }
+            }
+
+            /// The shopper's queue wait, for kinds that know it.
+            pub fn queue_wait_ms(&self) -> Option<u32> {
+                use $crate::event::Record;
+                match self {
+                    $($(Event::$variant(e) => e.queue_wait_ms(),)+)+
                 }
             }
 

@@ -4,7 +4,7 @@
 //! events are still in its cache, and hands the sums up with them: a
 //! watcher reads a few numbers per store and window, never the events.
 
-use crate::event::{Event, Stamped};
+use crate::event::Stamped;
 
 /// A store's window, summed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,15 +65,10 @@ impl StoreWindow {
                 };
             }
             now.events += 1;
-            now.sales += match &stamped.event {
-                Event::Transaction(t) => {
-                    w.waits.push((now.minute, t.queue_wait_ms));
-                    (t.subtotal - t.discount).cents()
-                }
-                Event::Purchase(p) => p.total_purchase.cents(),
-                Event::WebPurchase(p) => p.amount.cents(),
-                _ => 0,
-            };
+            now.sales += stamped.event.sale_cents();
+            if let Some(wait) = stamped.event.queue_wait_ms() {
+                w.waits.push((now.minute, wait));
+            }
         }
         if now.events > 0 {
             w.minutes.push(now);
@@ -85,6 +80,7 @@ impl StoreWindow {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::Event;
     use crate::testing::world;
     use crate::RunSpan;
     use chrono::NaiveDate;

@@ -95,6 +95,7 @@ fn the_engine_names_no_model() {
         "setup.rs",
         "setup/csv.rs",
         "setup/limits.rs",
+        "watch.rs",
     ] {
         let path = root().join("sim/src").join(file);
         let code = code(&path);

@@ -422,6 +422,12 @@ impl Record for TransactionEvent {
     fn store_id(&self) -> u32 {
         self.store_id
     }
+    fn sale_cents(&self) -> i64 {
+        (self.subtotal - self.discount).cents()
+    }
+    fn queue_wait_ms(&self) -> Option<u32> {
+        Some(self.queue_wait_ms)
+    }
     fn transaction_id(&self) -> Option<TxnId> {
         Some(self.transaction_id)
     }

@@ -194,6 +194,9 @@ impl Record for PurchaseEvent {
     fn store_id(&self) -> u32 {
         self.store_id
     }
+    fn sale_cents(&self) -> i64 {
+        self.total_purchase.cents()
+    }
     fn transaction_id(&self) -> Option<TxnId> {
         Some(self.transaction_id)
     }

@@ -377,6 +377,9 @@ impl Record for WebPurchaseEvent {
     fn store_id(&self) -> u32 {
         self.sessionid.store_id
     }
+    fn sale_cents(&self) -> i64 {
+        self.amount.cents()
+    }
     fn transaction_id(&self) -> Option<TxnId> {
         Some(self.sessionid)
     }
