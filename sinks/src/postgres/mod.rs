@@ -3,6 +3,8 @@
 
 pub mod config;
 mod copy;
+#[cfg(test)]
+mod ddl;
 mod schema;
 pub(crate) mod sink;
 
