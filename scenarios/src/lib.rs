@@ -2,8 +2,11 @@
 //! turns a scenario file into a validated [`World`].
 //!
 //! Loading goes in two steps (ripgrep's low/high args): the TOML is parsed
-//! into [`config::ScenarioConfig`], which mirrors the file, and then checked
-//! and built into `storesim_sim::World`, with errors naming the file and key.
+//! into [`config::ScenarioConfig`], which mirrors the file's common
+//! sections, and then checked and built into `storesim_sim::World`, with
+//! errors naming the file and key. A model's own table (`[smoothie]`, ...)
+//! is taken out first and handed to the model `model` names, from the one
+//! list `storesim_sim::models::MODELS`: the model reads and checks it.
 //!
 //! A scenario file may start with `extends = "chain"` (a built-in name or a
 //! path) and then override only the keys it changes: tables merge key by
