@@ -176,14 +176,13 @@ impl Scenario {
     /// Loads a built-in scenario by name, or a scenario file by path.
     pub fn load(name_or_path: &str) -> Result<Scenario, ScenarioError> {
         let (origin, text) = resolve(name_or_path, None)?;
-        let table = merged_table(&origin, &text, 0)?;
+        let mut table = merged_table(&origin, &text, 0)?;
         // Tables are sorted maps, so the same scenario gives the same text.
         let merged = toml::to_string(&table).unwrap_or_default();
         let digest = sha2::Sha256::digest(merged.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let mut table = table;
         let tables = storesim_sim::models::MODELS
             .iter()
             .filter(|m| m.table)

@@ -32,6 +32,7 @@ pub const MAX_COUNT: usize = 1_000_000;
 /// Physical limits on rates (in the engine, so models check against the
 /// same ones).
 pub(crate) use storesim_sim::setup::limits;
+use storesim_sim::setup::Checks;
 
 mod checker;
 mod models;

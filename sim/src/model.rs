@@ -188,6 +188,7 @@ mod tests {
         table: true,
         build: |s| {
             let c: TinyConfig = s.table()?;
+            use crate::setup::Checks as _;
             let minutes = s.int_in("every_minutes", c.every_minutes, 1, 1440)?;
             Ok(Arc::new(Tiny {
                 every_us: minutes * 60_000_000,

@@ -109,65 +109,87 @@ impl<'a> Setup<'a> {
     pub fn err(&self, key: &str, message: impl Into<String>) -> SetupError {
         SetupError::field(format!("{}.{key}", self.name), message)
     }
+}
 
-    /// `v` at `key` of the table, through one of the [`check`] functions.
-    pub fn check<T, V>(
+/// The value checks, each at the key its value is at. A model's [`Setup`]
+/// and the scenario's checker of its common sections both judge values
+/// through these; they differ only in how an error names its key ([`at`]).
+///
+/// [`at`]: Checks::at
+pub trait Checks {
+    /// The error a failed check gives.
+    type Error;
+
+    /// The error at `key`: what is wrong.
+    fn at(&self, key: &str, message: String) -> Self::Error;
+
+    /// `v` at `key`, through one of the [`check`] functions.
+    fn check<T, V>(
         &self,
         key: &str,
         v: V,
         check: impl FnOnce(V) -> Result<T, String>,
-    ) -> Result<T, SetupError> {
-        check(v).map_err(|m| self.err(key, m))
+    ) -> Result<T, Self::Error> {
+        check(v).map_err(|m| self.at(key, m))
     }
 
     /// A share, 0 to 1.
-    pub fn share(&self, key: &str, v: f64) -> Result<f64, SetupError> {
+    fn share(&self, key: &str, v: f64) -> Result<f64, Self::Error> {
         self.check(key, v, check::share)
     }
 
     /// Zero or more.
-    pub fn non_negative(&self, key: &str, v: f64) -> Result<f64, SetupError> {
+    fn non_negative(&self, key: &str, v: f64) -> Result<f64, Self::Error> {
         self.check(key, v, check::non_negative)
     }
 
     /// Above zero.
-    pub fn positive(&self, key: &str, v: f64) -> Result<f64, SetupError> {
+    fn positive(&self, key: &str, v: f64) -> Result<f64, Self::Error> {
         self.check(key, v, check::positive)
     }
 
     /// An integer in `lo..=hi`.
-    pub fn int_in(&self, key: &str, v: i64, lo: i64, hi: i64) -> Result<i64, SetupError> {
+    fn int_in(&self, key: &str, v: i64, lo: i64, hi: i64) -> Result<i64, Self::Error> {
         self.check(key, v, |v| check::int_in(v, lo, hi))
     }
 
-    /// Zero or more, at most the limit.
-    pub fn at_most(&self, key: &str, v: f64, limit: limits::Limit) -> Result<f64, SetupError> {
+    /// Zero or more, at most the limit (a physical limit, see [`limits`]).
+    fn at_most(&self, key: &str, v: f64, limit: limits::Limit) -> Result<f64, Self::Error> {
         self.check(key, v, |v| check::at_most(v, limit))
     }
 
     /// Above zero, at most the limit.
-    pub fn positive_at_most(
+    fn positive_at_most(
         &self,
         key: &str,
         v: f64,
         limit: limits::Limit,
-    ) -> Result<f64, SetupError> {
+    ) -> Result<f64, Self::Error> {
         self.check(key, v, |v| check::positive_at_most(v, limit))
     }
 
     /// Relative weights of 1, 2, 3, ...: 1 to 20 of them, not all zero.
-    pub fn weights(&self, key: &str, w: &[f64]) -> Result<Vec<f64>, SetupError> {
+    fn weights(&self, key: &str, w: &[f64]) -> Result<Vec<f64>, Self::Error> {
         self.check(key, w, check::weights)
     }
 
     /// Words to draw from: at least one, none blank.
-    pub fn words(&self, key: &str, w: &[String]) -> Result<Vec<String>, SetupError> {
+    fn words(&self, key: &str, w: &[String]) -> Result<Vec<String>, Self::Error> {
         self.check(key, w, check::words)
     }
 
     /// A percentage 0 to `hi`, in basis points.
-    pub fn pct_bp(&self, key: &str, v: f64, hi: f64) -> Result<i64, SetupError> {
+    fn pct_bp(&self, key: &str, v: f64, hi: f64) -> Result<i64, Self::Error> {
         self.check(key, v, |v| check::pct_bp(v, hi))
+    }
+}
+
+impl Checks for Setup<'_> {
+    type Error = SetupError;
+
+    /// An error at `key` of the model's table.
+    fn at(&self, key: &str, message: String) -> SetupError {
+        self.err(key, message)
     }
 }
 

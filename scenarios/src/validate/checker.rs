@@ -3,7 +3,7 @@
 
 use super::*;
 
-use storesim_sim::setup::{check, SetupError};
+use storesim_sim::setup::SetupError;
 
 pub(super) struct Checker<'a> {
     pub(super) origin: String,
@@ -25,52 +25,6 @@ impl Checker<'_> {
             SetupError::Field { key, message } => self.err(key, message),
             SetupError::Data { origin, message } => ScenarioError::Data { origin, message },
         }
-    }
-
-    /// `v` at `key`, through one of the checks every section shares.
-    fn check<T, V>(
-        &self,
-        key: &str,
-        v: V,
-        check: impl FnOnce(V) -> Result<T, String>,
-    ) -> Result<T, ScenarioError> {
-        check(v).map_err(|m| self.err(key, m))
-    }
-
-    pub(super) fn positive(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
-        self.check(key, v, check::positive)
-    }
-
-    /// `v`, zero or more and at most `max` (a physical limit, see [`limits`]).
-    pub(super) fn at_most(
-        &self,
-        key: &str,
-        v: f64,
-        limit: limits::Limit,
-    ) -> Result<f64, ScenarioError> {
-        self.check(key, v, |v| check::at_most(v, limit))
-    }
-
-    /// `v`, above zero and at most the limit.
-    pub(super) fn positive_at_most(
-        &self,
-        key: &str,
-        v: f64,
-        limit: limits::Limit,
-    ) -> Result<f64, ScenarioError> {
-        self.check(key, v, |v| check::positive_at_most(v, limit))
-    }
-
-    pub(super) fn non_negative(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
-        self.check(key, v, check::non_negative)
-    }
-
-    pub(super) fn share(&self, key: &str, v: f64) -> Result<f64, ScenarioError> {
-        self.check(key, v, check::share)
-    }
-
-    pub(super) fn int_in(&self, key: &str, v: i64, lo: i64, hi: i64) -> Result<i64, ScenarioError> {
-        self.check(key, v, |v| check::int_in(v, lo, hi))
     }
 
     pub(super) fn time(&self, key: &str, text: &str) -> Result<u32, ScenarioError> {
@@ -225,5 +179,13 @@ impl Checker<'_> {
             *slot = self.at_most(&format!("{key}[{i}]"), v, limits::CURVE_WEIGHT)?;
         }
         Ok(out)
+    }
+}
+
+impl Checks for Checker<'_> {
+    type Error = ScenarioError;
+
+    fn at(&self, key: &str, message: String) -> ScenarioError {
+        self.err(key, message)
     }
 }

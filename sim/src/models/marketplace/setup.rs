@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::model::Reach;
-use crate::setup::{Entry, Setup, SetupError};
+use crate::setup::{Checks, Entry, Setup, SetupError};
 
 use super::{MarketplaceParams, PricingRule, StockStatus};
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::model::Reach;
 use crate::money::Money;
 use crate::setup::csv::Table;
-use crate::setup::{Entry, Setup, SetupError};
+use crate::setup::{Checks, Entry, Setup, SetupError};
 
 use super::{Product, SmoothieParams};
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::setup::{limits, Entry, Setup, SetupError};
+use crate::setup::{Checks, limits, Entry, Setup, SetupError};
 
 use super::WidgetsParams;
 
