@@ -127,9 +127,9 @@ pub(crate) struct DbInitArgs {
     /// keeps reruns free of duplicates.
     #[arg(long)]
     pub(crate) keys: bool,
-    /// The layout of the scans table: `storesim` or `apex`, as `run --schema`.
-    #[arg(long, default_value = "storesim")]
-    pub(crate) schema: storesim_sinks::Schema,
+    /// Retired: `--schema apex` is `--scenario apex`.
+    #[arg(long, default_value = "storesim", hide = true)]
+    pub(crate) schema: String,
     /// The scenario whose dimensions are loaded.
     #[arg(long, default_value = "chain")]
     pub(crate) scenario: String,
@@ -221,11 +221,10 @@ pub(crate) struct RunArgs {
     /// Seed; the same seed gives the same bytes.
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
-    /// Output schema: `storesim` (the README's event schemas) or `apex`
-    /// (the Apex point-of-sale demo's scans: scan_id, store_id,
-    /// scan_datetime, item_upc, unit_qty, unit_price).
-    #[arg(long, default_value = "storesim")]
-    pub(crate) schema: storesim_sinks::Schema,
+    /// Retired: `--schema apex` is `--scenario apex` (the Apex demo's
+    /// output); a scenario's own `[output]` table reshapes its records.
+    #[arg(long, default_value = "storesim", hide = true)]
+    pub(crate) schema: String,
     /// First day, YYYY-MM-DD (each store runs whole local days in its own
     /// time zone), an RFC 3339 instant such as 2026-11-27T12:00:00Z (one
     /// UTC interval for all stores), or `now`. Default: 2026-11-23 at

@@ -436,6 +436,14 @@ pub struct CheckoutConfig {
     /// Delay of the void record after the scan, seconds `[min, max]`.
     #[serde(default = "default_void_delay_s")]
     pub void_delay_s: [i64; 2],
+    /// The void record's time: `voided` (when the cashier voids the line)
+    /// or `original` (the scan's own, re-sent `void_delay_s` later).
+    #[serde(default = "default_void_time")]
+    pub void_time: String,
+}
+
+fn default_void_time() -> String {
+    "voided".into()
 }
 
 fn default_void_delay_s() -> [i64; 2] {

@@ -122,6 +122,18 @@ pub const BUILTINS: &[Builtin] = &[
         name: "widgets",
         text: include_str!("../widgets.toml"),
     },
+    Builtin {
+        name: "apex",
+        text: include_str!("../apex.toml"),
+    },
+    Builtin {
+        name: "sales-generator",
+        text: include_str!("../sales-generator.toml"),
+    },
+    Builtin {
+        name: "fomo",
+        text: include_str!("../fomo.toml"),
+    },
 ];
 
 /// Where a scenario came from.
@@ -168,6 +180,8 @@ pub struct Scenario {
     /// The models' own tables (`[smoothie]`, ...) as written, by name: the
     /// model `model` names reads its own, and any other is refused.
     tables: BTreeMap<String, toml::Value>,
+    /// The `[output]` mapping, checked against the model's kinds.
+    mapping: Option<storesim_sim::mapping::Mapping>,
 }
 
 const MAX_EXTENDS: usize = 8;
@@ -188,20 +202,38 @@ impl Scenario {
             .filter(|m| m.table)
             .filter_map(|m| Some((m.name.to_string(), table.remove(m.name)?)))
             .collect();
+        let output = table.remove("output");
         let config: ScenarioConfig = serde_path_to_error::deserialize(toml::Value::Table(table))
             .map_err(|e| ScenarioError::Field {
                 origin: origin.to_string(),
                 key: e.path().to_string(),
                 message: e.inner().message().trim().to_string(),
             })?;
-        let scenario = Scenario {
+        let mut scenario = Scenario {
             config,
             origin,
             text,
             digest,
             tables,
+            mapping: None,
         };
         validate::check(&scenario)?;
+        if let Some(output) = output {
+            let model = &scenario.config.model;
+            let emitted: Vec<EventKind> = EventKind::ALL
+                .into_iter()
+                .filter(|k| k.model() == model)
+                .collect();
+            let mapping =
+                storesim_sim::mapping::Mapping::parse(&output, &emitted).map_err(|e| {
+                    ScenarioError::Field {
+                        origin: scenario.origin.to_string(),
+                        key: e.key,
+                        message: e.message,
+                    }
+                })?;
+            scenario.mapping = Some(mapping);
+        }
         Ok(scenario)
     }
 
@@ -217,9 +249,30 @@ impl Scenario {
         &self.digest
     }
 
-    /// The scenario's Kafka topic names and message key.
+    /// The scenario's Kafka topic names and message key: `[kafka.topics]`,
+    /// and a mapped kind's record name where that names no topic.
     pub fn kafka(&self) -> KafkaDefaults {
-        validate::kafka(self).expect("checked when loaded")
+        let mut kafka = validate::kafka(self).expect("checked when loaded");
+        for m in self.mapping.iter().flat_map(|m| m.by_kind.values()) {
+            if !kafka.topics.iter().any(|(k, _)| *k == m.kind) {
+                kafka.topics.push((m.kind, m.name.clone()));
+            }
+        }
+        kafka
+    }
+
+    /// The `[output]` mapping, if the scenario has one.
+    pub fn mapping(&self) -> Option<&storesim_sim::mapping::Mapping> {
+        self.mapping.as_ref()
+    }
+
+    /// The kinds a run writes, of those `world` emits: all of them, or
+    /// those `[output] kinds` keeps.
+    pub fn written(&self, emitted: &[EventKind]) -> Vec<EventKind> {
+        match &self.mapping {
+            Some(m) => m.written(emitted),
+            None => emitted.to_vec(),
+        }
     }
 
     /// The folder data paths are relative to, for a scenario read from a file.

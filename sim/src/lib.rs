@@ -24,6 +24,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod event;
 pub mod ids;
+pub mod mapping;
 pub mod merge;
 pub mod model;
 pub mod models;

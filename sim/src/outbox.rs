@@ -48,8 +48,23 @@ impl Outbox {
 
     /// Adds an event, delivered at its event time, or late, or twice.
     pub(crate) fn push(&mut self, event: Event, counters: &mut StoreCounters) {
+        self.push_at(event, None, counters);
+    }
+
+    /// Adds an event delivered at `at` (after its event time: a record
+    /// re-sent with its original time), or at its event time for `None`;
+    /// then late or twice as [`Outbox::push`].
+    pub(crate) fn push_at(
+        &mut self,
+        event: Event,
+        at: Option<SimTime>,
+        counters: &mut StoreCounters,
+    ) {
         self.seq += 1;
         let mut stamped = Stamped::new(self.seq, event);
+        if let Some(at) = at {
+            stamped.at = stamped.at.max(at);
+        }
         let keep = stamped.at >= self.emit_from;
         let d = self.delivery;
         if !d.is_noisy() {

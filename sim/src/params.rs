@@ -66,6 +66,10 @@ pub struct CheckoutParams {
     pub void_share: f64,
     /// Delay of the void record after the scan, seconds `(min, max)`.
     pub void_delay_s: (i64, i64),
+    /// Whether the void record repeats its scan's time (and arrives
+    /// `void_delay_s` later, as the Apex demo's registers re-send it),
+    /// rather than carrying the time of the void.
+    pub void_resends_original: bool,
 }
 
 /// Payment method shares.
@@ -161,6 +165,19 @@ impl DeliveryParams {
         } else {
             0
         }
+    }
+}
+
+impl ModelParams {
+    /// The longest a store event can arrive after its event time: the
+    /// delivery delays, and a re-sent void's delay.
+    pub fn max_delay_us(&self) -> i64 {
+        let resend = if self.checkout.void_resends_original {
+            self.checkout.void_delay_s.1.max(0) * 1_000_000
+        } else {
+            0
+        };
+        self.delivery.max_delay_us() + resend
     }
 }
 

@@ -70,6 +70,7 @@ pub fn params() -> ModelParams {
             payment_noise_sigma: 0.25,
             void_share: 0.005,
             void_delay_s: (60, 180),
+            void_resends_original: false,
         },
         payment: PaymentParams {
             shares: [0.41, 0.36, 0.17, 0.06],

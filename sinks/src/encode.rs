@@ -1,144 +1,164 @@
 //! Encodings shared by sinks: JSON lines and CSV rows.
 //!
-//! JSON is the one value every sink writes for an event (files, stdout, and
-//! later Kafka message values): snake_case fields, a leading `kind`, RFC 3339
-//! UTC times with milliseconds, exact two-decimal money.
+//! JSON is the one value every sink writes for an event (files, stdout,
+//! Kafka message values): snake_case fields, a leading `kind`, RFC 3339
+//! UTC times with milliseconds, exact two-decimal money; or, for a kind
+//! the scenario's `[output]` maps, the mapped record's fields in the
+//! mapping's order and formats.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
 
-use serde::Serialize;
-use storesim_sim::chain::ScanEvent;
-use storesim_sim::event::ScanId;
-use storesim_sim::schema::{Field, Type, MONEY, TIMESTAMP};
-use storesim_sim::{Event, EventKind, Money, SimTime};
+use chrono_tz::Tz;
+use serde_json::Value;
+use storesim_sim::mapping::{Format, KindMap, Lookup, Mapping, Source};
+use storesim_sim::{Event, EventKind};
 
-/// The shape of the events a run writes: storesim's own, or the one a
-/// demo's pipeline already expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Schema {
-    /// storesim's event schemas (the README's "Event schemas").
-    #[default]
-    Storesim,
-    /// The Apex point-of-sale demo's: scans as `scan_id, store_id,
-    /// scan_datetime, item_upc, unit_qty, unit_price`; other kinds as
-    /// storesim's.
-    Apex,
+/// A scenario's output mapping with the dimension columns its lookups
+/// and local times read.
+#[derive(Debug)]
+struct Mapped {
+    plan: Mapping,
+    /// Item id to (UPC, category code, name).
+    items: HashMap<u32, (u64, u32, String)>,
+    /// Store id to (zone, city, state, zone name).
+    stores: HashMap<u32, (Tz, String, String, String)>,
 }
 
-impl Schema {
-    /// Every schema, for messages.
-    pub const ALL: [Schema; 2] = [Schema::Storesim, Schema::Apex];
-
-    /// The fields of `kind` in this schema, in order (the CSV header).
-    pub fn fields(self, kind: EventKind) -> Vec<&'static str> {
-        match (self, kind) {
-            (Schema::Apex, EventKind::Scan) => APEX_SCAN.iter().map(|f| f.name).collect(),
-            _ => kind.fields(),
-        }
-    }
-
-    /// The name used on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Schema::Storesim => "storesim",
-            Schema::Apex => "apex",
-        }
-    }
-}
-
-impl std::fmt::Display for Schema {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Schema {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Schema, String> {
-        Schema::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown schema `{s}` (known: storesim, apex)"))
-    }
-}
-
-/// The Apex demo's scan row (no `kind` column), typed as storesim's schemas are.
-pub const APEX_SCAN: [Field; 6] = [
-    Field::new("scan_id", Type::String, "The scan's event id."),
-    Field::new("store_id", Type::Int32, "The store."),
-    Field::new(
-        "scan_datetime",
-        TIMESTAMP,
-        "When the line was scanned (UTC).",
-    ),
-    Field::new("item_upc", Type::Int64, "The item's 11-digit UPC."),
-    Field::new("unit_qty", Type::Int32, "Units; 0 in a void."),
-    Field::new("unit_price", MONEY, "Shelf price."),
-];
-
-/// A scan in the Apex demo's shape.
-#[derive(Debug, Serialize)]
-pub struct ApexScan {
-    /// The scan's event id.
-    pub scan_id: ScanId,
-    /// The store.
-    pub store_id: u32,
-    /// When the line was scanned.
-    pub scan_datetime: SimTime,
-    /// The item's 11-digit UPC.
-    pub item_upc: u64,
-    /// Units; 0 in a void.
-    pub unit_qty: u16,
-    /// Shelf price.
-    pub unit_price: Money,
-}
-
-/// Encodes events in a [`Schema`]. Cheap to clone (the UPC table is shared).
+/// Encodes events as storesim's records, or through the scenario's output
+/// mapping ([`storesim_sim::mapping`]) where it maps their kind. Cheap to
+/// clone (the mapping is shared).
 #[derive(Debug, Clone, Default)]
 pub struct Encoder {
-    schema: Schema,
-    /// Item id to UPC, for the Apex schema.
-    upc: Arc<HashMap<u32, u64>>,
+    mapped: Option<Arc<Mapped>>,
 }
 
 impl Encoder {
-    /// An encoder for `schema`, with the scenario's item master at hand.
-    pub fn new(schema: Schema, items: &[storesim_sim::catalog::Item]) -> Encoder {
-        let upc = match schema {
-            Schema::Storesim => HashMap::new(),
-            Schema::Apex => items.iter().map(|i| (i.item_id, i.item_upc)).collect(),
+    /// An encoder for the scenario's `mapping`, with its item master and
+    /// stores at hand (for lookups and store-local times).
+    pub fn new(
+        mapping: Option<Mapping>,
+        items: &[storesim_sim::catalog::Item],
+        stores: &[storesim_sim::catalog::Store],
+    ) -> Encoder {
+        let Some(plan) = mapping else {
+            return Encoder::default();
         };
         Encoder {
-            schema,
-            upc: Arc::new(upc),
+            mapped: Some(Arc::new(Mapped {
+                plan,
+                items: items
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.item_id,
+                            (i.item_upc, i.category_code, i.item_name.clone()),
+                        )
+                    })
+                    .collect(),
+                stores: stores
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.store_id,
+                            (s.tz, s.city.clone(), s.state.clone(), s.time_zone.clone()),
+                        )
+                    })
+                    .collect(),
+            })),
         }
     }
 
-    /// The schema.
-    pub fn schema(&self) -> Schema {
-        self.schema
+    /// The mapping of `kind`, if the scenario maps it.
+    pub fn map(&self, kind: EventKind) -> Option<&KindMap> {
+        self.mapped.as_ref()?.plan.get(kind)
     }
 
-    /// A scan in the Apex shape (UPC 0 for an item the catalog lacks).
-    pub fn apex_scan(&self, e: &ScanEvent) -> ApexScan {
-        ApexScan {
-            scan_id: e.event_id(),
-            store_id: e.store_id(),
-            scan_datetime: e.ts,
-            item_upc: self.upc.get(&e.sku).copied().unwrap_or_default(),
-            unit_qty: e.quantity,
-            unit_price: e.unit_price,
+    /// Whether any kind is mapped.
+    pub fn is_mapped(&self) -> bool {
+        self.mapped
+            .as_ref()
+            .is_some_and(|m| !m.plan.by_kind.is_empty())
+    }
+
+    /// The record name of `kind`: its mapped name, or the kind's.
+    pub fn name(&self, kind: EventKind) -> &str {
+        self.map(kind).map_or(kind.as_str(), |m| m.name.as_str())
+    }
+
+    /// The fields of `kind` as written, in order (the CSV header).
+    pub fn fields(&self, kind: EventKind) -> Vec<&str> {
+        match self.map(kind) {
+            Some(m) => m.header(),
+            None => kind.fields(),
         }
+    }
+
+    /// The output values of a mapped event, in the mapping's order.
+    fn values(&self, map: &KindMap, event: &Event) -> Result<Vec<Value>, serde_json::Error> {
+        let mapped = self.mapped.as_ref().expect("a mapped kind has a mapping");
+        let record = serde_json::to_value(event)?;
+        let store = mapped.stores.get(&event.store_id());
+        map.fields
+            .iter()
+            .map(|f| {
+                let mut v = match &f.source {
+                    Source::Constant(v) => v.clone(),
+                    Source::Field(path) => path
+                        .iter()
+                        .try_fold(&record, |v, p| v.get(p))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                };
+                if let (Some(lookup), Some(id)) = (f.lookup, v.as_u64()) {
+                    v = mapped.lookup(lookup, id);
+                }
+                if v.is_null() {
+                    return Ok(v);
+                }
+                Ok(match &f.format {
+                    Format::AsIs => v,
+                    Format::Text => Value::String(text(&v)),
+                    Format::Template(a, b) => Value::String(format!("{a}{}{b}", text(&v))),
+                    Format::Ean8 => Value::String(storesim_sim::mapping::ean8(match &v {
+                        Value::Number(n) => n.as_u64().unwrap_or_default(),
+                        other => fnv1a(text(other).as_bytes()),
+                    })),
+                    Format::LocalTime(p) | Format::UtcTime(p) => {
+                        let utc = instant(&v).ok_or_else(|| {
+                            serde::ser::Error::custom(format!("{}: not a timestamp: {v}", f.name))
+                        })?;
+                        let text = match (&f.format, store) {
+                            (Format::LocalTime(_), Some((tz, ..))) => {
+                                utc.with_timezone(tz).format(p).to_string()
+                            }
+                            _ => utc.format(p).to_string(),
+                        };
+                        Value::String(text)
+                    }
+                })
+            })
+            .collect()
     }
 
     /// Appends `event` to `buf` as one JSON line (with the trailing newline).
     pub fn json_line(&self, event: &Event, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
-        match (self.schema, event) {
-            (Schema::Apex, Event::Scan(e)) => serde_json::to_writer(&mut *buf, &self.apex_scan(e))?,
-            _ => serde_json::to_writer(&mut *buf, event)?,
+        match self.map(event.kind()) {
+            None => serde_json::to_writer(&mut *buf, event)?,
+            Some(map) => {
+                let values = self.values(map, event)?;
+                buf.push(b'{');
+                for (i, (f, v)) in map.fields.iter().zip(&values).enumerate() {
+                    if i > 0 {
+                        buf.push(b',');
+                    }
+                    serde_json::to_writer(&mut *buf, &f.name)?;
+                    buf.push(b':');
+                    serde_json::to_writer(&mut *buf, v)?;
+                }
+                buf.push(b'}');
+            }
         }
         buf.push(b'\n');
         Ok(())
@@ -181,9 +201,9 @@ impl Encoder {
     }
 
     /// The CSV header line (with its newline) of `kind`: its schema's
-    /// flat fields.
+    /// flat fields, or its mapped fields.
     pub fn csv_header(&self, kind: EventKind) -> Vec<u8> {
-        let mut line = self.schema.fields(kind).join(",");
+        let mut line = self.fields(kind).join(",");
         line.push('\n');
         line.into_bytes()
     }
@@ -193,11 +213,67 @@ impl Encoder {
         event: &Event,
         writer: &mut csv::Writer<W>,
     ) -> Result<(), csv::Error> {
-        match (self.schema, event) {
-            (Schema::Apex, Event::Scan(e)) => writer.serialize(self.apex_scan(e)),
-            _ => writer.serialize(event.flat()),
+        match self.map(event.kind()) {
+            None => writer.serialize(event.flat()),
+            Some(map) => {
+                let values = self
+                    .values(map, event)
+                    .map_err(|e| csv::Error::from(std::io::Error::other(e)))?;
+                writer.write_record(values.iter().map(|v| match v {
+                    Value::Null => String::new(),
+                    v => text(v),
+                }))
+            }
         }
     }
+}
+
+impl Mapped {
+    fn lookup(&self, lookup: Lookup, id: u64) -> Value {
+        let Ok(id) = u32::try_from(id) else {
+            return Value::Null;
+        };
+        let item = || self.items.get(&id);
+        let store = || self.stores.get(&id);
+        match lookup {
+            Lookup::ItemUpc => item().map(|i| Value::from(i.0)),
+            Lookup::ItemCategory => item().map(|i| Value::from(i.1)),
+            Lookup::ItemName => item().map(|i| Value::from(i.2.as_str())),
+            Lookup::StoreCity => store().map(|s| Value::from(s.1.as_str())),
+            Lookup::StoreState => store().map(|s| Value::from(s.2.as_str())),
+            Lookup::StoreZone => store().map(|s| Value::from(s.3.as_str())),
+        }
+        .unwrap_or(Value::Null)
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash of a text (the same in every build).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A value as text: a string unchanged, anything else as JSON writes it.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+/// A record's timestamp text as an instant (storesim's RFC 3339, or the
+/// demos' zoneless UTC with microseconds).
+fn instant(v: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
+    let s = v.as_str()?;
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f")
+                .ok()
+                .map(|t| t.and_utc())
+        })
 }
 
 /// Events encoded back to back, with the end offset of each.
@@ -248,8 +324,24 @@ mod tests {
             assert_eq!(one.iter().filter(|&&b| b == b'\n').count(), 1);
         }
         // The documented fields are the CSV headers, in every schema.
-        for schema in Schema::ALL {
-            let encoder = Encoder::new(schema, &testing::world().items);
+        let world = testing::world();
+        let mapping: toml::Value = toml::from_str(
+            r#"[output.scan]
+            fields = [
+              { name = "scan_id", from = "event_id" },
+              { name = "at", from = "ts", format = "local_time" },
+              { name = "item_upc", from = "sku", lookup = "item.item_upc", format = "text" },
+              { name = "shop", from = "store_id", template = "S-{}" },
+            ]"#,
+        )
+        .unwrap();
+        let mapping = storesim_sim::mapping::Mapping::parse(
+            &mapping["output"],
+            &[EventKind::Scan, EventKind::Transaction],
+        )
+        .unwrap();
+        let mapped = Encoder::new(Some(mapping), &world.items, &world.stores);
+        for encoder in [Encoder::default(), mapped.clone()] {
             for kind in [EventKind::Scan, EventKind::Transaction] {
                 let event = &events
                     .iter()
@@ -263,17 +355,47 @@ mod tests {
                     row.bytes.iter().filter(|&&b| b == b',').count(),
                     header.matches(',').count()
                 );
-                assert_eq!(
-                    header.trim_end(),
-                    schema.fields(kind).join(","),
-                    "{schema} {kind}"
-                );
+                assert_eq!(header.trim_end(), encoder.fields(kind).join(","), "{kind}");
             }
         }
         let first_line = std::str::from_utf8(json.range(0, 1)).unwrap();
         assert_eq!(
             first_line,
             format!("{}\n", serde_json::to_string(&events[0].event).unwrap())
+        );
+        // A mapped scan: the fields in order, the store's wall-clock time,
+        // the UPC of its item as text, the template.
+        let Event::Scan(scan) = &events
+            .iter()
+            .find(|s| s.event.kind() == EventKind::Scan)
+            .unwrap()
+            .event
+        else {
+            unreachable!()
+        };
+        let mut line = Vec::new();
+        mapped
+            .json_line(&Event::Scan(scan.clone()), &mut line)
+            .unwrap();
+        let store = world
+            .stores
+            .iter()
+            .find(|s| s.store_id == scan.store_id())
+            .unwrap();
+        let item = world.items.iter().find(|i| i.item_id == scan.sku).unwrap();
+        let local = scan
+            .ts
+            .to_datetime()
+            .with_timezone(&store.tz)
+            .format("%Y-%m-%d %H:%M:%S");
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            format!(
+                "{{\"scan_id\":\"{}\",\"at\":\"{local}\",\"item_upc\":\"{}\",\"shop\":\"S-{}\"}}\n",
+                scan.event_id(),
+                item.item_upc,
+                store.store_id
+            )
         );
     }
 }

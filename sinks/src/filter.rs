@@ -8,14 +8,15 @@ use crate::{DeliveryReport, Sink, SinkError};
 
 /// Passes the events of `kinds` to the sink it wraps; the others are not
 /// this sink's, so they are neither delivered nor failed here.
-pub(crate) struct KindFilter {
+pub struct KindFilter {
     inner: Box<dyn Sink>,
     take: [bool; EventKind::ALL.len()],
     other_kinds: u64,
 }
 
 impl KindFilter {
-    pub(crate) fn new(inner: Box<dyn Sink>, kinds: &[EventKind]) -> KindFilter {
+    /// `inner`, given only the events of `kinds`.
+    pub fn new(inner: Box<dyn Sink>, kinds: &[EventKind]) -> KindFilter {
         let mut take = [false; EventKind::ALL.len()];
         for k in kinds {
             take[k.index()] = true;

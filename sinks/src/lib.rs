@@ -24,7 +24,7 @@
 
 pub mod encode;
 pub mod files;
-mod filter;
+pub mod filter;
 pub mod kafka;
 pub mod manifest;
 pub mod memory;
@@ -40,7 +40,7 @@ pub mod stdout;
 use async_trait::async_trait;
 use storesim_sim::{EventBatch, EventKind, SimTime};
 
-pub use encode::{Encoder, Schema};
+pub use encode::Encoder;
 pub use spec::{SinkKind, SinkSpec};
 
 /// Errors from sinks.

@@ -24,7 +24,10 @@ pub(crate) fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
             redact_spec(&args.url)
         )));
     };
-    let scenario = input(Scenario::load(&args.scenario))?;
+    let scenario = input(Scenario::load(&super::run::scenario_named(
+        &args.scenario,
+        &args.schema,
+    )?))?;
     let world = input(scenario.build_world(&Overrides {
         stores: args.stores.map(|n| n as usize),
         items: args.items.map(|n| n as usize),
@@ -34,15 +37,18 @@ pub(crate) fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
         drop: args.drop,
         cdc: args.cdc,
         keys: args.keys,
-        schema: args.schema,
     };
+    let kinds = scenario.written(&world.kinds());
+    let encoder =
+        storesim_sinks::Encoder::new(scenario.mapping().cloned(), &world.items, &world.stores);
     match prepare(
         &name,
         config,
-        &world.kinds(),
+        &kinds,
         dimensions(&world),
         options,
         None,
+        &encoder,
     ) {
         Ok(()) => {}
         // Unreachable or refused: bad input; a failure after that: runtime.
@@ -57,8 +63,8 @@ pub(crate) fn db_init(args: DbInitArgs) -> Result<ExitCode, Failure> {
             world.items.len()
         )
     } else {
-        let kinds: Vec<&str> = world.kinds().iter().map(|k| k.as_str()).collect();
-        format!("landing tables {}", kinds.join(", "))
+        let tables: Vec<&str> = kinds.iter().map(|k| encoder.name(*k)).collect();
+        format!("landing tables {}", tables.join(", "))
     };
     println!(
         "{name}: schema `{}` ready{}{}{}; {loaded}",

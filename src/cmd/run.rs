@@ -44,7 +44,10 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let span = start
         .span(days, args.until, clock.utc_now())
         .map_err(|e| Failure::Input(anyhow::anyhow!(e)))?;
-    let scenario = input(Scenario::load(&args.scenario))?;
+    let scenario = input(Scenario::load(&scenario_named(
+        &args.scenario,
+        &args.schema,
+    )?))?;
     let mut specs = Vec::new();
     let raw_specs = if args.sinks.is_empty() {
         vec!["files:out?compression=zstd".to_string()]
@@ -125,14 +128,19 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     if !shard.is_all() {
         stream.push_str(&format!(" shard={shard}"));
     }
-    let kinds = world.kinds();
+    let emitted = world.kinds();
+    let kinds = scenario.written(&emitted);
     let context = storesim_sinks::RunContext {
         scenario: &world.name,
         kinds: &kinds,
         dimensions: dimensions(&world),
-        grace_us: world.params.delivery.max_delay_us(),
+        grace_us: world.params.max_delay_us(),
         stream: &stream,
-        encoder: storesim_sinks::Encoder::new(args.schema, &world.items),
+        encoder: storesim_sinks::Encoder::new(
+            scenario.mapping().cloned(),
+            &world.items,
+            &world.stores,
+        ),
     };
     // The run's journal: checked against the stopped run's before any
     // sink is opened.
@@ -143,7 +151,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let this_run = Journal {
         format: journal::FORMAT,
         stream: stream.clone(),
-        schema: args.schema.to_string(),
+        schema: output_schema(&scenario),
         now_us: match span {
             storesim_sim::RunSpan::Utc { start, .. } if start_was_now => Some(start.0),
             _ => None,
@@ -167,7 +175,13 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     }
     let mut sinks = Vec::new();
     for spec in &specs {
-        sinks.push(input(storesim_sinks::open(spec, &context))?);
+        let sink = input(storesim_sinks::open(spec, &context))?;
+        // `[output] kinds`: the other kinds are not written anywhere.
+        sinks.push(if kinds == emitted {
+            sink
+        } else {
+            Box::new(storesim_sinks::filter::KindFilter::new(sink, &kinds))
+        });
     }
     if let Some(path) = &args.manifest {
         let run = storesim_sim::truth::RunInfo {
@@ -180,7 +194,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             stores: world.stores.len(),
             items: world.items.len(),
             shard: shard.to_string(),
-            schema: args.schema.to_string(),
+            schema: output_schema(&scenario),
             version: env!("CARGO_PKG_VERSION").to_string(),
         };
         sinks.push(Box::new(input(
@@ -469,4 +483,29 @@ pub(crate) fn resolved(dir: &std::path::Path) -> std::path::PathBuf {
         real.push(name);
     }
     real
+}
+
+/// The scenario a run or `db init` uses: `--scenario`, or the `apex`
+/// scenario for the retired `--schema apex` (which reshaped the chain's
+/// scans only; any other scenario with it is refused, not run unchanged).
+pub(crate) fn scenario_named(scenario: &str, schema: &str) -> Result<String, Failure> {
+    match (schema, scenario) {
+        ("storesim", s) => Ok(s.to_string()),
+        ("apex", "chain" | "apex") => Ok("apex".to_string()),
+        ("apex", other) => Err(Failure::Input(anyhow::anyhow!(
+            "--schema apex is the `apex` scenario (the chain in the Apex demo's shape); it does not reshape scenario `{other}`: map its kinds in an [output] table of its own"
+        ))),
+        (other, _) => Err(Failure::Input(anyhow::anyhow!(
+            "--schema `{other}`: unknown (storesim; apex is the `apex` scenario)"
+        ))),
+    }
+}
+
+/// The output's schema as a journal and a manifest record it: `storesim`
+/// for storesim's records, else the name of the scenario that maps them.
+pub(crate) fn output_schema(scenario: &Scenario) -> String {
+    match scenario.mapping() {
+        Some(m) if !m.by_kind.is_empty() => scenario.config.name.clone(),
+        _ => "storesim".to_string(),
+    }
 }

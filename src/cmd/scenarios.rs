@@ -27,17 +27,46 @@ pub(crate) fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
                 &s.digest()[..16]
             );
             let _ = writeln!(out, "# holds     {}", world_counts(&world));
-            for kind in world.kinds() {
-                let _ = writeln!(out, "# emits     {kind}: {}", kind.fields().join(", "));
-            }
-            if world.kinds().contains(&storesim_sim::EventKind::Scan) {
+            let kafka = s.kafka();
+            for kind in s.written(&world.kinds()) {
+                let Some(map) = s.mapping().and_then(|m| m.get(kind)) else {
+                    let _ = writeln!(out, "# emits     {kind}: {}", kind.fields().join(", "));
+                    continue;
+                };
+                let topic = kafka
+                    .topics
+                    .iter()
+                    .find(|(k, _)| *k == kind)
+                    .map_or(map.name.as_str(), |(_, t)| t.as_str());
                 let _ = writeln!(
                     out,
-                    "# schemas   storesim (default); apex (--schema apex): scan as {}",
-                    storesim_sinks::Schema::Apex
-                        .fields(storesim_sim::EventKind::Scan)
-                        .join(", ")
+                    "# emits     {kind} as `{}` (table {}, topic {}{topic}):",
+                    map.name,
+                    map.name,
+                    kafka.topic_prefix.as_deref().unwrap_or("storesim."),
                 );
+                for f in &map.fields {
+                    let _ = writeln!(
+                        out,
+                        "#             {:<24} {:<34} {}",
+                        f.name,
+                        format!(
+                            "{}{}",
+                            f.ty.describe(),
+                            if f.nullable { ", null" } else { "" }
+                        ),
+                        map.source_of(f)
+                    );
+                }
+            }
+            let left_out: Vec<&str> = world
+                .kinds()
+                .into_iter()
+                .filter(|k| !s.written(&world.kinds()).contains(k))
+                .map(|k| k.as_str())
+                .collect();
+            if !left_out.is_empty() {
+                let _ = writeln!(out, "# not written {} (output.kinds)", left_out.join(", "));
             }
             let _ = writeln!(
                 out,

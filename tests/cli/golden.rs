@@ -11,8 +11,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
+use storesim_scenarios::Scenario;
 use storesim_sim::EventKind;
-use storesim_sinks::encode::APEX_SCAN;
 
 use super::{storesim, tree};
 
@@ -58,7 +58,7 @@ struct Profile {
     args: &'static [&'static str],
 }
 
-const PROFILES: [Profile; 7] = [
+const PROFILES: [Profile; 9] = [
     Profile {
         name: "chain",
         scenario: "chain",
@@ -74,17 +74,10 @@ const PROFILES: [Profile; 7] = [
         args: &["--stores", "2", "--start", "2026-11-27"],
     },
     Profile {
-        name: "chain-apex",
-        scenario: "chain",
+        name: "apex",
+        scenario: "apex",
         file: None,
-        args: &[
-            "--stores",
-            "2",
-            "--start",
-            "2026-11-24",
-            "--schema",
-            "apex",
-        ],
+        args: &["--stores", "2", "--start", "2026-11-24"],
     },
     Profile {
         name: "smoothie",
@@ -110,6 +103,18 @@ const PROFILES: [Profile; 7] = [
         file: None,
         args: &["--stores", "2", "--days", "2"],
     },
+    Profile {
+        name: "sales-generator",
+        scenario: "sales-generator",
+        file: None,
+        args: &["--days", "2"],
+    },
+    Profile {
+        name: "fomo",
+        scenario: "fomo",
+        file: None,
+        args: &["--stores", "3"],
+    },
 ];
 
 /// Each file of `dir` as `sha256 size path` and its first `head` lines.
@@ -127,8 +132,10 @@ fn digest(dir: &Path, head: usize) -> String {
 }
 
 /// Every JSON record a run wrote matches its kind's schema (field order,
-/// types, nulls, closed sets), and every CSV header is the schema's.
-fn conforms(profile: &str, out: &Path) {
+/// types, nulls, closed sets), and every CSV header is the schema's; a
+/// kind the scenario maps has exactly its mapped fields, in order.
+fn conforms(profile: &str, scenario: &str, out: &Path) {
+    let scenario = Scenario::load(scenario).unwrap();
     let mut checked = std::collections::BTreeMap::<String, usize>::new();
     for (path, bytes) in tree(out) {
         let Some(kind) = path
@@ -139,21 +146,29 @@ fn conforms(profile: &str, out: &Path) {
             continue;
         };
         let text = String::from_utf8(bytes).unwrap();
-        let apex = profile == "chain-apex" && kind == EventKind::Scan;
+        let mapped = scenario.mapping().and_then(|m| m.get(kind));
         if path.starts_with("csv") {
             let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
-            let want = if apex {
-                APEX_SCAN.iter().map(|f| f.name).collect()
-            } else {
-                kind.fields()
+            let want = match mapped {
+                Some(m) => m.header(),
+                None => kind.fields(),
             };
             assert_eq!(header, want, "{profile}: {}", path.display());
             continue;
         }
         for line in text.lines() {
-            if apex {
-                let v: serde_json::Value = serde_json::from_str(line).unwrap();
-                assert_eq!(v.as_object().unwrap().len(), APEX_SCAN.len(), "{line}");
+            if let Some(m) = mapped {
+                // Exactly the mapped fields (a map's keys are sorted, so
+                // the order is read from the text).
+                let v: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(line).unwrap();
+                assert_eq!(v.len(), m.fields.len(), "{profile}: {line}");
+                let at: Vec<usize> = m
+                    .header()
+                    .iter()
+                    .map(|f| line.find(&format!("\"{f}\":")).unwrap())
+                    .collect();
+                assert!(at.windows(2).all(|w| w[0] < w[1]), "{profile}: {line}");
                 continue;
             }
             if let Err(e) = kind.schema().check_json(line) {
@@ -194,7 +209,11 @@ fn every_model_and_profile_matches_its_golden_digest() {
             p.name,
             String::from_utf8_lossy(&run.stderr)
         );
-        conforms(p.name, &out);
+        let loaded = match p.file {
+            Some(_) => root.join(&scenario).display().to_string(),
+            None => scenario.clone(),
+        };
+        conforms(p.name, &loaded, &out);
         check(&format!("{}.digest", p.name), &digest(&out, 3));
     }
 }

@@ -295,6 +295,16 @@ pub(crate) fn model(s: &Scenario) -> Result<Model, ScenarioError> {
                 let (lo, hi) = range(&k, "checkout.void_delay_s", co.void_delay_s)?;
                 (i64::from(lo), i64::from(hi))
             },
+            void_resends_original: match co.void_time.as_str() {
+                "voided" => false,
+                "original" => true,
+                other => {
+                    return Err(k.err(
+                        "checkout.void_time",
+                        format!("`{other}`: use voided (the time of the void) or original (the scan's time, re-sent later)"),
+                    ))
+                }
+            },
         },
         payment: PaymentParams { shares },
         loyalty: LoyaltyParams {

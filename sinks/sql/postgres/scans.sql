@@ -1,12 +1,11 @@
--- Scans in storesim's schema (`storesim run --schema storesim`, the
--- default). A void repeats its line's (transaction_id, line) with
--- quantity 0 at a later ts.
+-- Scans in storesim's schema (a scenario that does not map them). A void
+-- repeats its line's (transaction_id, line) with quantity 0 at a later ts.
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM information_schema.columns
                WHERE table_schema = current_schema() AND table_name = 'scans'
                  AND column_name = 'scan_id') THEN
-        RAISE EXCEPTION 'the scans table in schema "%" has the Apex layout; use another ?schema= or recreate it with: storesim db init --drop --schema storesim', current_schema();
+        RAISE EXCEPTION 'the scans table in schema "%" has the Apex layout; use another ?schema= or recreate it with: storesim db init --drop', current_schema();
     END IF;
 END
 $$;

@@ -4,14 +4,14 @@
 use bytes::BytesMut;
 use futures::pin_mut;
 use storesim_sim::chain::{ChangeOp, ItemChangeEvent, ScanEvent, TransactionEvent};
-use storesim_sim::event::{ScanId, TxnId};
+use storesim_sim::event::TxnId;
 use storesim_sim::{EventBatch, EventKind, SimTime, Stamped};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{accepts, to_sql_checked, IsNull, ToSql, Type};
 use tokio_postgres::Transaction;
 
 use super::schema::*;
-use crate::encode::{Encoder, Schema};
+use crate::encode::Encoder;
 
 pub(super) const SCAN_COLUMNS: &str =
     "transaction_id, line, ts, store_id, register, sku, category, quantity, unit_price, discount";
@@ -37,12 +37,6 @@ pub(super) struct IdText {
 
 impl IdText {
     fn txn(id: TxnId) -> IdText {
-        let mut buf = [0u8; 40];
-        let len = id.encode(&mut buf).len();
-        IdText { buf, len }
-    }
-
-    fn scan(id: ScanId) -> IdText {
         let mut buf = [0u8; 40];
         let len = id.encode(&mut buf).len();
         IdText { buf, len }
@@ -87,6 +81,9 @@ pub(super) async fn copy_scans(
     table: &str,
     scans: &[&ScanEvent],
 ) -> Result<(), tokio_postgres::Error> {
+    if scans.is_empty() {
+        return Ok(());
+    }
     let sink = tx
         .copy_in(&format!(
             "COPY {table} ({SCAN_COLUMNS}) FROM STDIN (FORMAT binary)"
@@ -113,95 +110,150 @@ pub(super) async fn copy_scans(
     Ok(())
 }
 
-pub(super) const APEX_SCAN_COLUMNS: &str =
-    "scan_id, store_id, scan_datetime, item_upc, unit_qty, unit_price";
-pub(super) const APEX_SCAN_TYPES: [Type; 6] = [
-    Type::TEXT,
-    Type::INT4,
-    Type::TIMESTAMPTZ,
-    Type::INT8,
-    Type::INT4,
-    Type::NUMERIC,
-];
-
-pub(super) async fn copy_apex_scans(
-    tx: &Transaction<'_>,
-    table: &str,
-    scans: &[&ScanEvent],
-    encoder: &Encoder,
-) -> Result<(), tokio_postgres::Error> {
-    let sink = tx
-        .copy_in(&format!(
-            "COPY {table} ({APEX_SCAN_COLUMNS}) FROM STDIN (FORMAT binary)"
-        ))
-        .await?;
-    let writer = BinaryCopyInWriter::new(sink, &APEX_SCAN_TYPES);
-    pin_mut!(writer);
-    for s in scans {
-        let a = encoder.apex_scan(s);
-        let row: [&(dyn ToSql + Sync); 6] = [
-            &IdText::scan(a.scan_id),
-            &(a.store_id as i32),
-            &a.scan_datetime.to_datetime(),
-            &(a.item_upc as i64),
-            &i32::from(a.unit_qty),
-            &decimal(a.unit_price),
-        ];
-        writer.as_mut().write(&row).await?;
-    }
-    writer.finish().await?;
-    Ok(())
-}
-
-/// Copies scans in the encoder's schema.
-pub(super) async fn copy_any_scans(
-    tx: &Transaction<'_>,
-    table: &str,
-    scans: &[&ScanEvent],
-    encoder: &Encoder,
-) -> Result<(), tokio_postgres::Error> {
-    match encoder.schema() {
-        Schema::Storesim => copy_scans(tx, table, scans).await,
-        Schema::Apex => copy_apex_scans(tx, table, scans, encoder).await,
+/// Whether events of `kind` land in a landing table: every kind but the
+/// chain's typed scans and transactions (unless the scenario maps them)
+/// and item changes (applied to the item master).
+pub(crate) fn is_landing(kind: EventKind, encoder: &Encoder) -> bool {
+    match kind {
+        EventKind::ItemChange => false,
+        EventKind::Scan | EventKind::Transaction => encoder.map(kind).is_some(),
+        _ => true,
     }
 }
 
-/// Whether events of `kind` land in a text table named after the kind
-/// (every kind but the chain's typed scans, transactions and item changes).
-pub(crate) fn is_landing(kind: EventKind) -> bool {
-    !matches!(
-        kind,
-        EventKind::Scan | EventKind::Transaction | EventKind::ItemChange
-    )
+/// A landing table: one per kind, named after it (or its mapped name). An
+/// unmapped kind's columns are text, as the source system exported it
+/// (cast downstream); a mapped kind's are typed from its mapping, so a
+/// demo's SQL reads them as its own DDL declares them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LandingTable {
+    /// The kind landing there.
+    pub kind: EventKind,
+    /// The table.
+    pub table: String,
+    /// Its columns and their SQL types.
+    pub columns: Vec<(String, String)>,
+    /// Whether the encoder maps the kind (its CSV rows have no leading
+    /// `kind` column to strip).
+    pub mapped: bool,
 }
 
-/// The landing tables of `kinds`: one per kind, a text column per field
-/// (as the source system exported it; cast downstream).
-pub(crate) fn landing_sql(kinds: &[EventKind], drop: bool) -> String {
-    kinds
+impl LandingTable {
+    pub(crate) fn of(kind: EventKind, encoder: &Encoder) -> LandingTable {
+        match encoder.map(kind) {
+            Some(m) => LandingTable {
+                kind,
+                table: m.name.clone(),
+                columns: m
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.to_ascii_lowercase(), sql_type(&f.ty).to_string()))
+                    .collect(),
+                mapped: true,
+            },
+            None => LandingTable {
+                kind,
+                table: kind.as_str().to_string(),
+                columns: kind.fields()[1..]
+                    .iter()
+                    .map(|f| (f.to_string(), "text".to_string()))
+                    .collect(),
+                mapped: false,
+            },
+        }
+    }
+
+    fn column_list(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
+        names.join(", ")
+    }
+}
+
+/// The SQL type of a mapped field: storesim's types as its typed tables
+/// declare them; a store-local time as `timestamp` when PostgreSQL reads
+/// its pattern (an ISO date and time), else as text.
+fn sql_type(ty: &storesim_sim::mapping::OutType) -> String {
+    use storesim_sim::mapping::OutType;
+    use storesim_sim::schema::Type as T;
+    match ty {
+        OutType::Like(T::Bool) => "boolean".into(),
+        OutType::Like(T::Int32) => "integer".into(),
+        OutType::Like(T::Int64) => "bigint".into(),
+        OutType::Like(T::Float64) => "double precision".into(),
+        OutType::Like(T::String | T::Record(_)) => "text".into(),
+        OutType::Like(T::Decimal { precision, scale }) => format!("numeric({precision},{scale})"),
+        // Zoneless text (the demos' UTC) is `timestamp`, so the session's
+        // time zone cannot shift it.
+        OutType::Like(T::Timestamp(storesim_sim::schema::TimeText::NaiveMicros)) => {
+            "timestamp".into()
+        }
+        OutType::Like(T::Timestamp(_)) => "timestamptz".into(),
+        OutType::LocalTimestamp(p)
+            if p.starts_with("%Y-%m-%d %H:%M:%S") || p.starts_with("%Y-%m-%dT%H:%M:%S") =>
+        {
+            "timestamp".into()
+        }
+        OutType::LocalTimestamp(_) => "text".into(),
+    }
+}
+
+/// The landing tables' DDL.
+pub(crate) fn landing_sql(tables: &[LandingTable], drop: bool) -> String {
+    tables
         .iter()
-        .filter(|k| is_landing(**k))
-        .map(|k| {
+        .map(|t| {
             let drop = if drop {
-                format!("DROP TABLE IF EXISTS {k};\n")
+                format!("DROP TABLE IF EXISTS {};\n", t.table)
             } else {
                 String::new()
             };
-            let columns: Vec<String> = k.fields()[1..]
+            let columns: Vec<String> = t
+                .columns
                 .iter()
-                .map(|f| format!("{f} text"))
+                .map(|(n, ty)| format!("{n} {ty}"))
                 .collect();
             format!(
-                "{drop}CREATE TABLE IF NOT EXISTS {k} ({});\n",
+                "{drop}CREATE TABLE IF NOT EXISTS {} ({});\n",
+                t.table,
                 columns.join(", ")
             )
         })
         .collect()
 }
 
+/// A landing table already in the schema with other columns is refused
+/// before the run (the first COPY would fail halfway through it).
+pub(super) async fn check_landing(
+    client: &tokio_postgres::Client,
+    tables: &[LandingTable],
+) -> Result<(), String> {
+    for t in tables {
+        let rows = client
+            .query(
+                "SELECT column_name::text FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = $1
+                 ORDER BY ordinal_position",
+                &[&t.table],
+            )
+            .await
+            .map_err(|e| super::sink::describe(&e))?;
+        let have: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        let want: Vec<&str> = t.columns.iter().map(|(n, _)| n.as_str()).collect();
+        if !have.is_empty() && have != want {
+            return Err(format!(
+                "table {} has the columns ({}), not ({}) that this scenario writes; use another ?schema= or recreate it with: storesim db init --drop --scenario SCENARIO",
+                t.table,
+                have.join(", "),
+                want.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// One landing kind of a batch: its events' CSV rows and delivery times.
 pub(crate) struct Landing {
-    pub(super) kind: EventKind,
+    pub(super) table: LandingTable,
     pub(super) rows: crate::encode::Encoded,
     pub(super) events: Vec<SimTime>,
 }
@@ -213,7 +265,7 @@ pub(super) fn encode_landing(
 ) -> Result<Vec<Landing>, csv::Error> {
     let mut by_kind: std::collections::BTreeMap<EventKind, Vec<&Stamped>> = Default::default();
     for s in &batch.events {
-        if is_landing(s.event.kind()) {
+        if is_landing(s.event.kind(), encoder) {
             by_kind.entry(s.event.kind()).or_default().push(s);
         }
     }
@@ -221,7 +273,7 @@ pub(super) fn encode_landing(
         .into_iter()
         .map(|(kind, events)| {
             Ok(Landing {
-                kind,
+                table: LandingTable::of(kind, encoder),
                 rows: encoder.csv_rows(events.iter().map(|s| &s.event))?,
                 events: events.iter().map(|s| s.at).collect(),
             })
@@ -231,16 +283,19 @@ pub(super) fn encode_landing(
 
 pub(super) async fn copy_landing(
     tx: &Transaction<'_>,
-    kind: EventKind,
+    table: &LandingTable,
     body: &[u8],
 ) -> Result<(), tokio_postgres::Error> {
     use futures::SinkExt;
     if body.is_empty() {
         return Ok(());
     }
-    let columns = kind.fields()[1..].join(", ");
     let sink = tx
-        .copy_in(&format!("COPY {kind} ({columns}) FROM STDIN (FORMAT csv)"))
+        .copy_in(&format!(
+            "COPY {} ({}) FROM STDIN (FORMAT csv)",
+            table.table,
+            table.column_list()
+        ))
         .await?;
     pin_mut!(sink);
     sink.send(bytes::Bytes::copy_from_slice(body)).await?;
@@ -253,6 +308,9 @@ pub(super) async fn copy_transactions(
     table: &str,
     txns: &[&TransactionEvent],
 ) -> Result<(), tokio_postgres::Error> {
+    if txns.is_empty() {
+        return Ok(());
+    }
     let sink = tx
         .copy_in(&format!(
             "COPY {table} ({TXN_COLUMNS}) FROM STDIN (FORMAT binary)"

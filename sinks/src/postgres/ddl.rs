@@ -9,7 +9,6 @@ use tokio_postgres::types::Type;
 
 use super::copy::*;
 use super::schema::*;
-use crate::encode::APEX_SCAN;
 
 /// A column of a `CREATE TABLE`: its name, its type as written, and
 /// whether it is `NOT NULL`.
@@ -109,15 +108,7 @@ fn the_typed_tables_are_the_kinds_schemas() {
         &SCAN_TYPES,
     );
     check(
-        SCANS_APEX_SQL,
-        "scans",
-        &APEX_SCAN,
-        &[],
-        APEX_SCAN_COLUMNS,
-        &APEX_SCAN_TYPES,
-    );
-    check(
-        SCHEMA_SQL,
+        TRANSACTIONS_SQL,
         "transactions",
         EventKind::Transaction.schema().flat_fields(),
         &[],

@@ -2,12 +2,13 @@
 //! and the schema management behind `storesim db init`.
 
 pub mod config;
-mod copy;
+pub(crate) mod copy;
 #[cfg(test)]
 mod ddl;
 mod schema;
 pub(crate) mod sink;
 
 pub use config::PostgresConfig;
-pub use schema::{connect, init, load_dimensions, prepare, InitOptions};
+pub use copy::LandingTable;
+pub use schema::{connect, init, load_dimensions, prepare, InitOptions, Tables};
 pub use sink::{describe, DbCause, PostgresSink};

@@ -8,16 +8,18 @@ use tokio_postgres::{Client, NoTls};
 use super::config::PostgresConfig;
 use super::copy::*;
 use super::sink::*;
-use crate::encode::Schema;
+use crate::encode::Encoder;
 use crate::redact::redact;
 use crate::{Dimensions, SinkError};
 
 pub(super) const SCHEMA_SQL: &str = include_str!("../../sql/postgres/schema.sql");
+pub(super) const DIMENSIONS_SQL: &str = include_str!("../../sql/postgres/dimensions.sql");
+pub(super) const TRANSACTIONS_SQL: &str = include_str!("../../sql/postgres/transactions.sql");
 pub(super) const DROP_SQL: &str = include_str!("../../sql/postgres/drop.sql");
 pub(super) const CDC_SQL: &str = include_str!("../../sql/postgres/cdc.sql");
 pub(super) const KEYS_SQL: &str = include_str!("../../sql/postgres/keys.sql");
+pub(super) const KEYS_SCANS_SQL: &str = include_str!("../../sql/postgres/keys_scans.sql");
 pub(super) const SCANS_SQL: &str = include_str!("../../sql/postgres/scans.sql");
-pub(super) const SCANS_APEX_SQL: &str = include_str!("../../sql/postgres/scans_apex.sql");
 
 /// What `storesim db init` does besides creating what is missing.
 #[derive(Debug, Clone, Copy, Default)]
@@ -28,8 +30,38 @@ pub struct InitOptions {
     pub cdc: bool,
     /// Primary keys on the facts and a per-store index on transactions.
     pub keys: bool,
-    /// The shape of the scans table.
-    pub schema: Schema,
+}
+
+/// The tables a run's kinds need: the dimensions for a model with an item
+/// master, the chain's typed facts where they are written unmapped, and a
+/// landing table per other kind. Nothing else is created.
+#[derive(Debug, Clone, Default)]
+pub struct Tables {
+    /// stores, item_categories, item_master.
+    pub dimensions: bool,
+    /// storesim's typed scans table.
+    pub scans: bool,
+    /// storesim's typed transactions table.
+    pub transactions: bool,
+    /// The landing tables.
+    pub landing: Vec<LandingTable>,
+}
+
+impl Tables {
+    /// The tables of `kinds` (those the run writes) in `encoder`'s mapping.
+    pub fn of(kinds: &[EventKind], dimensions: bool, encoder: &Encoder) -> Tables {
+        let typed = |k: EventKind| kinds.contains(&k) && !is_landing(k, encoder);
+        Tables {
+            dimensions,
+            scans: typed(EventKind::Scan),
+            transactions: typed(EventKind::Transaction),
+            landing: kinds
+                .iter()
+                .filter(|k| is_landing(**k, encoder))
+                .map(|k| LandingTable::of(*k, encoder))
+                .collect(),
+        }
+    }
 }
 
 /// Connects, with the connection driven on the current tokio runtime.
@@ -56,20 +88,29 @@ pub async fn init(
     client: &Client,
     schema: &str,
     options: InitOptions,
+    tables: &Tables,
 ) -> Result<(), tokio_postgres::Error> {
     let mut sql = String::from("BEGIN; SELECT pg_advisory_xact_lock(hashtext('storesim init'));\n");
     if options.drop {
         sql.push_str(&DROP_SQL.replace("{{schema}}", schema));
     }
     sql.push_str(SCHEMA_SQL);
-    sql.push_str(match options.schema {
-        Schema::Storesim => SCANS_SQL,
-        Schema::Apex => SCANS_APEX_SQL,
-    });
-    if options.keys {
+    if tables.dimensions {
+        sql.push_str(DIMENSIONS_SQL);
+    }
+    if tables.transactions {
+        sql.push_str(TRANSACTIONS_SQL);
+    }
+    if tables.scans {
+        sql.push_str(SCANS_SQL);
+    }
+    if options.keys && tables.transactions {
         sql.push_str(KEYS_SQL);
     }
-    if options.cdc {
+    if options.keys && tables.scans {
+        sql.push_str(KEYS_SCANS_SQL);
+    }
+    if options.cdc && tables.dimensions {
         sql.push_str(&CDC_SQL.replace("{{schema}}", schema));
     }
     sql.push_str("\nCOMMIT;");
@@ -95,7 +136,9 @@ pub fn prepare(
     dimensions: Option<Dimensions<'_>>,
     options: InitOptions,
     stream: Option<&str>,
+    encoder: &Encoder,
 ) -> Result<(), SinkError> {
+    let tables = Tables::of(kinds, dimensions.is_some(), encoder);
     let spec = |message: String| SinkError::Spec {
         spec: name.to_string(),
         message: redact(&message),
@@ -109,14 +152,22 @@ pub fn prepare(
         let client = connect(config)
             .await
             .map_err(|e| spec(format!("cannot connect: {}", describe(&e))))?;
-        init(&client, &config.schema, options).await.map_err(|e| {
-            failed(format!(
-                "cannot create the schema `{}`: {}",
-                config.schema,
-                describe(&e)
-            ))
-        })?;
-        let landing = landing_sql(kinds, options.drop);
+        if !options.drop {
+            check_landing(&client, &tables.landing).await
+        } else {
+            Ok(())
+        }
+        .map_err(|e| spec(format!("schema `{}`: {e}", config.schema)))?;
+        init(&client, &config.schema, options, &tables)
+            .await
+            .map_err(|e| {
+                failed(format!(
+                    "cannot create the schema `{}`: {}",
+                    config.schema,
+                    describe(&e)
+                ))
+            })?;
+        let landing = landing_sql(&tables.landing, options.drop);
         if !landing.is_empty() {
             client.batch_execute(&landing).await.map_err(|e| {
                 failed(format!(

@@ -145,11 +145,15 @@ impl PostgresSink {
         encoder: Encoder,
     ) -> Result<PostgresSink, SinkError> {
         let name = redact_spec(raw);
-        let options = InitOptions {
-            schema: encoder.schema(),
-            ..InitOptions::default()
-        };
-        prepare(&name, &config, kinds, dimensions, options, Some(stream))?;
+        prepare(
+            &name,
+            &config,
+            kinds,
+            dimensions,
+            InitOptions::default(),
+            Some(stream),
+            &encoder,
+        )?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -202,28 +206,34 @@ impl PostgresSink {
         let mut changes: Vec<&ItemChangeEvent> = Vec::new();
         for s in batch.events.iter().filter(fresh) {
             match &s.event {
+                Event::ItemChange(c) => changes.push(c),
+                // Landing kinds (and mapped scans and receipts), below.
+                e if is_landing(e.kind(), encoder) => {}
                 Event::Scan(e) => scans.push(e),
                 Event::Transaction(t) => txns.push(t),
-                Event::ItemChange(c) => changes.push(c),
-                // Other kinds land in text tables, below.
                 _ => {}
             }
         }
         // The landing rows of the fresh events, kind by kind.
         let mut landed = 0usize;
-        let bodies: Vec<(EventKind, Vec<u8>)> = landing
+        let bodies: Vec<(&LandingTable, Vec<u8>)> = landing
             .iter()
             .map(|l| {
                 let mut body = Vec::with_capacity(l.rows.bytes.len());
                 for (i, &at) in l.events.iter().enumerate() {
                     if !overlaps || !is_covered(covered, at) {
                         let row = l.rows.range(i, i + 1);
-                        // Without the leading `kind,` column.
-                        body.extend_from_slice(&row[l.kind.as_str().len() + 1..]);
+                        // Without the leading `kind,` column of storesim's rows.
+                        let skip = if l.table.mapped {
+                            0
+                        } else {
+                            l.table.kind.as_str().len() + 1
+                        };
+                        body.extend_from_slice(&row[skip..]);
                         landed += 1;
                     }
                 }
-                (l.kind, body)
+                (&l.table, body)
             })
             .collect();
         let events = (scans.len() + txns.len() + changes.len() + landed) as i64;
@@ -243,7 +253,7 @@ impl PostgresSink {
             apply_item_changes(&tx, &changes).await?;
             let direct = async {
                 tx.batch_execute("SAVEPOINT copy").await?;
-                copy_any_scans(&tx, "scans", &scans, encoder).await?;
+                copy_scans(&tx, "scans", &scans).await?;
                 copy_transactions(&tx, "transactions", &txns).await
             }
             .await;
@@ -252,24 +262,32 @@ impl PostgresSink {
                 Err(e) if is_unique_violation(&e) => {
                     // With `db init --keys`, rows another stream wrote under
                     // the same ids: keep them, add only what is missing.
-                    tx.batch_execute(
-                        "ROLLBACK TO SAVEPOINT copy;
-                         CREATE TEMP TABLE IF NOT EXISTS scans_stage (LIKE scans) ON COMMIT DELETE ROWS;
-                         CREATE TEMP TABLE IF NOT EXISTS transactions_stage (LIKE transactions) ON COMMIT DELETE ROWS;",
-                    )
-                    .await?;
-                    copy_any_scans(&tx, "scans_stage", &scans, encoder).await?;
+                    tx.batch_execute("ROLLBACK TO SAVEPOINT copy").await?;
+                    // Only the tables this batch writes (a scenario may
+                    // have one of them, or map it elsewhere).
+                    for (table, rows) in [("scans", scans.len()), ("transactions", txns.len())] {
+                        if rows > 0 {
+                            tx.batch_execute(&format!(
+                                "CREATE TEMP TABLE IF NOT EXISTS {table}_stage (LIKE {table}) ON COMMIT DELETE ROWS"
+                            ))
+                            .await?;
+                        }
+                    }
+                    copy_scans(&tx, "scans_stage", &scans).await?;
                     copy_transactions(&tx, "transactions_stage", &txns).await?;
-                    tx.batch_execute(
-                        "INSERT INTO scans SELECT * FROM scans_stage ON CONFLICT DO NOTHING;
-                         INSERT INTO transactions SELECT * FROM transactions_stage ON CONFLICT DO NOTHING;",
-                    )
-                    .await?;
+                    for (table, rows) in [("scans", scans.len()), ("transactions", txns.len())] {
+                        if rows > 0 {
+                            tx.batch_execute(&format!(
+                                "INSERT INTO {table} SELECT * FROM {table}_stage ON CONFLICT DO NOTHING"
+                            ))
+                            .await?;
+                        }
+                    }
                 }
                 Err(e) => return Err(e),
             }
-            for (kind, body) in &bodies {
-                copy_landing(&tx, *kind, body).await?;
+            for (table, body) in &bodies {
+                copy_landing(&tx, table, body).await?;
             }
             tx.execute(
                 "INSERT INTO storesim_batches (stream, window_start, window_end, run_id, events)

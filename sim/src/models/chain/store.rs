@@ -414,12 +414,16 @@ impl ChainStore {
                 let (lo, hi) = p.checkout.void_delay_s;
                 let delay = self.rng.random_range(lo..=hi);
                 self.counters.voids += 1;
-                self.emit(Event::Scan(ScanEvent {
-                    ts: t.plus_micros(delay * MICROS_PER_SEC),
+                let voided = t.plus_micros(delay * MICROS_PER_SEC);
+                let resend = p.checkout.void_resends_original;
+                let void = Event::Scan(ScanEvent {
+                    ts: if resend { t } else { voided },
                     quantity: 0,
                     discount: Money::ZERO,
                     ..scan
-                }));
+                });
+                self.outbox
+                    .push_at(void, resend.then_some(voided), &mut self.counters);
                 continue;
             }
             line_count += 1;

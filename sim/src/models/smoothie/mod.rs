@@ -63,8 +63,12 @@ pub struct Product {
     pub contains_nuts: bool,
     /// Contains caffeine.
     pub contains_caffeine: bool,
-    /// Propensity to buy: the product's weight in the pick.
+    /// The product's weight in the pick (the menu's `_TotalWeight`).
     pub weight: u32,
+    /// What its records publish as `propensity_to_buy`: the menu column
+    /// `[smoothie] propensity_column` names (the weight by default; the
+    /// sales generator publishes `_RangeWeight`, the running total).
+    pub propensity: u32,
 }
 
 /// The smoothie model's parameters, validated by the scenario loader.
@@ -183,7 +187,7 @@ impl SmoothieModel {
                 contains_veggies: p.contains_veggies,
                 contains_nuts: p.contains_nuts,
                 contains_caffeine: p.contains_caffeine,
-                propensity_to_buy: p.weight,
+                propensity_to_buy: p.propensity,
                 store_id,
             };
             model.emit(Event::Product(Box::new(event)));
@@ -324,13 +328,21 @@ impl SmoothieModel {
         product.price - product.price.apply_basis_points(discount)
     }
 
-    /// Orders a delivery of product `i`, unless one is on its way.
+    /// Orders a delivery of product `i`, unless one is on its way; with no
+    /// lead time (the sales generator's), restocks at once, as often as it
+    /// takes to lift the level over the threshold.
     fn reorder(&mut self, now: SimTime, i: usize) {
         if self.on_order[i] {
             return;
         }
-        self.on_order[i] = true;
         let (lo, hi) = self.params.restock_lead_us;
+        if hi == 0 {
+            while self.stock[i] <= self.params.restock_threshold {
+                self.restock(now, i);
+            }
+            return;
+        }
+        self.on_order[i] = true;
         let at = now.plus_micros(self.rng.random_range(lo..=hi).max(1));
         self.restocks.push(Reverse((at, i)));
     }
@@ -349,8 +361,12 @@ impl SmoothieModel {
             new_level: existing + add,
             store_id: self.store_id,
         })));
-        // Still low (a small delivery after a run on the product): order again.
-        if self.stock[i] <= self.params.restock_threshold && self.next_arrival.is_some() {
+        // Still low (a small delivery after a run on the product): order
+        // again (an immediate restock loops in `reorder`).
+        if self.params.restock_lead_us.1 > 0
+            && self.stock[i] <= self.params.restock_threshold
+            && self.next_arrival.is_some()
+        {
             self.reorder(now, i);
         }
     }

@@ -48,13 +48,31 @@ struct SmoothieConfig {
     restock_quantity: i64,
     /// Minutes from order to delivery, `[min, max]`.
     restock_lead_minutes: [f64; 2],
+    #[serde(default = "total_weight")]
+    propensity_column: String,
+}
+
+fn total_weight() -> String {
+    "_TotalWeight".into()
 }
 
 /// The smoothie model's parameters, with the menu read from its file.
 fn params(s: &Setup<'_>) -> Result<SmoothieParams, SetupError> {
     let c: SmoothieConfig = s.table()?;
     let (origin, text) = s.read(&c.products)?;
-    let products = products(&origin, &text)?;
+    let products = products(&origin, &text, &c.propensity_column)
+        .map_err(|e| match e {
+            SetupError::Data { message, .. }
+                if message
+                    == format!("missing column `{}`", c.propensity_column.to_ascii_lowercase()) =>
+            {
+                s.err(
+                "propensity_column",
+                    format!("`{}` is not a column of {}", c.propensity_column, c.products),
+                )
+            }
+            e => e,
+        })?;
     let pct = c.member_discount_pct;
     if !(pct.is_finite() && (0.0..=100.0).contains(&pct)) {
         return Err(s.err("member_discount_pct", format!("must be 0-100, got {pct}")));
@@ -98,8 +116,9 @@ fn params(s: &Setup<'_>) -> Result<SmoothieParams, SetupError> {
 
 /// Parses the menu (the streaming sales generator's `products.csv`
 /// columns); `_totalweight` is the propensity to buy.
-fn products(origin: &str, text: &str) -> Result<Vec<Product>, SetupError> {
+fn products(origin: &str, text: &str, propensity: &str) -> Result<Vec<Product>, SetupError> {
     let t = Table::parse(origin, text)?;
+    let propensity = t.column(&propensity.to_ascii_lowercase())?;
     let c = [
         t.column("id")?,
         t.column("category")?,
@@ -135,6 +154,7 @@ fn products(origin: &str, text: &str) -> Result<Vec<Product>, SetupError> {
                 contains_nuts: t.flag(row, c[9])?,
                 contains_caffeine: t.flag(row, c[10])?,
                 weight: t.get(row, c[11])?,
+                propensity: t.get(row, propensity)?,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

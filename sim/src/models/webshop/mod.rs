@@ -69,6 +69,12 @@ pub struct WebshopParams {
     pub user_agents: Vec<UserAgent>,
     /// Customers per market of traffic 1.0.
     pub customers_per_market: u32,
+    /// `None`: customer ids are the market's id x 1,000,000 + 1, 2, ...
+    /// `Some(base)`: one numbering across the markets, each holding
+    /// exactly `customers_per_market`: market `i`'s customers are
+    /// `base + i x customers_per_market` on (the FOMO demo's `CU-1000` to
+    /// `CU-1999` are base 1000, 20 markets of 50).
+    pub customer_id_base: Option<u64>,
     /// Mean pages viewed in a session that does not buy.
     pub pages_mean: f64,
     /// Median think time between requests, seconds.
@@ -124,6 +130,8 @@ pub struct WebshopModel {
     params: Arc<WebshopParams>,
     store_id: u32,
     customers: u64,
+    /// The market's first customer id.
+    first_customer: u64,
     rng: ChaCha8Rng,
     arrivals: Arrivals,
     next_arrival: Option<SimTime>,
@@ -163,7 +171,14 @@ impl WebshopModel {
                 (ids, w)
             })
             .collect();
-        let customers = (f64::from(params.customers_per_market) * store.traffic).max(1.0) as u64;
+        let per_market = u64::from(params.customers_per_market);
+        let (first_customer, customers) = match params.customer_id_base {
+            Some(base) => (base + index as u64 * per_market, per_market),
+            None => (
+                u64::from(store_id) * 1_000_000 + 1,
+                (f64::from(params.customers_per_market) * store.traffic).max(1.0) as u64,
+            ),
+        };
         let mut model = WebshopModel {
             agents: params
                 .user_agents
@@ -182,6 +197,7 @@ impl WebshopModel {
             next_arrival: None,
             counters: StoreCounters::default(),
             customers,
+            first_customer,
             store_id,
             params,
             ids: TxnIds::default(),
@@ -238,8 +254,8 @@ impl WebshopModel {
         let p = &*params;
         // Regulars come back more often: u^2 skews toward low numbers.
         let u: f64 = self.rng.random();
-        let customerid =
-            u64::from(self.store_id) * 1_000_000 + 1 + (u * u * self.customers as f64) as u64;
+        let customerid = self.first_customer
+            + ((u * u * self.customers as f64) as u64).min(self.customers - 1);
         let (device, agent) = self.customer_agent(customerid);
         let dev = &p.devices[device];
         let date = self.arrivals.business_date(now);

@@ -52,6 +52,8 @@ struct WebshopConfig {
     user_agents: Vec<UserAgentConfig>,
     /// Customers per market of traffic 1.0.
     customers_per_market: i64,
+    /// Number customers from here across the markets instead of by market.
+    customer_id_base: Option<i64>,
     /// Mean pages a session views.
     pages_mean: f64,
     /// Median think time between requests, seconds.
@@ -142,6 +144,10 @@ fn params(s: &Setup<'_>) -> Result<WebshopParams, SetupError> {
         user_agents,
         customers_per_market: s.int_in("customers_per_market", c.customers_per_market, 1, 999_999)?
             as u32,
+        customer_id_base: match c.customer_id_base {
+            Some(base) => Some(s.int_in("customer_id_base", base, 0, 1 << 52)? as u64),
+            None => None,
+        },
         pages_mean,
         think_s: s.positive_at_most("think_s", c.think_s, limits::SECONDS)?,
         order_value_sigma: sigma("order_value_sigma", c.order_value_sigma)?,
