@@ -37,6 +37,11 @@ STORESIM_POSTGRES_URL=$(bash scripts/postgres.sh url)
 STORESIM_PG_BIN=$(bash scripts/postgres.sh bin)
 export STORESIM_POSTGRES_URL STORESIM_PG_BIN
 
+step "readers: DuckDB and confluent-kafka in a venv (the demo contract tests)"
+bash scripts/python.sh up
+STORESIM_PYTHON=$(bash scripts/python.sh bin)
+export STORESIM_PYTHON
+
 step "browser: headless Chromium (the live view's page test)"
 STORESIM_CHROMIUM=$(bash scripts/chromium.sh bin)
 export STORESIM_CHROMIUM

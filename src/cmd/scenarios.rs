@@ -77,7 +77,14 @@ pub(crate) fn scenarios(action: ScenariosAction) -> Result<ExitCode, Failure> {
         ScenariosAction::Validate { file } => {
             let s = input(Scenario::load(&file))?;
             let world = input(s.build_world(&Overrides::default()))?;
-            let kinds: Vec<&str> = world.kinds().iter().map(|k| k.as_str()).collect();
+            let kinds: Vec<String> = s
+                .written(&world.kinds())
+                .iter()
+                .map(|k| match s.mapping().and_then(|m| m.get(*k)) {
+                    Some(m) => format!("{k} as {}", m.name),
+                    None => k.to_string(),
+                })
+                .collect();
             let _ = writeln!(
                 out,
                 "{}: ok: scenario `{}`, {}; emits {}",

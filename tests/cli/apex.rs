@@ -1,6 +1,7 @@
-//! `--schema apex`: the Apex point-of-sale demo's scans, an exact
-//! projection of storesim's own (same seed, same lines), in files, CSV and
-//! PostgreSQL.
+//! The `apex` scenario: the Apex point-of-sale demo's scans, an exact
+//! projection of the chain's own (same seed, same lines, in the same
+//! delivery order), in files, CSV and PostgreSQL; and the retired
+//! `--schema apex`, which is that scenario.
 
 use std::collections::BTreeMap;
 
@@ -16,10 +17,17 @@ const WINDOW: [&str; 4] = [
     "2026-11-24T17:00:00Z",
 ];
 
-fn run(schema: &str, sinks: &[String]) {
+fn run(scenario: &str, sinks: &[String]) {
     let mut cmd = storesim();
     cmd.args([
-        "run", "--seed", "4", "--stores", "3", "-q", "--schema", schema,
+        "run",
+        "--seed",
+        "4",
+        "--stores",
+        "3",
+        "-q",
+        "--scenario",
+        scenario,
     ])
     .args(WINDOW);
     for s in sinks {
@@ -31,6 +39,23 @@ fn run(schema: &str, sinks: &[String]) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// store_id -> IANA zone from `storesim catalog`.
+fn zones(dir: &std::path::Path) -> BTreeMap<i64, chrono_tz::Tz> {
+    let mut stores = csv::Reader::from_path(dir.join("stores.csv")).unwrap();
+    let h = stores.headers().unwrap().clone();
+    let (id, zone) = (
+        h.iter().position(|c| c == "store_id").unwrap(),
+        h.iter().position(|c| c == "time_zone").unwrap(),
+    );
+    stores
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[id].parse().unwrap(), r[zone].parse().unwrap())
+        })
+        .collect()
 }
 
 /// item_id -> UPC from `storesim catalog`.
@@ -60,7 +85,7 @@ fn apex_scans_are_storesims_scans_in_the_demos_columns() {
     let native = tmp.path().join("native");
     let apex = tmp.path().join("apex");
     let apex_csv = tmp.path().join("apex_csv");
-    run("storesim", &[format!("files:{}", native.display())]);
+    run("chain", &[format!("files:{}", native.display())]);
     run(
         "apex",
         &[
@@ -69,6 +94,15 @@ fn apex_scans_are_storesims_scans_in_the_demos_columns() {
         ],
     );
     let upc = upcs(&tmp.path().join("catalog"));
+    let zone = zones(&tmp.path().join("catalog"));
+    let local = |store: &Value, ts: &Value| {
+        let t: chrono::DateTime<chrono::Utc> = ts.as_str().unwrap().parse().unwrap();
+        t.with_timezone(&zone[&store.as_i64().unwrap()])
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    // A scan's time by its id, for its void.
+    let mut scanned: BTreeMap<String, Value> = BTreeMap::new();
     let native: Vec<Value> = kind_lines(&native, "scan")
         .iter()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -95,9 +129,19 @@ fn apex_scans_are_storesims_scans_in_the_demos_columns() {
         assert!(at.windows(2).all(|w| w[0] < w[1]), "{line}");
         assert_eq!(a["scan_id"], n["event_id"]);
         assert_eq!(a["store_id"], n["store_id"]);
-        assert_eq!(a["scan_datetime"], n["ts"]);
+        // Store-local wall-clock time; a void repeats its scan's (the
+        // chain's void carries the time it was voided, 1-3 minutes later).
+        let id = n["event_id"].as_str().unwrap().to_string();
+        let when = if n["quantity"] == 0 {
+            scanned[&id].clone()
+        } else {
+            scanned.insert(id, n["ts"].clone());
+            n["ts"].clone()
+        };
+        assert_eq!(a["scan_datetime"], local(&n["store_id"], &when), "{line}");
+        // The UPC as a string.
         assert_eq!(
-            a["item_upc"].as_i64(),
+            a["item_upc"].as_str().map(|u| u.parse::<i64>().unwrap()),
             upc.get(&n["sku"].as_i64().unwrap()).copied()
         );
         assert_eq!(a["unit_qty"], n["quantity"]);
@@ -105,11 +149,9 @@ fn apex_scans_are_storesims_scans_in_the_demos_columns() {
         voids += usize::from(a["unit_qty"] == 0);
     }
     assert!(voids > 0, "no voided scan in {} scans", native.len());
-    // The other kinds keep storesim's schema.
-    assert_eq!(
-        kind_lines(&apex, "transaction"),
-        kind_lines(&tmp.path().join("native"), "transaction")
-    );
+    // The demo has no receipts.
+    assert!(kind_lines(&apex, "transaction").is_empty());
+    assert!(!kind_lines(&tmp.path().join("native"), "transaction").is_empty());
     // CSV: the demo's header, then the same rows.
     let csv_lines = kind_lines(&apex_csv, "scan");
     assert_eq!(
@@ -128,7 +170,7 @@ fn apex_scans_are_storesims_scans_in_the_demos_columns() {
             first["scan_id"].as_str().unwrap(),
             first["store_id"],
             first["scan_datetime"].as_str().unwrap(),
-            first["item_upc"]
+            first["item_upc"].as_str().unwrap()
         )),
         "{}",
         rows[0]
@@ -159,6 +201,18 @@ fn apex_scans_land_in_postgresql_in_the_demos_table() {
         columns,
         ["scan_id,store_id,scan_datetime,item_upc,unit_qty,unit_price"]
     );
+    // The retired `--schema apex` is the apex scenario: the same bytes.
+    let alias = tmp.path().join("alias");
+    let out = storesim()
+        .args([
+            "run", "--seed", "4", "--stores", "3", "-q", "--schema", "apex",
+        ])
+        .args(WINDOW)
+        .args(["--sink", &format!("files:{}", alias.display())])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(super::tree(&alias), super::tree(&files));
     // Per store: scan records, voids, and the sum of unit_qty * unit_price.
     let mut expected: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
     for line in kind_lines(&files, "scan") {
@@ -191,7 +245,59 @@ fn apex_scans_land_in_postgresql_in_the_demos_table() {
         .unwrap();
     let stderr = failure(out, 2);
     assert!(
-        stderr.contains("has the Apex layout") && stderr.contains("--schema storesim"),
+        stderr.contains("has the Apex layout") && stderr.contains("db init --drop"),
         "{stderr}"
     );
+    // And the other way round: the chain's scans, then the apex scenario.
+    let chain = format!("{url}?schema={}", super::postgres::schema("chain_first"));
+    run("chain", std::slice::from_ref(&chain));
+    let out = storesim()
+        .args([
+            "run",
+            "--scenario",
+            "apex",
+            "--stores",
+            "1",
+            "-q",
+            "--sink",
+            &chain,
+        ])
+        .output()
+        .unwrap();
+    let stderr = failure(out, 2);
+    assert!(
+        stderr.contains("table scans has the columns (transaction_id, line,")
+            && stderr
+                .contains("not (scan_id, store_id, scan_datetime, item_upc, unit_qty, unit_price)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn schema_apex_is_refused_with_another_scenario() {
+    for scenario in ["smoothie", "webshop"] {
+        let out = storesim()
+            .args([
+                "run",
+                "--scenario",
+                scenario,
+                "--schema",
+                "apex",
+                "--sink",
+                "null",
+            ])
+            .output()
+            .unwrap();
+        let stderr = failure(out, 2);
+        assert!(
+            stderr.contains("--schema apex is the `apex` scenario")
+                && stderr.contains(&format!("scenario `{scenario}`")),
+            "{stderr}"
+        );
+    }
+    let out = storesim()
+        .args(["run", "--schema", "avro", "--sink", "null"])
+        .output()
+        .unwrap();
+    assert!(failure(out, 2).contains("--schema `avro`: unknown"));
 }

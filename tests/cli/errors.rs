@@ -119,7 +119,16 @@ fn scenarios_and_catalog_commands() {
     let names: Vec<&str> = list.lines().map(|l| l.split(' ').next().unwrap()).collect();
     assert_eq!(
         names,
-        ["chain", "smoothie", "webshop", "marketplace", "widgets"],
+        [
+            "chain",
+            "smoothie",
+            "webshop",
+            "marketplace",
+            "widgets",
+            "apex",
+            "sales-generator",
+            "fomo"
+        ],
         "{list}"
     );
     // Descriptions line up in one column.
@@ -136,9 +145,30 @@ fn scenarios_and_catalog_commands() {
     assert!(shown.contains("baskets_per_day"));
     assert!(
         shown.contains("# emits     scan: kind, event_id, ts,")
-            && shown.contains("# emits     item_change:")
-            && shown.contains("apex (--schema apex): scan as scan_id,"),
+            && shown.contains("# emits     item_change:"),
         "{shown}"
+    );
+    // A demo scenario shows its mapped records, field by field.
+    let out = storesim()
+        .args(["scenarios", "show", "apex"])
+        .output()
+        .unwrap();
+    let apex = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        apex.contains("# emits     scan as `scans` (table scans, topic retail_scans):")
+            && apex.contains("item_upc                 string")
+            && apex.contains("<- sku via item.item_upc as text")
+            && apex.contains("# not written transaction (output.kinds)"),
+        "{apex}"
+    );
+    let out = storesim()
+        .args(["scenarios", "validate", "apex"])
+        .output()
+        .unwrap();
+    let stdout = super::success_lines(out, "scenarios validate apex").join("\n");
+    assert!(
+        stdout.ends_with("; emits scan as scans, item_change"),
+        "{stdout}"
     );
     let out = storesim()
         .args(["scenarios", "show", "nosuch"])

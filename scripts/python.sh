@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Python readers for the tests: a venv with DuckDB (reads the files sinks'
+# trees, runs the demos' SQL) and confluent-kafka (a Kafka consumer that
+# is not storesim's), from PyPI, pinned.
+#
+#   bash scripts/python.sh up       # create the venv if missing, install the pins
+#   bash scripts/python.sh bin      # the venv's python
+#
+# Idempotent: `up` reinstalls only when the pins change. Nothing to stop.
+set -euo pipefail
+CACHE=${STORESIM_CACHE:-$HOME/.cache/storesim}
+VENV=$CACHE/venv
+PINS="duckdb==1.1.3 confluent-kafka==2.6.1"
+mkdir -p "$CACHE"
+
+up() {
+  if [ "$(cat "$VENV/.pins" 2>/dev/null)" = "$PINS" ]; then
+    echo "python.sh: readers already installed ($PINS)" >&2
+    return
+  fi
+  echo "python.sh: installing $PINS into $VENV" >&2
+  python3 -m venv "$VENV"
+  # shellcheck disable=SC2086
+  "$VENV/bin/pip" install -q --disable-pip-version-check $PINS
+  echo "$PINS" > "$VENV/.pins"
+}
+
+case "${1:-}" in
+  up) up ;;
+  bin) echo "$VENV/bin/python" ;;
+  *) echo "usage: $0 up|bin" >&2; exit 2 ;;
+esac
