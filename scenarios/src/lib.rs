@@ -224,8 +224,11 @@ impl Scenario {
                 .into_iter()
                 .filter(|k| k.model() == model)
                 .collect();
+            // The model with an item master is the one whose changes it
+            // emits; only it has dimension tables to map.
+            let dims = emitted.contains(&EventKind::ItemChange);
             let mapping =
-                storesim_sim::mapping::Mapping::parse(&output, &emitted).map_err(|e| {
+                storesim_sim::mapping::Mapping::parse(&output, &emitted, dims).map_err(|e| {
                     ScenarioError::Field {
                         origin: scenario.origin.to_string(),
                         key: e.key,

@@ -22,6 +22,7 @@
 pub mod arrivals;
 pub mod calendar;
 pub mod catalog;
+pub mod dims;
 pub mod event;
 pub mod ids;
 pub mod mapping;

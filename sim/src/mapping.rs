@@ -43,6 +43,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::dims::Dimension;
 use crate::event::EventKind;
 use crate::schema::{Field, Type};
 
@@ -56,6 +57,8 @@ pub struct Mapping {
     pub kinds: Option<Vec<EventKind>>,
     /// Each mapped kind's plan, by [`EventKind::index`].
     pub by_kind: BTreeMap<EventKind, KindMap>,
+    /// Each mapped dimension table's plan.
+    pub dims: BTreeMap<Dimension, DimMap>,
 }
 
 /// One kind's output record.
@@ -218,8 +221,13 @@ impl MappingError {
 }
 
 impl Mapping {
-    /// Checks an `[output]` table against the kinds the model emits.
-    pub fn parse(table: &toml::Value, emitted: &[EventKind]) -> Result<Mapping, MappingError> {
+    /// Checks an `[output]` table against the kinds the model emits (and
+    /// its dimension tables, for a model with an item master).
+    pub fn parse(
+        table: &toml::Value,
+        emitted: &[EventKind],
+        dimensions: bool,
+    ) -> Result<Mapping, MappingError> {
         let toml::Value::Table(table) = table else {
             return Err(MappingError::new("output", "must be a table"));
         };
@@ -242,6 +250,7 @@ impl Mapping {
         let mut mapping = Mapping {
             kinds: None,
             by_kind: BTreeMap::new(),
+            dims: BTreeMap::new(),
         };
         for (key, value) in table {
             if key == "kinds" {
@@ -267,7 +276,17 @@ impl Mapping {
                 continue;
             }
             let at = format!("output.{key}");
-            let kind = kind_of(&at, key)?;
+            let dim = Dimension::ALL.into_iter().find(|d| d.name() == key);
+            if dim.is_some() && !dimensions {
+                return Err(MappingError::new(
+                    &at,
+                    format!("the model has no item master, so no `{key}` table to map"),
+                ));
+            }
+            let kind = match dim {
+                Some(_) => None,
+                None => Some(kind_of(&at, key)?),
+            };
             let config: KindConfig =
                 serde_path_to_error::deserialize(value.clone()).map_err(|e| {
                     let path = e.path().to_string();
@@ -278,9 +297,17 @@ impl Mapping {
                     };
                     MappingError::new(key, e.inner().message().trim())
                 })?;
-            mapping
-                .by_kind
-                .insert(kind, KindMap::build(kind, &at, config)?);
+            match (kind, dim) {
+                (Some(kind), _) => {
+                    mapping
+                        .by_kind
+                        .insert(kind, KindMap::build(kind, &at, config)?);
+                }
+                (None, Some(dim)) => {
+                    mapping.dims.insert(dim, DimMap::build(dim, &at, config)?);
+                }
+                (None, None) => unreachable!("a kind or a dimension"),
+            }
         }
         if let Some(kinds) = &mapping.kinds {
             if let Some(k) = mapping.by_kind.keys().find(|k| !kinds.contains(k)) {
@@ -320,93 +347,11 @@ impl Mapping {
     }
 }
 
-/// A name a table, a column and a JSON field can all carry unquoted.
-fn check_name(key: &str, name: &str) -> Result<(), MappingError> {
-    let ok = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.len() <= 63
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err(MappingError::new(
-            key,
-            format!(
-                "`{name}`: use letters, digits and `_`, starting with a letter or `_`, at most 63"
-            ),
-        ))
-    }
-}
-
-/// The field at `path` in `fields` (a record's schema, `kind` first), and
-/// whether it can be null (it, or a record on the way, is nullable).
-fn resolve<'a>(fields: &'a [Field], path: &[&str]) -> Option<(&'a Field, bool)> {
-    let (first, rest) = path.split_first()?;
-    let f = fields.iter().find(|f| f.name == *first)?;
-    match (rest.is_empty(), f.ty) {
-        (true, _) => Some((f, f.nullable)),
-        (false, Type::Record(inner)) => {
-            resolve(inner, rest).map(|(g, null)| (g, null || f.nullable))
-        }
-        _ => None,
-    }
-}
-
-/// The `kind` field every record starts with.
-const KIND_FIELD: Field = Field::new("kind", Type::String, "The kind.");
-
 impl KindMap {
     fn build(kind: EventKind, at: &str, config: KindConfig) -> Result<KindMap, MappingError> {
-        let schema = kind.schema();
         let mut all = vec![KIND_FIELD];
-        all.extend_from_slice(schema.fields);
-        let name = config.name.unwrap_or_else(|| kind.as_str().to_string());
-        check_name(&format!("{at}.name"), &name)?;
-        let fields = match config.fields {
-            Some(list) => {
-                if !config.drop.is_empty() {
-                    return Err(MappingError::new(
-                        format!("{at}.drop"),
-                        "give either `fields` (what is written) or `drop` (what is left out), not both",
-                    ));
-                }
-                if list.is_empty() {
-                    return Err(MappingError::new(format!("{at}.fields"), "lists no field"));
-                }
-                let mut out: Vec<OutField> = Vec::new();
-                for (i, f) in list.into_iter().enumerate() {
-                    let key = format!("{at}.fields[{i}]");
-                    let field = OutField::build(&key, &all, f)?;
-                    if out.iter().any(|o| o.name == field.name) {
-                        return Err(MappingError::new(
-                            format!("{key}.name"),
-                            format!("`{}` is written twice", field.name),
-                        ));
-                    }
-                    out.push(field);
-                }
-                out
-            }
-            None => {
-                for (i, d) in config.drop.iter().enumerate() {
-                    if !all.iter().any(|f| f.name == d) {
-                        return Err(MappingError::new(
-                            format!("{at}.drop[{i}]"),
-                            format!("`{kind}` has no field `{d}` (it has {})", names(&all)),
-                        ));
-                    }
-                }
-                all.iter()
-                    .filter(|f| !config.drop.iter().any(|d| d == f.name))
-                    .map(|f| OutField::of(f, vec![f.name.to_string()]))
-                    .collect()
-            }
-        };
-        if fields.is_empty() {
-            return Err(MappingError::new(format!("{at}.drop"), "drops every field"));
-        }
+        all.extend_from_slice(kind.schema().fields);
+        let (name, fields) = build_fields(kind.as_str(), &all, at, config)?;
         Ok(KindMap { kind, name, fields })
     }
 
@@ -418,6 +363,68 @@ impl KindMap {
     /// Where `f`'s value comes from, in words: `<- event_id`,
     /// `<- sku via item.item_upc`, `= "pos"`, `<- customerid as CU-{}`.
     pub fn source_of(&self, f: &OutField) -> String {
+        source_of(f)
+    }
+}
+
+/// One dimension table's output record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimMap {
+    /// The dimension it maps.
+    pub dim: Dimension,
+    /// The table's name.
+    pub name: String,
+    /// The output fields, in order.
+    pub fields: Vec<OutField>,
+}
+
+impl DimMap {
+    fn build(dim: Dimension, at: &str, config: KindConfig) -> Result<DimMap, MappingError> {
+        let (name, fields) = build_fields(dim.name(), dim.fields(), at, config)?;
+        let keyed = fields.iter().any(|f| {
+            f.lookup.is_none()
+                && f.format == Format::AsIs
+                && f.source == Source::Field(vec![dim.key().to_string()])
+        });
+        if !keyed {
+            return Err(MappingError::new(
+                at,
+                format!("keep `{}` as it is: it keys the table's rows", dim.key()),
+            ));
+        }
+        Ok(DimMap { dim, name, fields })
+    }
+
+    /// The dimension as it is: every field, unrenamed.
+    pub fn identity(dim: Dimension) -> DimMap {
+        DimMap {
+            dim,
+            name: dim.name().to_string(),
+            fields: dim
+                .fields()
+                .iter()
+                .map(|f| OutField::of(f, vec![f.name.to_string()]))
+                .collect(),
+        }
+    }
+
+    /// The output field names, in order (the CSV header).
+    pub fn header(&self) -> Vec<&str> {
+        self.fields.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    /// The output field that keys the rows.
+    pub fn key(&self) -> &OutField {
+        self.fields
+            .iter()
+            .find(|f| f.source == Source::Field(vec![self.dim.key().to_string()]))
+            .expect("checked when built")
+    }
+}
+
+/// Where `f`'s value comes from, in words.
+fn source_of(f: &OutField) -> String {
+    {
         let mut from = match &f.source {
             Source::Field(path) => format!("<- {}", path.join(".")),
             Source::Constant(v) => format!("= {v}"),
@@ -441,164 +448,6 @@ impl KindMap {
     }
 }
 
-fn names(fields: &[Field]) -> String {
-    fields.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
-}
-
-impl OutField {
-    /// A field of the record as it is.
-    fn of(f: &Field, path: Vec<String>) -> OutField {
-        OutField {
-            name: f.name.to_string(),
-            source: Source::Field(path),
-            lookup: None,
-            format: Format::AsIs,
-            ty: OutType::Like(f.ty),
-            nullable: f.nullable,
-            doc: f.doc.to_string(),
-        }
-    }
-
-    fn build(key: &str, all: &[Field], c: FieldConfig) -> Result<OutField, MappingError> {
-        check_name(&format!("{key}.name"), &c.name)?;
-        let (source, mut ty, nullable, doc) = match (&c.value, &c.from) {
-            (Some(_), Some(_)) => {
-                return Err(MappingError::new(
-                    format!("{key}.value"),
-                    "give either `from` or `value`, not both",
-                ))
-            }
-            (Some(v), None) => {
-                let (json, ty) = constant(&format!("{key}.value"), v)?;
-                (Source::Constant(json), ty, false, "A constant.".to_string())
-            }
-            (None, from) => {
-                let from = from.as_deref().unwrap_or(&c.name);
-                let path: Vec<&str> = from.split('.').collect();
-                let (field, nullable) = resolve(all, &path).ok_or_else(|| {
-                    MappingError::new(
-                        format!("{key}.from"),
-                        format!("no field `{from}` in this kind (it has {})", names(all)),
-                    )
-                })?;
-                if let Type::Record(_) = field.ty {
-                    return Err(MappingError::new(
-                        format!("{key}.from"),
-                        format!(
-                            "`{from}` is a nested record: name one of its fields (`{from}.FIELD`)"
-                        ),
-                    ));
-                }
-                (
-                    Source::Field(path.iter().map(|s| s.to_string()).collect()),
-                    field.ty,
-                    nullable,
-                    field.doc.to_string(),
-                )
-            }
-        };
-        let lookup = match &c.lookup {
-            None => None,
-            Some(name) => {
-                let l = Lookup::ALL
-                    .iter()
-                    .find(|(_, n)| n == name)
-                    .map(|(l, _)| *l)
-                    .ok_or_else(|| {
-                        let known: Vec<&str> = Lookup::ALL.iter().map(|(_, n)| *n).collect();
-                        MappingError::new(
-                            format!("{key}.lookup"),
-                            format!("unknown lookup `{name}` (known: {})", known.join(", ")),
-                        )
-                    })?;
-                if !matches!(ty, Type::Int32 | Type::Int64) {
-                    return Err(MappingError::new(
-                        format!("{key}.lookup"),
-                        format!("looks up by an id, and the source is {ty}"),
-                    ));
-                }
-                ty = l.ty();
-                Some(l)
-            }
-        };
-        let pattern = || -> Result<String, MappingError> {
-            let p = c
-                .pattern
-                .clone()
-                .unwrap_or_else(|| DEFAULT_PATTERN.to_string());
-            check_pattern(&format!("{key}.pattern"), &p)?;
-            Ok(p)
-        };
-        if c.pattern.is_some() && !matches!(c.format.as_deref(), Some("local_time" | "utc_time")) {
-            return Err(MappingError::new(
-                format!("{key}.pattern"),
-                "a pattern needs format = \"local_time\" or \"utc_time\"",
-            ));
-        }
-        let (format, out) = match (c.format.as_deref(), &c.template) {
-            (Some(_), Some(_)) => {
-                return Err(MappingError::new(
-                    format!("{key}.template"),
-                    "a template writes text: give it without `format`",
-                ))
-            }
-            (None, Some(t)) => {
-                let Some((a, b)) = t.split_once("{}") else {
-                    return Err(MappingError::new(
-                        format!("{key}.template"),
-                        format!("`{t}` has no `{{}}` for the value"),
-                    ));
-                };
-                (
-                    Format::Template(a.to_string(), b.to_string()),
-                    OutType::Like(Type::String),
-                )
-            }
-            (None, None) => (Format::AsIs, OutType::Like(ty)),
-            (Some("text"), None) => (Format::Text, OutType::Like(Type::String)),
-            (Some("ean8"), None) => (Format::Ean8, OutType::Like(Type::String)),
-            (Some(f @ ("local_time" | "utc_time")), None) => {
-                if !matches!(ty, Type::Timestamp(_)) {
-                    return Err(MappingError::new(
-                        format!("{key}.format"),
-                        format!("`{f}` formats a timestamp, and the source is {ty}"),
-                    ));
-                }
-                let p = pattern()?;
-                if f == "local_time" {
-                    (Format::LocalTime(p.clone()), OutType::LocalTimestamp(p))
-                } else {
-                    (Format::UtcTime(p.clone()), OutType::LocalTimestamp(p))
-                }
-            }
-            (Some(other), None) => {
-                return Err(MappingError::new(
-                    format!("{key}.format"),
-                    format!("unknown format `{other}` (known: text, ean8, local_time, utc_time)"),
-                ))
-            }
-        };
-        if matches!(ty, Type::Timestamp(_))
-            && !matches!(format, Format::AsIs)
-            && !matches!(format, Format::LocalTime(_) | Format::UtcTime(_))
-        {
-            return Err(MappingError::new(
-                format!("{key}.format"),
-                "a timestamp is written with format = \"local_time\" or \"utc_time\"",
-            ));
-        }
-        Ok(OutField {
-            name: c.name,
-            source,
-            lookup,
-            format,
-            ty: out,
-            nullable,
-            doc,
-        })
-    }
-}
-
 /// An EAN-8 code from a number (its last 7 digits) with the GS1 check
 /// digit: weights 3 and 1 from the left, the digit that makes the sum a
 /// multiple of 10.
@@ -612,139 +461,8 @@ pub fn ean8(n: u64) -> String {
     format!("{body}{}", (10 - sum % 10) % 10)
 }
 
-/// A constant's JSON value and type.
-fn constant(key: &str, v: &toml::Value) -> Result<(serde_json::Value, Type), MappingError> {
-    Ok(match v {
-        toml::Value::String(s) => (serde_json::Value::from(s.as_str()), Type::String),
-        toml::Value::Integer(i) => (serde_json::Value::from(*i), Type::Int64),
-        toml::Value::Float(f) => (serde_json::Value::from(*f), Type::Float64),
-        toml::Value::Boolean(b) => (serde_json::Value::from(*b), Type::Bool),
-        _ => {
-            return Err(MappingError::new(
-                key,
-                "a constant is a string, a number or a boolean",
-            ))
-        }
-    })
-}
-
-/// A chrono pattern that formats: unknown specifiers are refused here, not
-/// at the first event.
-fn check_pattern(key: &str, pattern: &str) -> Result<(), MappingError> {
-    use chrono::format::{Item, StrftimeItems};
-    if StrftimeItems::new(pattern).any(|i| matches!(i, Item::Error)) {
-        return Err(MappingError::new(
-            key,
-            format!("`{pattern}` is not a chrono pattern (such as %Y-%m-%d %H:%M:%S)"),
-        ));
-    }
-    if pattern.is_empty() {
-        return Err(MappingError::new(key, "is empty"));
-    }
-    Ok(())
-}
+mod build;
+use build::*;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Mapping, MappingError> {
-        let value: toml::Value = toml::from_str(text).unwrap();
-        Mapping::parse(
-            &value["output"],
-            &[
-                EventKind::Scan,
-                EventKind::Transaction,
-                EventKind::ItemChange,
-            ],
-        )
-    }
-
-    #[test]
-    fn fields_are_checked_against_the_kind_schema() {
-        let m = parse(
-            r#"
-            [output]
-            kinds = ["scan"]
-            [output.scan]
-            name = "scans"
-            fields = [
-              { name = "scan_id", from = "event_id" },
-              { name = "store_id" },
-              { name = "scan_datetime", from = "ts", format = "local_time" },
-              { name = "item_upc", from = "sku", lookup = "item.item_upc", format = "text" },
-              { name = "source", value = "pos" },
-            ]
-            "#,
-        )
-        .unwrap();
-        let scan = m.get(EventKind::Scan).unwrap();
-        assert_eq!(
-            scan.header(),
-            ["scan_id", "store_id", "scan_datetime", "item_upc", "source"]
-        );
-        assert_eq!(scan.fields[3].ty, OutType::Like(Type::String));
-        assert_eq!(
-            scan.fields[2].ty,
-            OutType::LocalTimestamp(DEFAULT_PATTERN.into())
-        );
-        assert_eq!(
-            m.written(&[EventKind::Scan, EventKind::Transaction]),
-            [EventKind::Scan]
-        );
-    }
-
-    #[test]
-    fn ean8_check_digits_are_gs1s() {
-        // GS1's published examples: 9638507 -> 96385074, 5512345 -> 55123457.
-        assert_eq!(ean8(9_638_507), "96385074");
-        assert_eq!(ean8(5_512_345), "55123457");
-        assert_eq!(ean8(12), "00000123");
-        assert_eq!(ean8(10_000_012), "00000123");
-    }
-
-    #[test]
-    fn drop_keeps_the_rest_in_order() {
-        let m = parse("[output.transaction]\ndrop = [\"kind\", \"register\"]").unwrap();
-        let t = m.get(EventKind::Transaction).unwrap();
-        assert_eq!(&t.header()[..3], ["transaction_id", "ts", "store_id"]);
-        assert!(!t.header().contains(&"register"));
-        assert_eq!(t.name, "transaction");
-    }
-
-    #[test]
-    fn nested_fields_are_reached_by_path() {
-        let m = parse(
-            "[output.item_change]\nfields = [{ name = \"price\", from = \"after.item_price\" }]",
-        )
-        .unwrap();
-        assert!(m.get(EventKind::ItemChange).unwrap().fields[0].nullable);
-    }
-
-    #[test]
-    fn bad_mappings_name_the_key() {
-        for (text, key, needle) in [
-            ("[output.scan]\nfields = [{ name = \"x\", from = \"nope\" }]", "output.scan.fields[0].from", "no field `nope`"),
-            ("[output.webshop]\ndrop = []", "output.webshop", "emits no `webshop`"),
-            ("[output.scan]\ndrop = [\"sku\"]\nfields = [{ name = \"x\", from = \"sku\" }]", "output.scan.drop", "not both"),
-            ("[output.scan]\nfields = [{ name = \"x\", from = \"sku\", format = \"local_time\" }]", "output.scan.fields[0].format", "formats a timestamp"),
-            ("[output.scan]\nfields = [{ name = \"x\", from = \"ts\", format = \"local_time\", pattern = \"%Q\" }]", "output.scan.fields[0].pattern", "not a chrono pattern"),
-            ("[output.scan]\nfields = [{ name = \"x\", from = \"ts\", format = \"text\" }]", "output.scan.fields[0].format", "local_time"),
-            ("[output.scan]\nfields = [{ name = \"x\", from = \"unit_price\", lookup = \"item.item_upc\" }]", "output.scan.fields[0].lookup", "by an id"),
-            ("[output.scan]\nfields = [{ name = \"x\", from = \"sku\", lookup = \"item.colour\" }]", "output.scan.fields[0].lookup", "unknown lookup"),
-            ("[output.scan]\nfields = [{ name = \"x\", from = \"sku\", template = \"CU-\" }]", "output.scan.fields[0].template", "no `{}`"),
-            ("[output.scan]\nfields = [{ name = \"x y\", from = \"sku\" }]", "output.scan.fields[0].name", "letters"),
-            ("[output.scan]\nfields = [{ name = \"x\" , from = \"sku\"}, { name = \"x\", from = \"line\" }]", "output.scan.fields[1].name", "twice"),
-            ("[output.scan]\nfields = [{ name = \"x\", frm = \"sku\" }]", "output.scan.fields[0].frm", "unknown field `frm`"),
-            ("[output.scan]\nfields = [{ name = \"x\", from = \"after\" }]", "output.scan.fields[0].from", "no field"),
-            ("[output.item_change]\nfields = [{ name = \"x\", from = \"after\" }]", "output.item_change.fields[0].from", "nested record"),
-            ("[output]\nkinds = []", "output.kinds", "nothing"),
-            ("[output]\nkinds = [\"scan\"]\n[output.transaction]\ndrop = [\"kind\"]", "output.transaction", "leaves out"),
-            ("[output.scan]\nname = \"t\"\n[output.transaction]\nname = \"t\"", "output.transaction.name", "also scan's"),
-        ] {
-            let err = parse(text).unwrap_err();
-            assert_eq!(err.key, key, "{text}: {err:?}");
-            assert!(err.message.contains(needle), "{text}: {err:?}");
-        }
-    }
-}
+mod tests;

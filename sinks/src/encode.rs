@@ -12,7 +12,8 @@ use std::sync::Arc;
 
 use chrono_tz::Tz;
 use serde_json::Value;
-use storesim_sim::mapping::{Format, KindMap, Lookup, Mapping, Source};
+use storesim_sim::dims::Dimension;
+use storesim_sim::mapping::{DimMap, Format, KindMap, Lookup, Mapping, Source};
 use storesim_sim::{Event, EventKind};
 
 /// A scenario's output mapping with the dimension columns its lookups
@@ -97,47 +98,38 @@ impl Encoder {
 
     /// The output values of a mapped event, in the mapping's order.
     fn values(&self, map: &KindMap, event: &Event) -> Result<Vec<Value>, serde_json::Error> {
-        let mapped = self.mapped.as_ref().expect("a mapped kind has a mapping");
         let record = serde_json::to_value(event)?;
-        let store = mapped.stores.get(&event.store_id());
-        map.fields
+        self.mapped
+            .as_ref()
+            .expect("a mapped kind has a mapping")
+            .values(&map.fields, &record, event.store_id())
+    }
+
+    /// The mapping of dimension `dim`, if the scenario maps it.
+    pub fn dim(&self, dim: Dimension) -> Option<&DimMap> {
+        self.mapped.as_ref()?.plan.dims.get(&dim)
+    }
+
+    /// Whether the scenario maps any dimension table.
+    pub fn maps_dimensions(&self) -> bool {
+        self.mapped
+            .as_ref()
+            .is_some_and(|m| !m.plan.dims.is_empty())
+    }
+
+    /// A dimension record (see [`storesim_sim::dims`]) in `map`'s fields,
+    /// each value as text (`None` for null): a CSV row or SQL parameters.
+    pub fn dim_row(&self, map: &DimMap, record: &Value) -> Vec<Option<String>> {
+        let Some(mapped) = self.mapped.as_ref() else {
+            return Vec::new();
+        };
+        mapped
+            .values(&map.fields, record, 0)
+            .unwrap_or_default()
             .iter()
-            .map(|f| {
-                let mut v = match &f.source {
-                    Source::Constant(v) => v.clone(),
-                    Source::Field(path) => path
-                        .iter()
-                        .try_fold(&record, |v, p| v.get(p))
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                };
-                if let (Some(lookup), Some(id)) = (f.lookup, v.as_u64()) {
-                    v = mapped.lookup(lookup, id);
-                }
-                if v.is_null() {
-                    return Ok(v);
-                }
-                Ok(match &f.format {
-                    Format::AsIs => v,
-                    Format::Text => Value::String(text(&v)),
-                    Format::Template(a, b) => Value::String(format!("{a}{}{b}", text(&v))),
-                    Format::Ean8 => Value::String(storesim_sim::mapping::ean8(match &v {
-                        Value::Number(n) => n.as_u64().unwrap_or_default(),
-                        other => fnv1a(text(other).as_bytes()),
-                    })),
-                    Format::LocalTime(p) | Format::UtcTime(p) => {
-                        let utc = instant(&v).ok_or_else(|| {
-                            serde::ser::Error::custom(format!("{}: not a timestamp: {v}", f.name))
-                        })?;
-                        let text = match (&f.format, store) {
-                            (Format::LocalTime(_), Some((tz, ..))) => {
-                                utc.with_timezone(tz).format(p).to_string()
-                            }
-                            _ => utc.format(p).to_string(),
-                        };
-                        Value::String(text)
-                    }
-                })
+            .map(|v| match v {
+                Value::Null => None,
+                v => Some(text(v)),
             })
             .collect()
     }
@@ -229,6 +221,57 @@ impl Encoder {
 }
 
 impl Mapped {
+    /// The values of `fields` from `record` (an event's or a dimension
+    /// row's), for store `store` (its zone for local times).
+    fn values(
+        &self,
+        fields: &[storesim_sim::mapping::OutField],
+        record: &Value,
+        store: u32,
+    ) -> Result<Vec<Value>, serde_json::Error> {
+        let store = self.stores.get(&store);
+        fields
+            .iter()
+            .map(|f| {
+                let mut v = match &f.source {
+                    Source::Constant(v) => v.clone(),
+                    Source::Field(path) => path
+                        .iter()
+                        .try_fold(record, |v, p| v.get(p))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                };
+                if let (Some(lookup), Some(id)) = (f.lookup, v.as_u64()) {
+                    v = self.lookup(lookup, id);
+                }
+                if v.is_null() {
+                    return Ok(v);
+                }
+                Ok(match &f.format {
+                    Format::AsIs => v,
+                    Format::Text => Value::String(text(&v)),
+                    Format::Template(a, b) => Value::String(format!("{a}{}{b}", text(&v))),
+                    Format::Ean8 => Value::String(storesim_sim::mapping::ean8(match &v {
+                        Value::Number(n) => n.as_u64().unwrap_or_default(),
+                        other => fnv1a(text(other).as_bytes()),
+                    })),
+                    Format::LocalTime(p) | Format::UtcTime(p) => {
+                        let utc = instant(&v).ok_or_else(|| {
+                            serde::ser::Error::custom(format!("{}: not a timestamp: {v}", f.name))
+                        })?;
+                        let text = match (&f.format, store) {
+                            (Format::LocalTime(_), Some((tz, ..))) => {
+                                utc.with_timezone(tz).format(p).to_string()
+                            }
+                            _ => utc.format(p).to_string(),
+                        };
+                        Value::String(text)
+                    }
+                })
+            })
+            .collect()
+    }
+
     fn lookup(&self, lookup: Lookup, id: u64) -> Value {
         let Ok(id) = u32::try_from(id) else {
             return Value::Null;
@@ -338,6 +381,7 @@ mod tests {
         let mapping = storesim_sim::mapping::Mapping::parse(
             &mapping["output"],
             &[EventKind::Scan, EventKind::Transaction],
+            false,
         )
         .unwrap();
         let mapped = Encoder::new(Some(mapping), &world.items, &world.stores);

@@ -12,9 +12,46 @@ pub(crate) fn catalog(args: CatalogArgs) -> Result<ExitCode, Failure> {
         |e: std::io::Error| Failure::Input(anyhow::anyhow!("--out {}: {e}", args.out.display()));
     let mut out =
         storesim_sinks::output::OutputDir::create(&args.out, args.overwrite).map_err(out_err)?;
-    write_csv(&mut out, "stores.csv", &world.stores).map_err(out_err)?;
-    write_csv(&mut out, "item_categories.csv", &world.categories).map_err(out_err)?;
-    write_csv(&mut out, "item_master.csv", &world.items).map_err(out_err)?;
+    let encoder =
+        storesim_sinks::Encoder::new(scenario.mapping().cloned(), &world.items, &world.stores);
+    if encoder.maps_dimensions() {
+        // The scenario's own columns (the Apex demo's, for `apex`).
+        use storesim_sim::dims::{category_record, item_record, store_record, Dimension};
+        for dim in Dimension::ALL {
+            let map = encoder
+                .dim(dim)
+                .cloned()
+                .unwrap_or_else(|| storesim_sim::mapping::DimMap::identity(dim));
+            let records: Vec<serde_json::Value> = match dim {
+                Dimension::Stores => world.stores.iter().map(store_record).collect(),
+                Dimension::Categories => world.categories.iter().map(category_record).collect(),
+                Dimension::Items => world.items.iter().map(item_record).collect(),
+            };
+            let rows: Vec<Vec<String>> = records
+                .iter()
+                .map(|r| {
+                    encoder
+                        .dim_row(&map, r)
+                        .into_iter()
+                        .map(Option::unwrap_or_default)
+                        .collect()
+                })
+                .collect();
+            let mut w =
+                csv::Writer::from_writer(out.file(&format!("{}.csv", map.name)).map_err(out_err)?);
+            w.write_record(map.header())
+                .map_err(|e| out_err(std::io::Error::other(e)))?;
+            for row in rows {
+                w.write_record(row)
+                    .map_err(|e| out_err(std::io::Error::other(e)))?;
+            }
+            w.flush().map_err(out_err)?;
+        }
+    } else {
+        write_csv(&mut out, "stores.csv", &world.stores).map_err(out_err)?;
+        write_csv(&mut out, "item_categories.csv", &world.categories).map_err(out_err)?;
+        write_csv(&mut out, "item_master.csv", &world.items).map_err(out_err)?;
+    }
     out.commit().map_err(out_err)?;
     eprintln!(
         "wrote {} stores, {} categories, {} items to {}",

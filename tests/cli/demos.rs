@@ -289,6 +289,105 @@ fn apex_writes_the_apex_demos_scans() {
     );
     let rows = psql(&s.pg, &format!("SELECT count(*) FROM {pg_schema}.scans"));
     assert_eq!(rows, [count.to_string()]);
+    // The dimension tables in the demo's create_tables.sql columns.
+    let columns = |t: &str| -> Vec<String> {
+        pg_columns(&s.pg, &pg_schema, t)
+            .iter()
+            .map(|c| c.split(' ').next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        columns("stores"),
+        names(&[
+            "store_id",
+            "address",
+            "city",
+            "state",
+            "zipcode",
+            "longitude",
+            "latitude",
+            "timezone",
+            "region",
+        ])
+    );
+    assert_eq!(
+        columns("item_categories"),
+        names(&[
+            "category_code",
+            "category_name",
+            "category_description",
+            "ytd_sales",
+            "avg_price",
+            "_frequency",
+        ])
+    );
+    assert_eq!(
+        columns("item_master"),
+        names(&[
+            "category_code",
+            "item_id",
+            "item_price",
+            "item_upc",
+            "repl_qty",
+            "_frequency"
+        ])
+    );
+    // The demo's joins (its dbt sales_detail and its notebook's sales by
+    // region and category): every scan finds its store and its item by
+    // the string UPC, and the regions are the demo's labels.
+    // Table names qualified with the test's schema.
+    let q = |sql: &str| {
+        let mut sql = sql.to_string();
+        for t in ["scans", "stores", "item_master", "item_categories"] {
+            sql = sql.replace(&format!("JOIN {t} "), &format!("JOIN {pg_schema}.{t} "));
+            sql = sql.replace(&format!("FROM {t}\n"), &format!("FROM {pg_schema}.{t}\n"));
+        }
+        psql(&s.pg, &sql)
+    };
+    assert_eq!(
+        q(
+            "SELECT count(*) FROM scans
+           INNER JOIN stores ON scans.store_id = stores.store_id
+           INNER JOIN item_master ON scans.item_upc = item_master.item_upc
+           INNER JOIN item_categories ON item_master.category_code = item_categories.category_code"
+        ),
+        [count.to_string()]
+    );
+    let regions = q("SELECT DISTINCT stores.timezone FROM scans
+                     INNER JOIN stores ON scans.store_id = stores.store_id ORDER BY 1");
+    assert!(!regions.is_empty());
+    for r in &regions {
+        assert!(
+            [
+                "PST (GMT-08)",
+                "MST (GMT-07)",
+                "CST (GMT-06)",
+                "EST (GMT-05)",
+                "AKST (GMT-09)",
+                "HST (GMT-10)"
+            ]
+            .contains(&r.as_str()),
+            "{r}"
+        );
+    }
+    // `storesim catalog --scenario apex` writes the same columns.
+    let catalog = tmp.path().join("catalog");
+    run_ok(&[
+        "catalog",
+        "--scenario",
+        "apex",
+        "--stores",
+        "3",
+        "--out",
+        catalog.to_str().unwrap(),
+    ]);
+    let header = std::fs::read_to_string(catalog.join("stores.csv")).unwrap();
+    assert!(
+        header.starts_with(
+            "store_id,address,city,state,zipcode,longitude,latitude,timezone,region\n"
+        ),
+        "{header}"
+    );
 }
 
 #[test]

@@ -12,6 +12,7 @@ use tokio_postgres::Transaction;
 
 use super::schema::*;
 use crate::encode::Encoder;
+use storesim_sim::dims::Dimension;
 
 pub(super) const SCAN_COLUMNS: &str =
     "transaction_id, line, ts, store_id, register, sku, category, quantity, unit_price, discount";
@@ -172,7 +173,7 @@ impl LandingTable {
 /// The SQL type of a mapped field: storesim's types as its typed tables
 /// declare them; a store-local time as `timestamp` when PostgreSQL reads
 /// its pattern (an ISO date and time), else as text.
-fn sql_type(ty: &storesim_sim::mapping::OutType) -> String {
+pub(super) fn sql_type(ty: &storesim_sim::mapping::OutType) -> String {
     use storesim_sim::mapping::OutType;
     use storesim_sim::schema::Type as T;
     match ty {
@@ -281,6 +282,26 @@ pub(super) fn encode_landing(
         .collect()
 }
 
+/// Copies CSV rows into `table`'s `columns`.
+pub(super) async fn copy_csv(
+    client: &tokio_postgres::Client,
+    table: &str,
+    columns: &str,
+    body: &[u8],
+) -> Result<(), tokio_postgres::Error> {
+    use futures::SinkExt;
+    if body.is_empty() {
+        return Ok(());
+    }
+    let sink = client
+        .copy_in(&format!("COPY {table} ({columns}) FROM STDIN (FORMAT csv)"))
+        .await?;
+    pin_mut!(sink);
+    sink.send(bytes::Bytes::copy_from_slice(body)).await?;
+    sink.as_mut().finish().await?;
+    Ok(())
+}
+
 pub(super) async fn copy_landing(
     tx: &Transaction<'_>,
     table: &LandingTable,
@@ -347,9 +368,17 @@ pub(super) async fn copy_transactions(
 pub(super) async fn apply_item_changes(
     tx: &Transaction<'_>,
     changes: &[&ItemChangeEvent],
+    encoder: &Encoder,
 ) -> Result<(), tokio_postgres::Error> {
     if changes.is_empty() {
         return Ok(());
+    }
+    if encoder.maps_dimensions() {
+        let map = encoder
+            .dim(Dimension::Items)
+            .cloned()
+            .unwrap_or_else(|| storesim_sim::mapping::DimMap::identity(Dimension::Items));
+        return apply_mapped_item_changes(tx, changes, &map, encoder).await;
     }
     let insert = tx
         .prepare(
@@ -399,6 +428,69 @@ pub(super) async fn apply_item_changes(
             }
             (ChangeOp::Delete, _) => {
                 tx.execute(&delete, &[&id]).await?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Applies item-master changes to a mapped item master: a create or an
+/// update upserts the row after it in the mapped columns, a delete removes
+/// it by its key. Values go as text, cast to each column's type.
+async fn apply_mapped_item_changes(
+    tx: &Transaction<'_>,
+    changes: &[&ItemChangeEvent],
+    map: &storesim_sim::mapping::DimMap,
+    encoder: &Encoder,
+) -> Result<(), tokio_postgres::Error> {
+    let columns: Vec<String> = map
+        .fields
+        .iter()
+        .map(|f| f.name.to_ascii_lowercase())
+        .collect();
+    let types: Vec<String> = map.fields.iter().map(|f| sql_type(&f.ty)).collect();
+    let key = map.key().name.to_ascii_lowercase();
+    let key_type = sql_type(&map.key().ty);
+    let values: Vec<String> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("${}::text::{t}", i + 1))
+        .collect();
+    let set: Vec<String> = columns
+        .iter()
+        .filter(|c| **c != key)
+        .map(|c| format!("{c} = EXCLUDED.{c}"))
+        .collect();
+    let table = &map.name;
+    let upsert = tx
+        .prepare(&format!(
+            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({key}) DO {}",
+            columns.join(", "),
+            values.join(", "),
+            if set.is_empty() {
+                "NOTHING".to_string()
+            } else {
+                format!("UPDATE SET {}", set.join(", "))
+            }
+        ))
+        .await?;
+    let delete = tx
+        .prepare(&format!(
+            "DELETE FROM {table} WHERE {key} = $1::text::{key_type}"
+        ))
+        .await?;
+    for c in changes {
+        match (c.op, &c.after) {
+            (ChangeOp::Create | ChangeOp::Update, Some(row)) => {
+                let record = serde_json::to_value(row).unwrap_or_default();
+                let row = encoder.dim_row(map, &record);
+                let params: Vec<&(dyn ToSql + Sync)> =
+                    row.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+                tx.execute(&upsert, &params).await?;
+            }
+            (ChangeOp::Delete, _) => {
+                tx.execute(&delete, &[&c.item_id.to_string()]).await?;
             }
             _ => {}
         }

@@ -2,6 +2,7 @@
 //! landing tables, and the dimensions upserted.
 
 use rust_decimal::Decimal;
+use storesim_sim::dims::Dimension;
 use storesim_sim::{EventKind, Money};
 use tokio_postgres::{Client, NoTls};
 
@@ -37,8 +38,10 @@ pub struct InitOptions {
 /// landing table per other kind. Nothing else is created.
 #[derive(Debug, Clone, Default)]
 pub struct Tables {
-    /// stores, item_categories, item_master.
+    /// stores, item_categories, item_master in storesim's columns.
     pub dimensions: bool,
+    /// The dimension tables in a scenario's mapped columns instead.
+    pub mapped_dimensions: Vec<storesim_sim::mapping::DimMap>,
     /// storesim's typed scans table.
     pub scans: bool,
     /// storesim's typed transactions table.
@@ -51,8 +54,22 @@ impl Tables {
     /// The tables of `kinds` (those the run writes) in `encoder`'s mapping.
     pub fn of(kinds: &[EventKind], dimensions: bool, encoder: &Encoder) -> Tables {
         let typed = |k: EventKind| kinds.contains(&k) && !is_landing(k, encoder);
+        let mapped = dimensions && encoder.maps_dimensions();
         Tables {
-            dimensions,
+            dimensions: dimensions && !mapped,
+            mapped_dimensions: if mapped {
+                Dimension::ALL
+                    .iter()
+                    .map(|d| {
+                        encoder
+                            .dim(*d)
+                            .cloned()
+                            .unwrap_or_else(|| storesim_sim::mapping::DimMap::identity(*d))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             scans: typed(EventKind::Scan),
             transactions: typed(EventKind::Transaction),
             landing: kinds
@@ -98,6 +115,9 @@ pub async fn init(
     if tables.dimensions {
         sql.push_str(DIMENSIONS_SQL);
     }
+    for d in &tables.mapped_dimensions {
+        sql.push_str(&mapped_dimension_sql(d));
+    }
     if tables.transactions {
         sql.push_str(TRANSACTIONS_SQL);
     }
@@ -110,8 +130,17 @@ pub async fn init(
     if options.keys && tables.scans {
         sql.push_str(KEYS_SCANS_SQL);
     }
-    if options.cdc && tables.dimensions {
-        sql.push_str(&CDC_SQL.replace("{{schema}}", schema));
+    let items = tables
+        .mapped_dimensions
+        .iter()
+        .find(|d| d.dim == Dimension::Items)
+        .map_or("item_master", |d| d.name.as_str());
+    if options.cdc && (tables.dimensions || !tables.mapped_dimensions.is_empty()) {
+        sql.push_str(
+            &CDC_SQL
+                .replace("{{schema}}", schema)
+                .replace("TABLE item_master", &format!("TABLE {items}")),
+        );
     }
     sql.push_str("\nCOMMIT;");
     client.batch_execute(&sql).await
@@ -193,10 +222,109 @@ pub fn prepare(
                 return Ok(());
             }
         }
+        if !tables.mapped_dimensions.is_empty() {
+            return load_mapped_dimensions(&client, &tables.mapped_dimensions, dimensions, encoder)
+                .await
+                .map_err(|e| failed(format!("cannot load stores and items: {}", describe(&e))));
+        }
         load_dimensions(&client, dimensions)
             .await
             .map_err(|e| failed(format!("cannot load stores and items: {}", describe(&e))))
     })
+}
+
+/// A mapped dimension table's DDL: its typed columns, keyed by its key.
+fn mapped_dimension_sql(d: &storesim_sim::mapping::DimMap) -> String {
+    let columns: Vec<String> = d
+        .fields
+        .iter()
+        .map(|f| format!("{} {}", f.name.to_ascii_lowercase(), sql_type(&f.ty)))
+        .collect();
+    format!(
+        "CREATE TABLE IF NOT EXISTS {} ({}, PRIMARY KEY ({}));\n",
+        d.name,
+        columns.join(", "),
+        d.key().name.to_ascii_lowercase()
+    )
+}
+
+/// Upserts the dimension rows into the mapped tables through a staging
+/// copy; rows that did not change are not touched (no UPDATE reaches a
+/// CDC stream).
+async fn load_mapped_dimensions(
+    client: &Client,
+    tables: &[storesim_sim::mapping::DimMap],
+    world: Dimensions<'_>,
+    encoder: &Encoder,
+) -> Result<(), tokio_postgres::Error> {
+    use storesim_sim::dims::{category_record, item_record, store_record};
+    for d in tables {
+        let records: Vec<serde_json::Value> = match d.dim {
+            Dimension::Stores => world.stores.iter().map(store_record).collect(),
+            Dimension::Categories => world.categories.iter().map(category_record).collect(),
+            Dimension::Items => world.items.iter().map(item_record).collect(),
+        };
+        let mut csv = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        for r in &records {
+            let row = encoder.dim_row(d, r);
+            csv.write_record(row.iter().map(|v| v.as_deref().unwrap_or("")))
+                .map_err(|e| std::io::Error::other(e.to_string()))
+                .ok();
+        }
+        let body = csv.into_inner().unwrap_or_default();
+        let columns: Vec<String> = d
+            .fields
+            .iter()
+            .map(|f| f.name.to_ascii_lowercase())
+            .collect();
+        let key = d.key().name.to_ascii_lowercase();
+        let set: Vec<String> = columns
+            .iter()
+            .filter(|c| **c != key)
+            .map(|c| format!("{c} = EXCLUDED.{c}"))
+            .collect();
+        let mine: Vec<String> = columns.iter().map(|c| format!("t.{c}")).collect();
+        let theirs: Vec<String> = columns.iter().map(|c| format!("EXCLUDED.{c}")).collect();
+        let table = &d.name;
+        client
+            .batch_execute(&format!(
+                "BEGIN; CREATE TEMP TABLE {table}_stage (LIKE {table}) ON COMMIT DROP;"
+            ))
+            .await?;
+        let load = async {
+            copy_csv(
+                client,
+                &format!("{table}_stage"),
+                &columns.join(", "),
+                &body,
+            )
+            .await?;
+            client
+                .batch_execute(&format!(
+                    "INSERT INTO {table} AS t SELECT * FROM {table}_stage
+                     ON CONFLICT ({key}) DO {}; COMMIT;",
+                    if set.is_empty() {
+                        "NOTHING".to_string()
+                    } else {
+                        format!(
+                            "UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})",
+                            set.join(", "),
+                            mine.join(", "),
+                            theirs.join(", ")
+                        )
+                    }
+                ))
+                .await
+        }
+        .await;
+        if let Err(e) = load {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn decimal(m: Money) -> Decimal {

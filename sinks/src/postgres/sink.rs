@@ -250,7 +250,7 @@ impl PostgresSink {
         if done.is_none() && events > 0 {
             // The item master first, statement by statement in event order,
             // so a logical replication slot sees them as the events say.
-            apply_item_changes(&tx, &changes).await?;
+            apply_item_changes(&tx, &changes, encoder).await?;
             let direct = async {
                 tx.batch_execute("SAVEPOINT copy").await?;
                 copy_scans(&tx, "scans", &scans).await?;

@@ -251,7 +251,7 @@ pub struct FlatItemChange<'a> {
 }
 
 /// The item master's row, nested in an item change as `before` and `after`.
-const ITEM_ROW: [Field; 10] = [
+pub const ITEM_ROW: [Field; 10] = [
     Field::new("item_id", Type::Int32, "The item id (SKU)."),
     Field::new("item_upc", Type::Int64, "The 11-digit UPC."),
     Field::new("category_code", Type::Int32, "The category's code."),

@@ -7,7 +7,7 @@ pub mod store;
 
 pub use churn::{ChurnParams, PriceBook};
 pub use events::{
-    ChangeOp, FlatItemChange, ItemChangeEvent, ItemRow, PaymentMethod, ScanEvent, TransactionEvent,
+    ChangeOp, FlatItemChange, ItemChangeEvent, ItemRow, ITEM_ROW, PaymentMethod, ScanEvent, TransactionEvent,
 };
 pub use store::{ChainStore, SELF_CHECKOUT_BASE};
 

@@ -457,6 +457,13 @@ impl ChainStore {
         } * self.pay_noise.sample(&mut self.rng);
         let end = t.plus_micros(secs(pay_s).max(MICROS_PER_SEC));
         let wait_ms = ((now.0 - shopper.joined.0) / 1000).clamp(0, i64::from(u32::MAX)) as u32;
+        // Every line voided: the cashier cancels the sale and no receipt
+        // prints (a POS does not print a $0 sale). The draws above are
+        // made all the same, so the store's stream does not shift.
+        if line_count == 0 {
+            self.schedule(end, free);
+            return;
+        }
         self.emit(Event::Transaction(Box::new(TransactionEvent {
             transaction_id: txn,
             ts: end,

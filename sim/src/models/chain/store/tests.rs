@@ -28,6 +28,22 @@ fn run(store: usize, seed: u64, span: RunSpan, window_us: i64) -> (Vec<Stamped>,
     (out, model)
 }
 
+/// Baskets whose every line was voided: cancelled, no receipt.
+fn cancelled(events: &[Stamped]) -> usize {
+    let mut lines: BTreeMap<TxnId, (u32, u32)> = BTreeMap::new();
+    for s in events {
+        if let Event::Scan(s) = &s.event {
+            let e = lines.entry(s.transaction_id).or_default();
+            if s.quantity > 0 {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
+        }
+    }
+    lines.values().filter(|(sold, voided)| sold == voided).count()
+}
+
 fn split(events: &[Stamped]) -> (Vec<&ScanEvent>, Vec<&TransactionEvent>) {
     let mut scans = Vec::new();
     let mut txns = Vec::new();
@@ -74,7 +90,7 @@ fn every_arrival_is_served_once() {
         let c = model.counters();
         assert!(c.arrivals > 1000, "arrivals {}", c.arrivals);
         assert_eq!(c.arrivals, c.served);
-        assert_eq!(txns.len() as u64, c.arrivals);
+        assert_eq!((txns.len() + cancelled(&events)) as u64, c.arrivals);
         let ids: std::collections::BTreeSet<_> = txns.iter().map(|t| t.transaction_id).collect();
         assert_eq!(ids.len(), txns.len());
         assert!(model.is_done());
@@ -220,6 +236,37 @@ fn voids_follow_their_scan_by_one_to_three_minutes() {
     assert!(voids > 20, "{voids}");
 }
 
+/// A basket whose every line was voided prints no receipt (no $0 sale),
+/// and every receipt has a line that was not voided.
+#[test]
+fn a_fully_voided_basket_prints_no_receipt() {
+    let mut cancelled = 0;
+    for seed in 1..=6 {
+        let (events, _) = run(0, seed, TUESDAY, 60 * MICROS_PER_MIN);
+        let (scans, txns) = split(&events);
+        let mut lines: BTreeMap<TxnId, (u32, u32)> = BTreeMap::new();
+        for s in &scans {
+            let e = lines.entry(s.transaction_id).or_default();
+            if s.quantity > 0 {
+                e.0 += 1;
+            } else {
+                e.1 += 1;
+            }
+        }
+        let receipts: std::collections::BTreeSet<TxnId> =
+            txns.iter().map(|t| t.transaction_id).collect();
+        for t in &txns {
+            assert!(t.line_count > 0, "{:?}", t.transaction_id);
+        }
+        for (id, (sold, voided)) in &lines {
+            let all_voided = sold == voided;
+            assert_eq!(receipts.contains(id), !all_voided, "{id:?} {sold} {voided}");
+            cancelled += usize::from(all_voided);
+        }
+    }
+    assert!(cancelled > 0, "no basket had every line voided");
+}
+
 /// Shoppers arrive only while their store is open in its local time
 /// (06:00-23:00), in every time zone, and not at all on Thanksgiving;
 /// those inside at closing are still served.
@@ -254,7 +301,7 @@ fn arrivals_only_while_open() {
             after_close > 0,
             "nobody served after closing at store {store}"
         );
-        assert_eq!(txns.len(), model.arrival_log.len());
+        assert_eq!(txns.len() + cancelled(&events), model.arrival_log.len());
     }
 }
 
