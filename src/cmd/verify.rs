@@ -115,7 +115,7 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
             None => {
                 if run.schema != "storesim" {
                     return Err(Failure::Input(anyhow::anyhow!(
-                        "the run wrote the `{}` schema; storesim's queries read its own: pass --query-file",
+                        "the run wrote scenario `{}`'s mapped records ([output]); storesim's queries read its own tables: pass --query-file over the mapped ones",
                         run.schema
                     )));
                 }
@@ -150,7 +150,7 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
         let dir = args.files.clone().unwrap_or_default();
         if run.schema != "storesim" {
             return Err(Failure::Input(anyhow::anyhow!(
-                "the run wrote the `{}` schema; verify --files reads storesim's",
+                "the run wrote scenario `{}`'s mapped records ([output]); verify --files reads storesim's own records (not yet a mapping's)",
                 run.schema
             )));
         }
