@@ -84,6 +84,20 @@ impl Dimension {
     }
 }
 
+/// The rows of `dim` as records of its fields.
+pub fn records(
+    dim: Dimension,
+    stores: &[Store],
+    categories: &[Category],
+    items: &[Item],
+) -> Vec<Value> {
+    match dim {
+        Dimension::Stores => stores.iter().map(store_record).collect(),
+        Dimension::Categories => categories.iter().map(category_record).collect(),
+        Dimension::Items => items.iter().map(item_record).collect(),
+    }
+}
+
 /// A store as a record of [`Dimension::Stores`]'s fields.
 pub fn store_record(s: &Store) -> Value {
     let mut m = Map::new();

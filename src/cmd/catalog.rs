@@ -16,17 +16,13 @@ pub(crate) fn catalog(args: CatalogArgs) -> Result<ExitCode, Failure> {
         storesim_sinks::Encoder::new(scenario.mapping().cloned(), &world.items, &world.stores);
     if encoder.maps_dimensions() {
         // The scenario's own columns (the Apex demo's, for `apex`).
-        use storesim_sim::dims::{category_record, item_record, store_record, Dimension};
+        use storesim_sim::dims::{records, Dimension};
         for dim in Dimension::ALL {
             let map = encoder
                 .dim(dim)
                 .cloned()
                 .unwrap_or_else(|| storesim_sim::mapping::DimMap::identity(dim));
-            let records: Vec<serde_json::Value> = match dim {
-                Dimension::Stores => world.stores.iter().map(store_record).collect(),
-                Dimension::Categories => world.categories.iter().map(category_record).collect(),
-                Dimension::Items => world.items.iter().map(item_record).collect(),
-            };
+            let records = records(dim, &world.stores, &world.categories, &world.items);
             let rows: Vec<Vec<String>> = records
                 .iter()
                 .map(|r| {

@@ -257,13 +257,9 @@ async fn load_mapped_dimensions(
     world: Dimensions<'_>,
     encoder: &Encoder,
 ) -> Result<(), tokio_postgres::Error> {
-    use storesim_sim::dims::{category_record, item_record, store_record};
     for d in tables {
-        let records: Vec<serde_json::Value> = match d.dim {
-            Dimension::Stores => world.stores.iter().map(store_record).collect(),
-            Dimension::Categories => world.categories.iter().map(category_record).collect(),
-            Dimension::Items => world.items.iter().map(item_record).collect(),
-        };
+        let records =
+            storesim_sim::dims::records(d.dim, world.stores, world.categories, world.items);
         let mut csv = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(Vec::new());
