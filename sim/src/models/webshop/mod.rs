@@ -124,13 +124,39 @@ pub struct RequestEvent {
     pub useragent: Arc<str>,
 }
 
+/// Rank `rank` of a market's `n` customers as a position in `0..n`: a
+/// keyed permutation (a 4-round Feistel network on the bits of `n`, walking
+/// the cycle until the value falls below `n`), so a market's regulars get
+/// scattered numbers rather than its first ones. Bijective, stateless.
+fn scatter(rank: u64, n: u64, key: u64) -> u64 {
+    if n <= 1 {
+        return 0;
+    }
+    let bits = 64 - (n - 1).leading_zeros();
+    let half = bits.div_ceil(2);
+    let mask = (1u64 << half) - 1;
+    let mut x = rank;
+    loop {
+        let (mut l, mut r) = (x >> half, x & mask);
+        for round in 0..4u64 {
+            let f = splitmix64(r ^ key ^ (round << 56)) & mask;
+            (l, r) = (r, l ^ f);
+        }
+        x = (l << half) | r;
+        if x < n {
+            return x;
+        }
+    }
+}
+
 /// One market's sessions.
 #[derive(Debug)]
 pub struct WebshopModel {
     params: Arc<WebshopParams>,
     store_id: u32,
     customers: u64,
-    /// The market's first customer id.
+    /// The market's first customer id (with `customer_id_base`, its first
+    /// position in the one numbering).
     first_customer: u64,
     rng: ChaCha8Rng,
     arrivals: Arrivals,
@@ -173,7 +199,7 @@ impl WebshopModel {
             .collect();
         let per_market = u64::from(params.customers_per_market);
         let (first_customer, customers) = match params.customer_id_base {
-            Some(base) => (base + index as u64 * per_market, per_market),
+            Some(_) => (index as u64 * per_market, per_market),
             None => (
                 u64::from(store_id) * 1_000_000 + 1,
                 (f64::from(params.customers_per_market) * store.traffic).max(1.0) as u64,
@@ -254,8 +280,15 @@ impl WebshopModel {
         let p = &*params;
         // Regulars come back more often: u^2 skews toward low numbers.
         let u: f64 = self.rng.random();
-        let customerid = self.first_customer
-            + ((u * u * self.customers as f64) as u64).min(self.customers - 1);
+        let rank = ((u * u * self.customers as f64) as u64).min(self.customers - 1);
+        let customerid = match self.params.customer_id_base {
+            // One numbering across the markets: the market's block, its
+            // regulars scattered in it.
+            Some(base) => {
+                base + self.first_customer + scatter(rank, self.customers, u64::from(self.store_id))
+            }
+            None => self.first_customer + rank,
+        };
         let (device, agent) = self.customer_agent(customerid);
         let dev = &p.devices[device];
         let date = self.arrivals.business_date(now);
@@ -513,3 +546,25 @@ const TRUTH: &[GroupSpec] = &[
         sums: &[("requests", Sum::Records)],
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A market's ranks map onto its block one to one, for counts with
+    /// and without powers of two, and the regulars (the first ranks) are
+    /// not the block's first numbers.
+    #[test]
+    fn scatter_is_a_permutation() {
+        for n in [1u64, 2, 3, 50, 1000, 1024, 99_999] {
+            let mut seen = vec![false; n as usize];
+            for rank in 0..n {
+                let p = scatter(rank, n, 1101) as usize;
+                assert!(!seen[p], "{n}: {p} twice");
+                seen[p] = true;
+            }
+        }
+        let firsts: Vec<u64> = (1101..1121).map(|m| scatter(0, 50, m)).collect();
+        assert!(firsts.iter().filter(|p| **p < 5).count() <= 4, "{firsts:?}");
+    }
+}
