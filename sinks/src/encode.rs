@@ -76,13 +76,6 @@ impl Encoder {
         self.mapped.as_ref()?.plan.get(kind)
     }
 
-    /// Whether any kind is mapped.
-    pub fn is_mapped(&self) -> bool {
-        self.mapped
-            .as_ref()
-            .is_some_and(|m| !m.plan.by_kind.is_empty())
-    }
-
     /// The record name of `kind`: its mapped name, or the kind's.
     pub fn name(&self, kind: EventKind) -> &str {
         self.map(kind).map_or(kind.as_str(), |m| m.name.as_str())
@@ -115,6 +108,35 @@ impl Encoder {
         self.mapped
             .as_ref()
             .is_some_and(|m| !m.plan.dims.is_empty())
+    }
+
+    /// The table `dim` is written as once the scenario maps any
+    /// dimension: its mapping, or the dimension as it is.
+    pub fn dim_table(&self, dim: Dimension) -> DimMap {
+        self.dim(dim)
+            .cloned()
+            .unwrap_or_else(|| DimMap::identity(dim))
+    }
+
+    /// Dimension records as CSV rows of `map` (null as an empty field),
+    /// after its header line when `header`.
+    pub fn dim_csv(
+        &self,
+        map: &DimMap,
+        records: &[Value],
+        header: bool,
+    ) -> Result<Vec<u8>, csv::Error> {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        if header {
+            w.write_record(map.header())?;
+        }
+        for r in records {
+            let row = self.dim_row(map, r);
+            w.write_record(row.iter().map(|v| v.as_deref().unwrap_or("")))?;
+        }
+        w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
     }
 
     /// A dimension record (see [`storesim_sim::dims`]) in `map`'s fields,

@@ -18,30 +18,14 @@ pub(crate) fn catalog(args: CatalogArgs) -> Result<ExitCode, Failure> {
         // The scenario's own columns (the Apex demo's, for `apex`).
         use storesim_sim::dims::{records, Dimension};
         for dim in Dimension::ALL {
-            let map = encoder
-                .dim(dim)
-                .cloned()
-                .unwrap_or_else(|| storesim_sim::mapping::DimMap::identity(dim));
+            let map = encoder.dim_table(dim);
             let records = records(dim, &world.stores, &world.categories, &world.items);
-            let rows: Vec<Vec<String>> = records
-                .iter()
-                .map(|r| {
-                    encoder
-                        .dim_row(&map, r)
-                        .into_iter()
-                        .map(Option::unwrap_or_default)
-                        .collect()
-                })
-                .collect();
-            let mut w =
-                csv::Writer::from_writer(out.file(&format!("{}.csv", map.name)).map_err(out_err)?);
-            w.write_record(map.header())
+            let bytes = encoder
+                .dim_csv(&map, &records, true)
                 .map_err(|e| out_err(std::io::Error::other(e)))?;
-            for row in rows {
-                w.write_record(row)
-                    .map_err(|e| out_err(std::io::Error::other(e)))?;
-            }
-            w.flush().map_err(out_err)?;
+            out.file(&format!("{}.csv", map.name))
+                .and_then(|mut f| f.write_all(&bytes))
+                .map_err(out_err)?;
         }
     } else {
         write_csv(&mut out, "stores.csv", &world.stores).map_err(out_err)?;

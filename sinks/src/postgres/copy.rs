@@ -374,10 +374,7 @@ pub(super) async fn apply_item_changes(
         return Ok(());
     }
     if encoder.maps_dimensions() {
-        let map = encoder
-            .dim(Dimension::Items)
-            .cloned()
-            .unwrap_or_else(|| storesim_sim::mapping::DimMap::identity(Dimension::Items));
+        let map = encoder.dim_table(Dimension::Items);
         return apply_mapped_item_changes(tx, changes, &map, encoder).await;
     }
     let insert = tx

@@ -60,12 +60,7 @@ impl Tables {
             mapped_dimensions: if mapped {
                 Dimension::ALL
                     .iter()
-                    .map(|d| {
-                        encoder
-                            .dim(*d)
-                            .cloned()
-                            .unwrap_or_else(|| storesim_sim::mapping::DimMap::identity(*d))
-                    })
+                    .map(|d| encoder.dim_table(*d))
                     .collect()
             } else {
                 Vec::new()
@@ -260,16 +255,8 @@ async fn load_mapped_dimensions(
     for d in tables {
         let records =
             storesim_sim::dims::records(d.dim, world.stores, world.categories, world.items);
-        let mut csv = csv::WriterBuilder::new()
-            .has_headers(false)
-            .from_writer(Vec::new());
-        for r in &records {
-            let row = encoder.dim_row(d, r);
-            csv.write_record(row.iter().map(|v| v.as_deref().unwrap_or("")))
-                .map_err(|e| std::io::Error::other(e.to_string()))
-                .ok();
-        }
-        let body = csv.into_inner().unwrap_or_default();
+        // Into memory: a write cannot fail there.
+        let body = encoder.dim_csv(d, &records, false).unwrap_or_default();
         let columns: Vec<String> = d
             .fields
             .iter()
