@@ -424,28 +424,26 @@ impl DimMap {
 
 /// Where `f`'s value comes from, in words.
 fn source_of(f: &OutField) -> String {
-    {
-        let mut from = match &f.source {
-            Source::Field(path) => format!("<- {}", path.join(".")),
-            Source::Constant(v) => format!("= {v}"),
-        };
-        if let Some(l) = f.lookup {
-            let name = Lookup::ALL
-                .iter()
-                .find(|(x, _)| *x == l)
-                .map_or("", |(_, n)| *n);
-            from.push_str(&format!(" via {name}"));
-        }
-        match &f.format {
-            Format::Template(a, b) => from.push_str(&format!(" as {a}{{}}{b}")),
-            Format::LocalTime(_) => from.push_str(" in the store's time zone"),
-            Format::UtcTime(_) => from.push_str(" in UTC"),
-            Format::Text => from.push_str(" as text"),
-            Format::Ean8 => from.push_str(" as an EAN-8"),
-            Format::AsIs => {}
-        }
-        from
+    let mut from = match &f.source {
+        Source::Field(path) => format!("<- {}", path.join(".")),
+        Source::Constant(v) => format!("= {v}"),
+    };
+    if let Some(l) = f.lookup {
+        let name = Lookup::ALL
+            .iter()
+            .find(|(x, _)| *x == l)
+            .map_or("", |(_, n)| *n);
+        from.push_str(&format!(" via {name}"));
     }
+    match &f.format {
+        Format::Template(a, b) => from.push_str(&format!(" as {a}{{}}{b}")),
+        Format::LocalTime(_) => from.push_str(" in the store's time zone"),
+        Format::UtcTime(_) => from.push_str(" in UTC"),
+        Format::Text => from.push_str(" as text"),
+        Format::Ean8 => from.push_str(" as an EAN-8"),
+        Format::AsIs => {}
+    }
+    from
 }
 
 /// An EAN-8 code from a number (its last 7 digits) with the GS1 check

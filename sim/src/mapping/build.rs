@@ -47,55 +47,52 @@ pub(super) fn build_fields(
     at: &str,
     config: KindConfig,
 ) -> Result<(String, Vec<OutField>), MappingError> {
-    {
-        let kind = what;
-        let name = config.name.unwrap_or_else(|| what.to_string());
-        check_name(&format!("{at}.name"), &name)?;
-        let fields = match config.fields {
-            Some(list) => {
-                if !config.drop.is_empty() {
+    let name = config.name.unwrap_or_else(|| what.to_string());
+    check_name(&format!("{at}.name"), &name)?;
+    let fields = match config.fields {
+        Some(list) => {
+            if !config.drop.is_empty() {
+                return Err(MappingError::new(
+                    format!("{at}.drop"),
+                    "give either `fields` (what is written) or `drop` (what is left out), not both",
+                ));
+            }
+            if list.is_empty() {
+                return Err(MappingError::new(format!("{at}.fields"), "lists no field"));
+            }
+            let mut out: Vec<OutField> = Vec::new();
+            for (i, f) in list.into_iter().enumerate() {
+                let key = format!("{at}.fields[{i}]");
+                let field = OutField::build(&key, all, f)?;
+                if out.iter().any(|o| o.name == field.name) {
                     return Err(MappingError::new(
-                        format!("{at}.drop"),
-                        "give either `fields` (what is written) or `drop` (what is left out), not both",
+                        format!("{key}.name"),
+                        format!("`{}` is written twice", field.name),
                     ));
                 }
-                if list.is_empty() {
-                    return Err(MappingError::new(format!("{at}.fields"), "lists no field"));
-                }
-                let mut out: Vec<OutField> = Vec::new();
-                for (i, f) in list.into_iter().enumerate() {
-                    let key = format!("{at}.fields[{i}]");
-                    let field = OutField::build(&key, all, f)?;
-                    if out.iter().any(|o| o.name == field.name) {
-                        return Err(MappingError::new(
-                            format!("{key}.name"),
-                            format!("`{}` is written twice", field.name),
-                        ));
-                    }
-                    out.push(field);
-                }
-                out
+                out.push(field);
             }
-            None => {
-                for (i, d) in config.drop.iter().enumerate() {
-                    if !all.iter().any(|f| f.name == d) {
-                        return Err(MappingError::new(
-                            format!("{at}.drop[{i}]"),
-                            format!("`{kind}` has no field `{d}` (it has {})", names(all)),
-                        ));
-                    }
-                }
-                all.iter()
-                    .filter(|f| !config.drop.iter().any(|d| d == f.name))
-                    .map(|f| OutField::of(f, vec![f.name.to_string()]))
-                    .collect()
-            }
-        };
-        if fields.is_empty() {
-            return Err(MappingError::new(format!("{at}.drop"), "drops every field"));
+            out
         }
-        Ok((name, fields))
+        None => {
+            for (i, d) in config.drop.iter().enumerate() {
+                if !all.iter().any(|f| f.name == d) {
+                    return Err(MappingError::new(
+                        format!("{at}.drop[{i}]"),
+                        format!("`{what}` has no field `{d}` (it has {})", names(all)),
+                    ));
+                }
+            }
+            all.iter()
+                .filter(|f| !config.drop.iter().any(|d| d == f.name))
+                .map(|f| OutField::of(f, vec![f.name.to_string()]))
+                .collect()
+        }
+    };
+    if fields.is_empty() {
+        return Err(MappingError::new(format!("{at}.drop"), "drops every field"));
     }
+    Ok((name, fields))
 }
 
 pub(super) fn names(fields: &[Field]) -> String {
