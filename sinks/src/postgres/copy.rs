@@ -164,7 +164,7 @@ impl LandingTable {
         }
     }
 
-    fn column_list(&self) -> String {
+    pub(super) fn column_list(&self) -> String {
         let names: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
         names.join(", ")
     }
@@ -282,9 +282,9 @@ pub(super) fn encode_landing(
         .collect()
 }
 
-/// Copies CSV rows into `table`'s `columns`.
+/// Copies CSV rows into `table`'s `columns` (a landing table, a stage).
 pub(super) async fn copy_csv(
-    client: &tokio_postgres::Client,
+    tx: &Transaction<'_>,
     table: &str,
     columns: &str,
     body: &[u8],
@@ -293,30 +293,8 @@ pub(super) async fn copy_csv(
     if body.is_empty() {
         return Ok(());
     }
-    let sink = client
-        .copy_in(&format!("COPY {table} ({columns}) FROM STDIN (FORMAT csv)"))
-        .await?;
-    pin_mut!(sink);
-    sink.send(bytes::Bytes::copy_from_slice(body)).await?;
-    sink.as_mut().finish().await?;
-    Ok(())
-}
-
-pub(super) async fn copy_landing(
-    tx: &Transaction<'_>,
-    table: &LandingTable,
-    body: &[u8],
-) -> Result<(), tokio_postgres::Error> {
-    use futures::SinkExt;
-    if body.is_empty() {
-        return Ok(());
-    }
     let sink = tx
-        .copy_in(&format!(
-            "COPY {} ({}) FROM STDIN (FORMAT csv)",
-            table.table,
-            table.column_list()
-        ))
+        .copy_in(&format!("COPY {table} ({columns}) FROM STDIN (FORMAT csv)"))
         .await?;
     pin_mut!(sink);
     sink.send(bytes::Bytes::copy_from_slice(body)).await?;

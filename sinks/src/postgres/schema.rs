@@ -173,7 +173,7 @@ pub fn prepare(
         .build()
         .map_err(|e| failed(format!("cannot start a runtime: {e}")))?;
     runtime.block_on(async {
-        let client = connect(config)
+        let mut client = connect(config)
             .await
             .map_err(|e| spec(format!("cannot connect: {}", describe(&e))))?;
         if !options.drop {
@@ -218,9 +218,14 @@ pub fn prepare(
             }
         }
         if !tables.mapped_dimensions.is_empty() {
-            return load_mapped_dimensions(&client, &tables.mapped_dimensions, dimensions, encoder)
-                .await
-                .map_err(|e| failed(format!("cannot load stores and items: {}", describe(&e))));
+            return load_mapped_dimensions(
+                &mut client,
+                &tables.mapped_dimensions,
+                dimensions,
+                encoder,
+            )
+            .await
+            .map_err(|e| failed(format!("cannot load stores and items: {}", describe(&e))));
         }
         load_dimensions(&client, dimensions)
             .await
@@ -247,7 +252,7 @@ fn mapped_dimension_sql(d: &storesim_sim::mapping::DimMap) -> String {
 /// copy; rows that did not change are not touched (no UPDATE reaches a
 /// CDC stream).
 async fn load_mapped_dimensions(
-    client: &Client,
+    client: &mut Client,
     tables: &[storesim_sim::mapping::DimMap],
     world: Dimensions<'_>,
     encoder: &Encoder,
@@ -271,41 +276,28 @@ async fn load_mapped_dimensions(
         let mine: Vec<String> = columns.iter().map(|c| format!("t.{c}")).collect();
         let theirs: Vec<String> = columns.iter().map(|c| format!("EXCLUDED.{c}")).collect();
         let table = &d.name;
-        client
-            .batch_execute(&format!(
-                "BEGIN; CREATE TEMP TABLE {table}_stage (LIKE {table}) ON COMMIT DROP;"
-            ))
-            .await?;
-        let load = async {
-            copy_csv(
-                client,
-                &format!("{table}_stage"),
-                &columns.join(", "),
-                &body,
-            )
-            .await?;
-            client
-                .batch_execute(&format!(
-                    "INSERT INTO {table} AS t SELECT * FROM {table}_stage
-                     ON CONFLICT ({key}) DO {}; COMMIT;",
-                    if set.is_empty() {
-                        "NOTHING".to_string()
-                    } else {
-                        format!(
-                            "UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})",
-                            set.join(", "),
-                            mine.join(", "),
-                            theirs.join(", ")
-                        )
-                    }
-                ))
-                .await
-        }
-        .await;
-        if let Err(e) = load {
-            let _ = client.batch_execute("ROLLBACK").await;
-            return Err(e);
-        }
+        // One transaction per table: rolled back on any error when dropped.
+        let tx = client.transaction().await?;
+        tx.batch_execute(&format!(
+            "CREATE TEMP TABLE {table}_stage (LIKE {table}) ON COMMIT DROP"
+        ))
+        .await?;
+        copy_csv(&tx, &format!("{table}_stage"), &columns.join(", "), &body).await?;
+        tx.batch_execute(&format!(
+            "INSERT INTO {table} AS t SELECT * FROM {table}_stage ON CONFLICT ({key}) DO {}",
+            if set.is_empty() {
+                "NOTHING".to_string()
+            } else {
+                format!(
+                    "UPDATE SET {} WHERE ({}) IS DISTINCT FROM ({})",
+                    set.join(", "),
+                    mine.join(", "),
+                    theirs.join(", ")
+                )
+            }
+        ))
+        .await?;
+        tx.commit().await?;
     }
     Ok(())
 }

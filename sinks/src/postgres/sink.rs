@@ -287,7 +287,7 @@ impl PostgresSink {
                 Err(e) => return Err(e),
             }
             for (table, body) in &bodies {
-                copy_landing(&tx, table, body).await?;
+                copy_csv(&tx, &table.table, &table.column_list(), body).await?;
             }
             tx.execute(
                 "INSERT INTO storesim_batches (stream, window_start, window_end, run_id, events)
