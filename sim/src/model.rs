@@ -217,6 +217,7 @@ mod tests {
                         seq: self.seq as u32,
                     },
                     vendor_id: self.store_id,
+                    vendor_name: "Tiny".into(),
                     product_id: 1,
                     product_name: "tiny".into(),
                     category: "Tiny".into(),

@@ -9,6 +9,6 @@ crate::event::kinds! {
     chain: Scan(chain::ScanEvent), Transaction(Box<chain::TransactionEvent>), ItemChange(Box<chain::ItemChangeEvent>);
     smoothie: Product(Box<smoothie::ProductEvent>), Purchase(Box<smoothie::PurchaseEvent>), Inventory(Box<smoothie::InventoryEvent>), LostSale(Box<smoothie::LostSaleEvent>);
     webshop: WebPurchase(Box<webshop::WebPurchaseEvent>), Request(Box<webshop::RequestEvent>);
-    marketplace: Listing(Box<marketplace::ListingEvent>);
+    marketplace: Listing(Box<marketplace::ListingEvent>), Vendor(Box<marketplace::VendorEvent>);
     widgets: EcomCustomer(Box<widgets::EcomCustomer>), EcomOrder(Box<widgets::EcomOrder>), EcomOrderLine(Box<widgets::EcomOrderLine>), PosStore(Box<widgets::PosStore>), PosSale(Box<widgets::PosSale>), InvProduct(Box<widgets::InvProduct>), InvSupplier(Box<widgets::InvSupplier>), InvMovement(Box<widgets::InvMovement>), DirtyLabel(Box<widgets::DirtyLabel>);
 }

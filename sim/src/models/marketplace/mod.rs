@@ -28,8 +28,10 @@ use crate::schema::{Field, Schema, Type, MONEY, TIMESTAMP};
 use crate::time::SimTime;
 use crate::world::{RunSpan, World};
 
+mod events;
 mod setup;
 
+pub use events::*;
 pub use setup::ENTRY;
 
 /// A listing's stock status.
@@ -107,11 +109,17 @@ impl PricingRule {
 pub struct MarketplaceParams {
     /// Listings per vendor, `(min, max)`.
     pub products_per_vendor: (u32, u32),
+    /// The categories (by name) vendors list from; empty for all.
+    pub listed_categories: Vec<String>,
     /// Share of listings that start on sale.
     pub on_sale_share: f64,
     /// Largest opening discount, basis points.
     pub max_sale_discount_bp: i64,
-    /// Share of listings whose sale price moves at a snapshot.
+    /// Share of the listings on sale whose sale ends at a snapshot (a
+    /// listing at list price starts one at the rate that keeps
+    /// `on_sale_share` of them on sale).
+    pub sale_end_share: f64,
+    /// Share of the listings on sale whose price moves at a snapshot.
     pub price_move_share: f64,
     /// Largest move, basis points either way.
     pub max_price_move_bp: i64,
@@ -133,29 +141,43 @@ pub struct MarketplaceParams {
     pub invalid_categories: Vec<String>,
     /// Customer-defined pricing rules, in order.
     pub pricing: Vec<PricingRule>,
+    /// The vendor feed.
+    pub vendors: VendorParams,
 }
 
-/// One listing in a vendor's snapshot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename = "listing")]
-#[allow(missing_docs)]
-pub struct ListingEvent {
-    pub ts: SimTime,
-    /// `VENDOR-YYYYMMDD-N`: the vendor's n-th snapshot of the day.
-    pub snapshot_id: TxnId,
-    pub vendor_id: u32,
-    pub product_id: u32,
-    pub product_name: String,
-    /// The category's name, or (rarely) an invalid value.
-    pub category: String,
-    pub list_price: Money,
-    pub sale_price: Money,
-    pub stock_status: StockStatus,
-    pub stock_qty: u32,
-    /// The sale price after the first matching pricing rule.
-    pub dynamic_price: Money,
-    /// That rule's name, or null.
-    pub pricing_rule: Option<String>,
+/// The vendor feed's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VendorParams {
+    /// A vendor's name is a prefix and a suffix (`Electro` `World`), the
+    /// n-th vendor the n-th pair; a number follows when they run out.
+    pub name_prefixes: Vec<String>,
+    /// See `name_prefixes`.
+    pub name_suffixes: Vec<String>,
+    /// Share of vendors that ship free.
+    pub free_shipping_share: f64,
+    /// Shipping cost of the others, cents, `(min, max)`.
+    pub shipping_cents: (i64, i64),
+    /// A vendor's review score, tenths, `(min, max)`.
+    pub review_tenths: (u16, u16),
+    /// Reviews at the start, `(min, max)`.
+    pub initial_feedbacks: (u32, u32),
+    /// Share of units sold that get a review.
+    pub feedback_share: f64,
+}
+
+impl VendorParams {
+    /// The name of the vendor at `index` among the stores (unique).
+    pub fn name(&self, index: usize, vendor_id: u32) -> String {
+        let (p, s) = (self.name_prefixes.len(), self.name_suffixes.len());
+        if p == 0 || s == 0 {
+            return format!("Vendor {vendor_id}");
+        }
+        let pair = format!("{}{}", self.name_prefixes[index % p], self.name_suffixes[(index / p) % s]);
+        match index / (p * s) {
+            0 => pair,
+            round => format!("{pair} {}", round + 1),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -179,6 +201,11 @@ pub struct MarketplaceModel {
     counters: StoreCounters,
     sales: Option<Poisson<f64>>,
     ids: TxnIds,
+    vendor: VendorEvent,
+    /// The business day of the last vendor record.
+    vendor_day: Option<u32>,
+    /// Units sold since the last vendor record.
+    sold: u64,
 }
 
 impl MarketplaceModel {
@@ -195,15 +222,28 @@ impl MarketplaceModel {
         // The vendor's catalog: a stable choice of items from the master.
         let (lo, hi) = params.products_per_vendor;
         let n = rng.random_range(lo..=hi) as usize;
-        let n = n.min(world.items.len());
+        // The items of the listed categories (all items when unlimited).
+        let pool: Vec<usize> = (0..world.items.len())
+            .filter(|&i| {
+                let c = &world.categories[usize::from(world.items[i].category_index)];
+                params.listed_categories.is_empty()
+                    || params.listed_categories.contains(&c.category_name)
+            })
+            .collect();
+        let n = n.min(pool.len());
         let mut chosen = Vec::with_capacity(n);
+        // Distinct items with distinct names (the master repeats some
+        // names): a snapshot never lists a name twice. The attempts are
+        // bounded, for a master with fewer names than `n`.
         let mut seen = std::collections::BTreeSet::new();
+        let mut names = std::collections::BTreeSet::new();
         let mut k = 0u64;
-        while chosen.len() < n {
+        let attempts = 64 * pool.len() as u64;
+        while chosen.len() < n && k < attempts {
             let h = splitmix64(u64::from(store_id) << 32 | k);
             k += 1;
-            let item = (h % world.items.len() as u64) as usize;
-            if seen.insert(item) {
+            let item = pool[(h % pool.len() as u64) as usize];
+            if seen.insert(item) && names.insert(world.items[item].item_name.as_str()) {
                 chosen.push(item);
             }
         }
@@ -212,8 +252,7 @@ impl MarketplaceModel {
             .map(|item| {
                 let list = world.items[item].item_price;
                 let sale = if rng.random::<f64>() < params.on_sale_share {
-                    let bp = rng.random_range(500..=params.max_sale_discount_bp.max(500));
-                    list - list.apply_basis_points(bp)
+                    discounted(&mut rng, &params, list)
                 } else {
                     list
                 };
@@ -225,6 +264,30 @@ impl MarketplaceModel {
                 }
             })
             .collect();
+        let vendor = {
+            let v = &params.vendors;
+            let h = splitmix64(0x5645_4e44_4f52 ^ u64::from(store_id));
+            let unit = |salt: u64| (splitmix64(h ^ salt) >> 11) as f64 / (1u64 << 53) as f64;
+            let between = |lo: f64, hi: f64, salt: u64| lo + (hi - lo) * unit(salt);
+            let shipping = if unit(1) < v.free_shipping_share {
+                Money::ZERO
+            } else {
+                // Whole dollars less a cent: 4.99.
+                let (lo, hi) = v.shipping_cents;
+                let dollars = between(lo as f64 / 100.0, hi as f64 / 100.0, 2).round() as i64;
+                Money::from_cents((dollars * 100 - 1).max(0))
+            };
+            let (r0, r1) = v.review_tenths;
+            let (f0, f1) = v.initial_feedbacks;
+            VendorEvent {
+                ts: emit_from,
+                vendor_id: store_id,
+                vendor_name: Arc::from(v.name(index, store_id)),
+                shipping_cost: shipping,
+                review_score: between(f64::from(r0), f64::from(r1), 3).round() as u16,
+                feedbacks: between(f64::from(f0), f64::from(f1), 4).round() as u32,
+            }
+        };
         let mut model = MarketplaceModel {
             arrivals: Arrivals::new(Arc::clone(&world), index, start, end),
             outbox: Outbox::new(world.params.delivery, seed, store_id, emit_from),
@@ -237,6 +300,9 @@ impl MarketplaceModel {
             world,
             rng,
             ids: TxnIds::default(),
+            vendor,
+            vendor_day: None,
+            sold: 0,
         };
         model.next_snapshot = model.draw_snapshot();
         model
@@ -283,23 +349,21 @@ impl MarketplaceModel {
         let world = Arc::clone(&self.world);
         let params = Arc::clone(&self.params);
         let p = &*params;
+        if self.vendor_day != Some(date) {
+            self.vendor_day = Some(date);
+            self.vendor_record(now);
+        }
         for i in 0..self.listings.len() {
             let item = &world.items[self.listings[i].item];
             let list = item.item_price;
             if !first {
                 let l = &mut self.listings[i];
-                if self.rng.random::<f64>() < p.price_move_share {
-                    let bp = self
-                        .rng
-                        .random_range(-p.max_price_move_bp..=p.max_price_move_bp);
-                    let moved = l.sale + l.sale.apply_basis_points(bp);
-                    let floor = list.apply_basis_points(p.floor_bp);
-                    l.sale = moved.clamp(floor.max(Money::from_cents(1)), list);
-                }
+                l.sale = reprice(&mut self.rng, p, list, l.sale);
                 let sold = self
                     .sales
                     .map_or(0.0, |d| d.sample(&mut self.rng))
                     .min(f64::from(u32::MAX)) as u32;
+                self.sold += u64::from(sold.min(l.qty));
                 l.qty = l.qty.saturating_sub(sold);
                 if l.qty <= p.low_stock && self.rng.random::<f64>() < p.restock_share {
                     let (a, b) = p.restock_units;
@@ -319,6 +383,7 @@ impl MarketplaceModel {
                 ts: now,
                 snapshot_id,
                 vendor_id: self.store_id,
+                vendor_name: Arc::clone(&self.vendor.vendor_name),
                 product_id: item.item_id,
                 product_name: item.item_name.clone(),
                 category,
@@ -339,6 +404,72 @@ impl MarketplaceModel {
     }
 }
 
+impl MarketplaceModel {
+    /// Publishes the vendor's record: the reviews since the last one
+    /// counted in, the score moved by at most a tenth.
+    fn vendor_record(&mut self, now: SimTime) {
+        let v = &self.params.vendors;
+        if self.counters.arrivals > 1 {
+            let reviews = rand_distr::Binomial::new(self.sold, v.feedback_share)
+                .map_or(0, |d| d.sample(&mut self.rng));
+            self.vendor.feedbacks = self
+                .vendor
+                .feedbacks
+                .saturating_add(reviews.min(u64::from(u32::MAX)) as u32);
+            if reviews > 0 {
+                let step: i32 = self.rng.random_range(-1..=1);
+                self.vendor.review_score =
+                    (i32::from(self.vendor.review_score) + step).clamp(10, 50) as u16;
+            }
+        }
+        self.sold = 0;
+        self.vendor.ts = now;
+        let record = self.vendor.clone();
+        self.outbox
+            .push(Event::Vendor(Box::new(record)), &mut self.counters);
+    }
+}
+
+/// A listing's next price: a sale ends (back to list price) or starts (a
+/// discount of 5% up to the largest) so that `on_sale_share` of listings
+/// stay on sale at every snapshot, and a price on sale moves by at most
+/// `max_price_move` either way, above the floor and below list price.
+/// Prices move around the list price; they do not drift over a run.
+fn reprice(rng: &mut ChaCha8Rng, p: &MarketplaceParams, list: Money, sale: Money) -> Money {
+    let end = p.sale_end_share;
+    let on_sale = sale < list;
+    if on_sale {
+        if rng.random::<f64>() < end {
+            return list;
+        }
+        if rng.random::<f64>() < p.price_move_share {
+            let bp = rng.random_range(-p.max_price_move_bp..=p.max_price_move_bp);
+            let moved = sale + sale.apply_basis_points(bp);
+            let floor = list.apply_basis_points(p.floor_bp).max(Money::from_cents(1));
+            let top = (list - Money::from_cents(1)).max(floor);
+            return moved.clamp(floor, top);
+        }
+        sale
+    } else {
+        // Starts: end * s / (1 - s) of the listings at list price, the
+        // flow that balances the sales that end.
+        let s = p.on_sale_share;
+        let start = if s < 1.0 { (end * s / (1.0 - s)).min(1.0) } else { 1.0 };
+        if rng.random::<f64>() < start {
+            discounted(rng, p, list)
+        } else {
+            sale
+        }
+    }
+}
+
+/// List price less a discount of 5% up to the largest, above the floor.
+fn discounted(rng: &mut ChaCha8Rng, p: &MarketplaceParams, list: Money) -> Money {
+    let bp = rng.random_range(500..=p.max_sale_discount_bp.max(500));
+    let floor = list.apply_basis_points(p.floor_bp).max(Money::from_cents(1));
+    (list - list.apply_basis_points(bp)).max(floor).min(list)
+}
+
 impl crate::model::StoreProcess for MarketplaceModel {
     fn advance(&mut self, until: SimTime, out: &mut Vec<Stamped>) {
         MarketplaceModel::advance(self, until, out);
@@ -348,56 +479,6 @@ impl crate::model::StoreProcess for MarketplaceModel {
     }
     fn counters(&self) -> StoreCounters {
         MarketplaceModel::counters(self)
-    }
-}
-
-impl Record for ListingEvent {
-    const SCHEMA: Schema = Schema {
-        name: "listing",
-        version: 1,
-        doc: "One listing of a marketplace vendor's snapshot.",
-        fields: &[
-            Field::new("ts", TIMESTAMP, "When the snapshot was published (UTC)."),
-            Field::new(
-                "snapshot_id",
-                Type::String,
-                "VENDOR-YYYYMMDD-N: the vendor's n-th snapshot of the day.",
-            ),
-            Field::new("vendor_id", Type::Int32, "The vendor."),
-            Field::new("product_id", Type::Int32, "The product."),
-            Field::new("product_name", Type::String, "The product's name."),
-            Field::new(
-                "category",
-                Type::String,
-                "The category's name, or (rarely) an invalid value.",
-            ),
-            Field::new("list_price", MONEY, "List price."),
-            Field::new("sale_price", MONEY, "The vendor's price."),
-            Field::new(
-                "stock_status",
-                Type::String,
-                "Stock against the low-stock threshold.",
-            )
-            .one_of(&["in_stock", "low_stock", "out_of_stock"]),
-            Field::new("stock_qty", Type::Int32, "Units in stock."),
-            Field::new(
-                "dynamic_price",
-                MONEY,
-                "The sale price after the first matching pricing rule.",
-            ),
-            Field::new("pricing_rule", Type::String, "That rule's name, or null.").nullable(),
-        ],
-        flat: None,
-    };
-    fn ts(&self) -> SimTime {
-        self.ts
-    }
-    /// The vendor.
-    fn store_id(&self) -> u32 {
-        self.vendor_id
-    }
-    fn transaction_id(&self) -> Option<TxnId> {
-        Some(self.snapshot_id)
     }
 }
 

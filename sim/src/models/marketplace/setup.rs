@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::model::Reach;
 use crate::setup::{Checks, Entry, Setup, SetupError};
 
-use super::{MarketplaceParams, PricingRule, StockStatus};
+use super::{MarketplaceParams, PricingRule, StockStatus, VendorParams};
 
 /// How a scenario picks the marketplace.
 pub const ENTRY: Entry = Entry {
@@ -23,10 +23,16 @@ pub const ENTRY: Entry = Entry {
 struct MarketplaceConfig {
     /// Listings per vendor, `[min, max]`.
     products_per_vendor: [i64; 2],
+    /// The categories vendors list from (names); all when absent.
+    #[serde(default)]
+    listed_categories: Vec<String>,
     /// Share of listings that start on sale.
     on_sale_share: f64,
     /// Largest opening discount, percent.
     max_sale_discount_pct: f64,
+    /// Share of the listings on sale whose sale ends at a snapshot.
+    #[serde(default = "default_sale_end_share")]
+    sale_end_share: f64,
     /// Share of listings whose price moves at a snapshot.
     price_move_share: f64,
     /// Largest move either way, percent.
@@ -50,6 +56,49 @@ struct MarketplaceConfig {
     invalid_categories: Vec<String>,
     /// A pricing rule file (TOML, `[[rule]]` entries), relative to the scenario.
     pricing: Option<String>,
+    /// The vendor feed.
+    #[serde(default)]
+    vendors: VendorConfig,
+}
+
+/// A sale lasts 20 snapshots on average: under a day at 24 a day
+/// (assumption).
+fn default_sale_end_share() -> f64 {
+    0.05
+}
+
+/// `[marketplace.vendors]`: the vendor feed. Every value is an assumption.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct VendorConfig {
+    name_prefixes: Vec<String>,
+    name_suffixes: Vec<String>,
+    free_shipping_share: f64,
+    shipping_cost: [f64; 2],
+    review_score: [f64; 2],
+    initial_feedbacks: [i64; 2],
+    feedback_share: f64,
+}
+
+impl Default for VendorConfig {
+    fn default() -> VendorConfig {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+        VendorConfig {
+            name_prefixes: words(&[
+                "Electro", "Tech", "Volt", "Gadget", "Digi", "Mega", "Smart", "Pixel", "Nova",
+                "Circuit",
+            ]),
+            name_suffixes: words(&[
+                "World", "Hub", "Mart", "Depot", "Zone", "Store", "Planet", "Outlet", "Bazaar",
+                "House",
+            ]),
+            free_shipping_share: 0.3,
+            shipping_cost: [3.0, 15.0],
+            review_score: [3.0, 4.9],
+            initial_feedbacks: [20, 5000],
+            feedback_share: 0.1,
+        }
+    }
 }
 
 /// A pricing rule file.
@@ -98,13 +147,44 @@ fn params(s: &Setup<'_>) -> Result<MarketplaceParams, SetupError> {
             "list the invalid values to publish (the share is above 0)",
         ));
     }
+    let v = &c.vendors;
+    let range = |key: &str, [lo, hi]: [f64; 2], max: f64| -> Result<(f64, f64), SetupError> {
+        let key = format!("vendors.{key}");
+        if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi && hi <= max) {
+            return Err(s.err(&key, format!("want [min, max] within 0-{max}, got [{lo}, {hi}]")));
+        }
+        Ok((lo, hi))
+    };
+    let (ship_lo, ship_hi) = range("shipping_cost", v.shipping_cost, 1000.0)?;
+    let (score_lo, score_hi) = range("review_score", v.review_score, 5.0)?;
+    if score_lo < 1.0 {
+        return Err(s.err("vendors.review_score", "scores run from 1.0 to 5.0"));
+    }
+    let vendors = VendorParams {
+        name_prefixes: v.name_prefixes.clone(),
+        name_suffixes: v.name_suffixes.clone(),
+        free_shipping_share: s.share("vendors.free_shipping_share", v.free_shipping_share)?,
+        shipping_cents: ((ship_lo * 100.0).round() as i64, (ship_hi * 100.0).round() as i64),
+        review_tenths: ((score_lo * 10.0).round() as u16, (score_hi * 10.0).round() as u16),
+        initial_feedbacks: pair("vendors.initial_feedbacks", v.initial_feedbacks, 0)?,
+        feedback_share: s.share("vendors.feedback_share", v.feedback_share)?,
+    };
+    let on_sale_share = s.share("on_sale_share", c.on_sale_share)?;
+    if on_sale_share >= 1.0 {
+        return Err(s.err(
+            "on_sale_share",
+            "must be below 1 (some listings sit at list price between sales)",
+        ));
+    }
     let pricing = match &c.pricing {
         Some(path) => pricing(s, path)?,
         None => Vec::new(),
     };
     Ok(MarketplaceParams {
         products_per_vendor: pair("products_per_vendor", c.products_per_vendor, 1)?,
-        on_sale_share: s.share("on_sale_share", c.on_sale_share)?,
+        listed_categories: c.listed_categories.clone(),
+        on_sale_share,
+        sale_end_share: s.share("sale_end_share", c.sale_end_share)?,
         max_sale_discount_bp: s.pct_bp("max_sale_discount_pct", c.max_sale_discount_pct, 90.0)?,
         price_move_share: s.share("price_move_share", c.price_move_share)?,
         max_price_move_bp: s.pct_bp("max_price_move_pct", c.max_price_move_pct, 90.0)?,
@@ -117,6 +197,7 @@ fn params(s: &Setup<'_>) -> Result<MarketplaceParams, SetupError> {
         invalid_category_share,
         invalid_categories: c.invalid_categories.clone(),
         pricing,
+        vendors,
     })
 }
 
@@ -167,6 +248,17 @@ fn pricing(s: &Setup<'_>, path: &str) -> Result<Vec<PricingRule>, SetupError> {
 /// A pricing rule may only name categories a listing has and vendors
 /// among the stores.
 pub(super) fn check_reach(p: &MarketplaceParams, reach: &Reach<'_>) -> Result<(), SetupError> {
+    if let Some(c) = p
+        .listed_categories
+        .iter()
+        .find(|c| !reach.categories.iter().any(|k| &k.category_name == *c))
+    {
+        let known: Vec<&str> = reach.categories.iter().map(|k| k.category_name.as_str()).collect();
+        return Err(SetupError::field(
+            "marketplace.listed_categories",
+            format!("no category `{c}` in data.categories (it has {})", known.join(", ")),
+        ));
+    }
     for (i, r) in p.pricing.iter().enumerate() {
         let known = |c: &String| {
             reach.categories.iter().any(|k| &k.category_name == c)
