@@ -134,6 +134,10 @@ pub const BUILTINS: &[Builtin] = &[
         name: "fomo",
         text: include_str!("../fomo.toml"),
     },
+    Builtin {
+        name: "temus",
+        text: include_str!("../temus.toml"),
+    },
 ];
 
 /// Where a scenario came from.

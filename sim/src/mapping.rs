@@ -35,8 +35,10 @@
 //! `store.time_zone`), `format` (`text`: the value as a string;
 //! `local_time` / `utc_time`: a timestamp in the store's zone or in UTC,
 //! with `pattern`, a chrono format, `%Y-%m-%d %H:%M:%S` by default;
-//! `ean8`: an EAN-8 code made from the value), and
-//! `template` (text with `{}` replaced by the value, such as `CU-{}`).
+//! `ean8`: an EAN-8 code made from the value),
+//! `template` (text with `{}` replaced by the value, such as `CU-{}`), and
+//! `labels` (a closed set's values as other text, every value labelled:
+//! `{ in_stock = "In Stock", ... }`).
 //! The encoders live with the sinks; this module is the checked plan.
 
 use std::collections::BTreeMap;
@@ -118,6 +120,9 @@ pub enum Format {
     /// value: a number's last 7 digits, or a hash of a text (an item code
     /// for a record that has none, the same for the same value).
     Ean8,
+    /// A closed set's values written as other labels (`in_stock` as
+    /// `In Stock`), every value labelled.
+    Labels(BTreeMap<String, String>),
 }
 
 /// A dimension column, looked up by an id.
@@ -199,6 +204,7 @@ struct FieldConfig {
     format: Option<String>,
     pattern: Option<String>,
     template: Option<String>,
+    labels: Option<BTreeMap<String, String>>,
 }
 
 /// A mapping error: the key (`output.scan.fields[2].from`) and what is
@@ -441,6 +447,10 @@ fn source_of(f: &OutField) -> String {
         Format::UtcTime(_) => from.push_str(" in UTC"),
         Format::Text => from.push_str(" as text"),
         Format::Ean8 => from.push_str(" as an EAN-8"),
+        Format::Labels(l) => {
+            let pairs: Vec<String> = l.iter().map(|(k, v)| format!("{k} as {v}")).collect();
+            from.push_str(&format!(" ({})", pairs.join(", ")));
+        }
         Format::AsIs => {}
     }
     from

@@ -277,6 +277,10 @@ impl Mapped {
                         Value::Number(n) => n.as_u64().unwrap_or_default(),
                         other => fnv1a(text(other).as_bytes()),
                     })),
+                    Format::Labels(labels) => match labels.get(&text(&v)) {
+                        Some(label) => Value::String(label.clone()),
+                        None => v,
+                    },
                     Format::LocalTime(p) | Format::UtcTime(p) => {
                         let utc = instant(&v).ok_or_else(|| {
                             serde::ser::Error::custom(format!("{}: not a timestamp: {v}", f.name))

@@ -66,6 +66,7 @@ fn column(rows: &[Vec<Value>]) -> Vec<String> {
 struct Message {
     topic: String,
     key: Option<String>,
+    timestamp: i64,
     fields: Vec<String>,
     value: Value,
 }
@@ -90,6 +91,7 @@ fn kafka_read(py: &str, brokers: &str, count: usize, topics: &[String]) -> Vec<M
             Message {
                 topic: m["topic"].as_str().unwrap().to_string(),
                 key: m["key"].as_str().map(str::to_string),
+                timestamp: m["timestamp"].as_i64().unwrap(),
                 fields: m["fields"]
                     .as_array()
                     .unwrap()
@@ -630,4 +632,150 @@ fn fomo_writes_the_demos_topics_and_tables() {
     );
     assert_eq!(top.len(), 3);
     assert!(top.iter().all(|row| row.starts_with("CU-1")), "{top:?}");
+}
+
+#[test]
+fn temus_writes_the_case_studys_streams() {
+    let Some(s) = services() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let files = tmp.path().join("f");
+    let prefix = format!("{}.", unique("temus"));
+    let pg_schema = schema("temus_demo");
+    run_ok(&[
+        "run",
+        "--scenario",
+        "temus",
+        "--seed",
+        "4",
+        "--days",
+        "2",
+        "-q",
+        "--sink",
+        &format!("files:{}", files.display()),
+        "--sink",
+        &format!("kafka://{}?topic_prefix={prefix}", s.brokers),
+        "--sink",
+        &format!("{}?schema={pg_schema}", s.pg),
+    ]);
+    let (products, vendors) = (glob(&files, "listing"), glob(&files, "vendor"));
+    let p = format!("read_json_auto('{products}', hive_partitioning = false)");
+    let v = format!("read_json_auto('{vendors}', hive_partitioning = false)");
+    let r = duck(
+        &s.py,
+        &[
+            format!("DESCRIBE SELECT * FROM {p}"),
+            format!("DESCRIBE SELECT * FROM {v}"),
+            format!("SELECT DISTINCT Stock_Status FROM {p} ORDER BY 1"),
+            // The vendor feed joins on the vendor's name.
+            format!("SELECT count(*) FROM {p} WHERE Vendor NOT IN (SELECT Vendor FROM {v})"),
+            format!("SELECT count(DISTINCT Vendor), count(*) FROM {v}"),
+            // The silver layer's rules: the quarantined category, prices
+            // above zero, the item category left when the digits go.
+            format!(
+                "SELECT count(*) FILTER (WHERE Category = 'Office Supplies'), count(*),
+                        count(*) FILTER (WHERE Sale_Price <= 0),
+                        count(*) FILTER (WHERE trim(regexp_replace(Item, '[0-9]', '', 'g')) = '')
+                 FROM {p}"
+            ),
+        ],
+    );
+    let described = |rows: &[Vec<Value>]| -> Vec<String> {
+        rows.iter()
+            .map(|r| format!("{} {}", r[0].as_str().unwrap(), r[1].as_str().unwrap()))
+            .collect()
+    };
+    assert_eq!(
+        described(&r[0]),
+        [
+            "Item VARCHAR",
+            "Category VARCHAR",
+            "Vendor VARCHAR",
+            "Sale_Price DOUBLE",
+            "Stock_Status VARCHAR"
+        ]
+    );
+    assert_eq!(
+        described(&r[1]),
+        [
+            "Vendor VARCHAR",
+            "Shipping_Cost DOUBLE",
+            "Customer_Review_Score DOUBLE",
+            "Number_of_Feedbacks BIGINT"
+        ]
+    );
+    let statuses = column(&r[2]);
+    assert!(
+        statuses
+            .iter()
+            .all(|s| ["In Stock", "Low Stock", "Out of Stock"].contains(&s.as_str())),
+        "{statuses:?}"
+    );
+    assert!(statuses.len() >= 2, "{statuses:?}");
+    assert_eq!(
+        r[3][0][0].as_i64(),
+        Some(0),
+        "listings whose vendor the feed lacks"
+    );
+    // 30 vendors, each once a day.
+    assert_eq!(r[4][0][0].as_i64(), Some(30));
+    let days = r[4][0][1].as_i64().unwrap();
+    assert!((30..=60).contains(&days), "{days} vendor records");
+    let q = &r[5][0];
+    let (office, all) = (q[0].as_f64().unwrap(), q[1].as_f64().unwrap());
+    // 2% carry the invalid category, within 4 sd.
+    let sd = (0.02 * 0.98 / all).sqrt();
+    assert!((office / all - 0.02).abs() < 4.0 * sd, "{office} of {all}");
+    assert_eq!((q[2].as_i64(), q[3].as_i64()), (Some(0), Some(0)));
+    // Kafka: the two streams, no key, the demo's fields; no item repeats
+    // within one vendor's snapshot (the demo's de-duplication groups by
+    // item, category, vendor and arrival time and quarantines repeats).
+    let topics = [
+        format!("{prefix}temus-product-data-staging"),
+        format!("{prefix}temus-vendor-data-staging"),
+    ];
+    let total = all as usize + days as usize;
+    let messages = kafka_read(&s.py, &s.brokers, total + 1, &topics);
+    assert_eq!(messages.len(), total);
+    let mut seen = std::collections::BTreeSet::new();
+    for m in &messages {
+        assert_eq!(m.key, None, "{m:?}");
+        if m.topic.ends_with("product-data-staging") {
+            assert_eq!(
+                m.fields,
+                names(&["Item", "Category", "Vendor", "Sale_Price", "Stock_Status"])
+            );
+            let group = (
+                m.value["Item"].to_string(),
+                m.value["Category"].to_string(),
+                m.value["Vendor"].to_string(),
+                m.timestamp,
+            );
+            assert!(seen.insert(group), "repeated in a snapshot: {m:?}");
+        } else {
+            assert_eq!(
+                m.fields,
+                names(&[
+                    "Vendor",
+                    "Shipping_Cost",
+                    "Customer_Review_Score",
+                    "Number_of_Feedbacks"
+                ])
+            );
+        }
+    }
+    // PostgreSQL: the two tables, unquoted names.
+    assert_eq!(
+        pg_columns(&s.pg, &pg_schema, "temus_product"),
+        [
+            "item text",
+            "category text",
+            "vendor text",
+            "sale_price numeric",
+            "stock_status text"
+        ]
+    );
+    assert_eq!(
+        pg_tables(&s.pg, &pg_schema),
+        ["storesim_batches", "temus_product", "temus_vendor"]
+    );
 }

@@ -127,7 +127,8 @@ fn scenarios_and_catalog_commands() {
             "widgets",
             "apex",
             "sales-generator",
-            "fomo"
+            "fomo",
+            "temus"
         ],
         "{list}"
     );

@@ -58,7 +58,7 @@ struct Profile {
     args: &'static [&'static str],
 }
 
-const PROFILES: [Profile; 9] = [
+const PROFILES: [Profile; 10] = [
     Profile {
         name: "chain",
         scenario: "chain",
@@ -112,6 +112,12 @@ const PROFILES: [Profile; 9] = [
     Profile {
         name: "fomo",
         scenario: "fomo",
+        file: None,
+        args: &["--stores", "3"],
+    },
+    Profile {
+        name: "temus",
+        scenario: "temus",
         file: None,
         args: &["--stores", "3"],
     },

@@ -1,7 +1,7 @@
 """Reads topics from the beginning with confluent-kafka (librdkafka's
 Python client, independent of storesim) and prints one JSON line per
-message: {"topic", "key" (null for none), "fields" (the value's field
-names, in order), "value" (the raw text)}.
+message: {"topic", "key" (null for none), "timestamp" (ms), "fields" (the
+value's field names, in order), "value" (the raw text)}.
 
     python kafka_read.py BROKERS COUNT TOPIC [TOPIC ...]
 
@@ -37,6 +37,7 @@ while seen < count and time.monotonic() - idle_since < 20:
             {
                 "topic": m.topic(),
                 "key": None if key is None else key.decode(),
+                "timestamp": m.timestamp()[1],
                 "fields": list(json.loads(m.value())),
                 "value": m.value().decode(),
             }

@@ -1,6 +1,8 @@
 //! Building a mapping's fields from what a scenario wrote, each checked
 //! against the record's schema.
 
+use std::collections::BTreeMap;
+
 use super::*;
 
 /// A name a table, a column and a JSON field can all carry unquoted.
@@ -119,6 +121,7 @@ impl OutField {
         c: FieldConfig,
     ) -> Result<OutField, MappingError> {
         check_name(&format!("{key}.name"), &c.name)?;
+        let mut closed: &[&str] = &[];
         let (source, mut ty, nullable, doc) = match (&c.value, &c.from) {
             (Some(_), Some(_)) => {
                 return Err(MappingError::new(
@@ -147,6 +150,7 @@ impl OutField {
                         ),
                     ));
                 }
+                closed = field.values;
                 (
                     Source::Field(path.iter().map(|s| s.to_string()).collect()),
                     field.ty,
@@ -192,6 +196,17 @@ impl OutField {
                 format!("{key}.pattern"),
                 "a pattern needs format = \"local_time\" or \"utc_time\"",
             ));
+        }
+        if let Some(labels) = &c.labels {
+            return Ok(OutField {
+                format: labels_of(key, &c, closed, labels)?,
+                ty: OutType::Like(Type::String),
+                name: c.name,
+                source,
+                lookup,
+                nullable,
+                doc,
+            });
         }
         let (format, out) = match (c.format.as_deref(), &c.template) {
             (Some(_), Some(_)) => {
@@ -255,6 +270,47 @@ impl OutField {
             doc,
         })
     }
+}
+
+/// `labels`: only alone, over a closed set, every value labelled.
+fn labels_of(
+    key: &str,
+    c: &FieldConfig,
+    closed: &[&str],
+    labels: &BTreeMap<String, String>,
+) -> Result<Format, MappingError> {
+    let key = format!("{key}.labels");
+    if c.format.is_some() || c.template.is_some() || c.lookup.is_some() {
+        return Err(MappingError::new(
+            key,
+            "labels rewrite the value itself: give them without `format`, `template` or `lookup`",
+        ));
+    }
+    if closed.is_empty() {
+        return Err(MappingError::new(
+            key,
+            "labels need a source with a closed set of values (such as a status)",
+        ));
+    }
+    if let Some(unknown) = labels.keys().find(|k| !closed.contains(&k.as_str())) {
+        return Err(MappingError::new(
+            key,
+            format!(
+                "`{unknown}` is not a value of the source (it takes {})",
+                closed.join(", ")
+            ),
+        ));
+    }
+    if let Some(missing) = closed.iter().find(|v| !labels.contains_key(**v)) {
+        return Err(MappingError::new(
+            key,
+            format!(
+                "no label for `{missing}`: label every value ({})",
+                closed.join(", ")
+            ),
+        ));
+    }
+    Ok(Format::Labels(labels.clone()))
 }
 
 /// A constant's JSON value and type.

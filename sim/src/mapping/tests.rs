@@ -119,3 +119,32 @@ fn bad_mappings_name_the_key() {
         assert!(err.message.contains(needle), "{text}: {err:?}");
     }
 }
+
+#[test]
+fn labels_rewrite_a_closed_set_and_label_every_value() {
+    let value: toml::Value = toml::from_str(
+        r#"
+        [output.listing]
+        fields = [{ name = "Stock_Status", from = "stock_status", labels = { in_stock = "In Stock", low_stock = "Low Stock", out_of_stock = "Out of Stock" } }]
+        "#,
+    )
+    .unwrap();
+    let m = Mapping::parse(&value["output"], &[EventKind::Listing], false).unwrap();
+    let f = &m.get(EventKind::Listing).unwrap().fields[0];
+    assert_eq!(f.ty, OutType::Like(Type::String));
+    assert!(matches!(&f.format, Format::Labels(l) if l["low_stock"] == "Low Stock"));
+    let err = |fields: &str| {
+        let text = format!("[output.listing]\nfields = [{fields}]");
+        let value: toml::Value = toml::from_str(&text).unwrap();
+        Mapping::parse(&value["output"], &[EventKind::Listing], false).unwrap_err()
+    };
+    let e = err(r#"{ name = "s", from = "stock_status", labels = { in_stock = "In" } }"#);
+    assert_eq!(e.key, "output.listing.fields[0].labels");
+    assert!(e.message.contains("no label for `low_stock`"), "{e:?}");
+    let e = err(r#"{ name = "s", from = "stock_status", labels = { sold = "Sold" } }"#);
+    assert!(e.message.contains("`sold` is not a value"), "{e:?}");
+    let e = err(r#"{ name = "s", from = "category", labels = { a = "b" } }"#);
+    assert!(e.message.contains("closed set"), "{e:?}");
+    let e = err(r#"{ name = "s", from = "stock_status", format = "text", labels = { a = "b" } }"#);
+    assert!(e.message.contains("without `format`"), "{e:?}");
+}
