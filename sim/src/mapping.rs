@@ -371,6 +371,54 @@ impl KindMap {
     pub fn source_of(&self, f: &OutField) -> String {
         source_of(f)
     }
+
+    /// The output field that gives back the kind's field `source`
+    /// unchanged or as its text (a rename, `text`, a template, labels),
+    /// or `None` when the mapping drops it or writes it one way only (a
+    /// lookup, a store-local time, an EAN-8).
+    fn recovering(&self, source: &str) -> Option<&OutField> {
+        self.fields.iter().find(|f| {
+            f.lookup.is_none()
+                && matches!(&f.source, Source::Field(p) if p.len() == 1 && p[0] == source)
+                && matches!(
+                    f.format,
+                    Format::AsIs | Format::Text | Format::Template(..) | Format::Labels(_)
+                )
+        })
+    }
+
+    /// Whether a mapped record gives back the kind's field `source`.
+    pub fn recovers(&self, source: &str) -> bool {
+        self.recovering(source).is_some()
+    }
+
+    /// The kind's fields `sources` of a mapped record (a JSON object, or a
+    /// CSV row's texts), as far as it gives them back ([`KindMap::recovers`]):
+    /// an object under the kind's own names, values as the kind has them
+    /// or as their text.
+    pub fn unmap(&self, record: &serde_json::Value, sources: &[&str]) -> serde_json::Value {
+        use serde_json::Value;
+        let mut out = serde_json::Map::new();
+        for &source in sources {
+            let Some(f) = self.recovering(source) else {
+                continue;
+            };
+            let v = record.get(&f.name).cloned().unwrap_or(Value::Null);
+            let v = match (&f.format, &v) {
+                (Format::Template(a, b), Value::String(t)) => t
+                    .strip_prefix(a.as_str())
+                    .and_then(|t| t.strip_suffix(b.as_str()))
+                    .map_or(Value::Null, |t| Value::String(t.to_string())),
+                (Format::Labels(labels), Value::String(t)) => labels
+                    .iter()
+                    .find(|(_, label)| *label == t)
+                    .map_or(Value::Null, |(value, _)| Value::String(value.clone())),
+                _ => v,
+            };
+            out.insert(source.to_string(), v);
+        }
+        Value::Object(out)
+    }
 }
 
 /// One dimension table's output record.

@@ -599,3 +599,76 @@ fn verify_refuses_a_part_that_decompresses_to_one_endless_line() {
         "{err}"
     );
 }
+
+#[test]
+fn verify_reads_every_demo_scenarios_mapped_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (scenario, summed) in [
+        ("apex", "item_changes"),
+        ("sales-generator", "product_days"),
+        ("fomo", "counts"),
+        ("temus", "counts"),
+    ] {
+        let dir = tmp.path().join(scenario);
+        let csv = tmp.path().join(format!("{scenario}-csv"));
+        let manifest = tmp.path().join(format!("{scenario}.json"));
+        let out = storesim()
+            .args([
+                "run",
+                "--scenario",
+                scenario,
+                "--seed",
+                "3",
+                "--stores",
+                "3",
+                "-q",
+            ])
+            .args(["--days", "1", "--manifest", manifest.to_str().unwrap()])
+            .args(["--sink", &format!("files:{}", dir.display())])
+            .args(["--sink", &format!("csv:{}", csv.display())])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for target in [&dir, &csv] {
+            let (code, report) = verify(&manifest, &["--files", target.to_str().unwrap()]);
+            assert_eq!(code, 0, "{scenario}: {report}");
+            let line = |name: &str| {
+                report
+                    .lines()
+                    .find(|l| l.split_whitespace().next() == Some(name))
+                    .unwrap_or_else(|| panic!("{scenario}: no {name} in {report}"))
+                    .to_string()
+            };
+            assert!(line("counts").ends_with("pass"), "{report}");
+            assert!(line(summed).ends_with("pass"), "{report}");
+            assert!(
+                report
+                    .lines()
+                    .filter(|l| l.contains("skipped ("))
+                    .all(|l| l.ends_with("skipped (not in the mapped output)")),
+                "{report}"
+            );
+        }
+        // One record lost downstream: the counts check fails.
+        let part = dir.join(
+            super::tree(&dir)
+                .into_keys()
+                .find(|p| p.extension().is_some_and(|e| e == "jsonl"))
+                .unwrap(),
+        );
+        let text = std::fs::read_to_string(&part).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.pop();
+        std::fs::write(&part, lines.join("\n") + "\n").unwrap();
+        let (code, report) = verify(&manifest, &["--files", dir.to_str().unwrap()]);
+        assert_eq!(code, 1, "{scenario}: {report}");
+        assert!(
+            report.contains("counts") && report.contains("FAIL"),
+            "{report}"
+        );
+    }
+}

@@ -379,8 +379,12 @@ fn diff(want: &Table, got: &Table) -> Vec<String> {
 }
 
 /// Writes the pass/fail table: one line per check, then its first
-/// differences, indented.
-pub fn report(checks: &[Check], out: &mut impl std::io::Write) -> std::io::Result<()> {
+/// differences, indented; a skipped check says `skipped (WHY)`.
+pub fn report(
+    checks: &[Check],
+    why_skipped: &str,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     let width = checks
         .iter()
         .map(|c| c.name.len())
@@ -390,7 +394,7 @@ pub fn report(checks: &[Check], out: &mut impl std::io::Write) -> std::io::Resul
     writeln!(out, "{:<width$}  {:>9}  result", "check", "rows")?;
     for c in checks {
         let result = if c.skipped {
-            "skipped (no query)".to_string()
+            format!("skipped ({why_skipped})")
         } else if c.passed() {
             "pass".to_string()
         } else {

@@ -148,3 +148,33 @@ fn labels_rewrite_a_closed_set_and_label_every_value() {
     let e = err(r#"{ name = "s", from = "stock_status", format = "text", labels = { a = "b" } }"#);
     assert!(e.message.contains("without `format`"), "{e:?}");
 }
+
+#[test]
+fn a_mapped_record_gives_back_the_fields_it_keeps_whole() {
+    let value: toml::Value = toml::from_str(
+        r#"
+        [output.listing]
+        fields = [
+          { name = "V", from = "vendor_id", template = "V-{}" },
+          { name = "S", from = "stock_status", labels = { in_stock = "In", low_stock = "Low", out_of_stock = "Out" } },
+          { name = "P", from = "sale_price" },
+          { name = "E", from = "product_id", format = "ean8" },
+        ]
+        "#,
+    )
+    .unwrap();
+    let m = Mapping::parse(&value["output"], &[EventKind::Listing], false).unwrap();
+    let km = m.get(EventKind::Listing).unwrap();
+    assert!(km.recovers("vendor_id") && km.recovers("stock_status") && km.recovers("sale_price"));
+    // An EAN-8 is one way; a dropped field is gone.
+    assert!(!km.recovers("product_id") && !km.recovers("category"));
+    let record = serde_json::json!({"V": "V-1101", "S": "Low", "P": 9.99, "E": "12345670"});
+    let back = km.unmap(
+        &record,
+        &["vendor_id", "stock_status", "sale_price", "product_id"],
+    );
+    assert_eq!(
+        back,
+        serde_json::json!({"vendor_id": "1101", "stock_status": "low_stock", "sale_price": 9.99})
+    );
+}

@@ -51,6 +51,20 @@ pub struct GroupSpec {
     pub sums: &'static [(&'static str, Sum)],
 }
 
+impl GroupSpec {
+    /// The fields of its kind it reads.
+    pub fn fields(&self) -> Vec<&'static str> {
+        let keys = self.keys.iter().map(|(_, k)| match *k {
+            Key::Field(f) | Key::Day(f) | Key::Lookup(f) => f,
+        });
+        let sums = self.sums.iter().filter_map(|(_, s)| match *s {
+            Sum::Records => None,
+            Sum::Int(f) | Sum::Money(f) => Some(f),
+        });
+        keys.chain(sums).collect()
+    }
+}
+
 /// One aggregate of a manifest: its key and value columns and its rows
 /// (values as text: integers, or money with two decimals).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
