@@ -349,14 +349,14 @@ pub fn observe(
     let written = |kind: EventKind| {
         mapping
             .and_then(|m| m.kinds.as_ref())
-            .map_or(true, |kinds| kinds.contains(&kind))
+            .is_none_or(|kinds| kinds.contains(&kind))
     };
     let map = |kind: EventKind| mapping.and_then(|m| m.get(kind));
     let specs = world.model.truth_groups();
     // The groups each kind's records can be summed for.
     let readable = |spec: &GroupSpec| {
         written(spec.kind)
-            && map(spec.kind).map_or(true, |km| spec.fields().iter().all(|f| km.recovers(f)))
+            && map(spec.kind).is_none_or(|km| spec.fields().iter().all(|f| km.recovers(f)))
     };
     let mut tally = Tally::files(world);
     for kind in world.kinds().into_iter().filter(|&k| written(k)) {
