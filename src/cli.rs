@@ -329,8 +329,8 @@ pub(crate) struct CatalogArgs {
     /// Number of items (default: the scenario's).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000), allow_negative_numbers = true)]
     pub(crate) items: Option<u64>,
-    /// Replace stores.csv, item_categories.csv and item_master.csv if
-    /// they are already there.
+    /// Replace the catalog's files (stores.csv, the item tables, the
+    /// model's own tables) if they are already there.
     #[arg(long)]
     pub(crate) overwrite: bool,
 }

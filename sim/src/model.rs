@@ -117,6 +117,15 @@ pub trait Model: Send + Sync + std::fmt::Debug + std::any::Any {
     }
     /// What the world holds, in a line: `5 bars, 27 products`.
     fn describe(&self, world: &World) -> String;
+    /// The model's own static tables, for `storesim catalog` (beside the
+    /// stores and the item master): each a file name and its records of
+    /// one kind, as the model first publishes them over `span`, without
+    /// injected defects (the smoothie menu, the widget products and
+    /// suppliers, the marketplace's vendors).
+    fn catalog(&self, world: &Arc<World>, span: RunSpan) -> Vec<(&'static str, Vec<crate::Event>)> {
+        let _ = (world, span);
+        Vec::new()
+    }
     /// Whether its stores sell the world's item master, so the store,
     /// category and item tables are its dimensions (loaded by PostgreSQL).
     fn has_item_master(&self) -> bool {

@@ -29,17 +29,41 @@ pub(crate) fn catalog(args: CatalogArgs) -> Result<ExitCode, Failure> {
         }
     } else {
         write_csv(&mut out, "stores.csv", &world.stores).map_err(out_err)?;
-        write_csv(&mut out, "item_categories.csv", &world.categories).map_err(out_err)?;
-        write_csv(&mut out, "item_master.csv", &world.items).map_err(out_err)?;
+        if world.model.has_item_master() {
+            write_csv(&mut out, "item_categories.csv", &world.categories).map_err(out_err)?;
+            write_csv(&mut out, "item_master.csv", &world.items).map_err(out_err)?;
+        }
+    }
+    // The model's own tables (the smoothie menu, the widget masters, the
+    // marketplace's vendors), in the scenario's mapping where it has one.
+    let span = storesim_sim::RunSpan::LocalDays {
+        first: super::run::default_first_day(),
+        days: 1,
+    };
+    let mut written = Vec::new();
+    for (name, events) in world.model.catalog(&world, span) {
+        let Some(kind) = events.first().map(|e| e.kind()) else {
+            continue;
+        };
+        let rows = encoder
+            .csv_rows(events.iter())
+            .map_err(|e| out_err(std::io::Error::other(e)))?;
+        out.file(&format!("{name}.csv"))
+            .and_then(|mut f| {
+                f.write_all(&encoder.csv_header(kind))?;
+                f.write_all(&rows.bytes)
+            })
+            .map_err(out_err)?;
+        written.push(format!("{} {name}", events.len()));
     }
     out.commit().map_err(out_err)?;
-    eprintln!(
-        "wrote {} stores, {} categories, {} items to {}",
-        world.stores.len(),
-        world.categories.len(),
-        world.items.len(),
-        args.out.display()
-    );
+    let mut summary = vec![format!("{} stores", world.stores.len())];
+    if world.model.has_item_master() {
+        summary.push(format!("{} categories", world.categories.len()));
+        summary.push(format!("{} items", world.items.len()));
+    }
+    summary.extend(written);
+    eprintln!("wrote {} to {}", summary.join(", "), args.out.display());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -28,7 +28,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let start = args.start.unwrap_or(if live {
         StartArg::Now
     } else {
-        StartArg::Date(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default())
+        StartArg::Date(default_first_day())
     });
     // `now` is the instant the stopped run started at.
     let start_was_now = matches!(start, StartArg::Now);
@@ -508,4 +508,10 @@ pub(crate) fn output_schema(scenario: &Scenario) -> String {
         Some(m) if !m.by_kind.is_empty() => scenario.config.name.clone(),
         _ => "storesim".to_string(),
     }
+}
+
+/// The first day of a run at `--speed max` without `--start`: the Monday
+/// of Thanksgiving week 2026.
+pub(crate) fn default_first_day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default()
 }

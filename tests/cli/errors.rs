@@ -363,3 +363,90 @@ fn a_model_without_its_table_or_with_another_models_table_is_refused() {
         "nothing written"
     );
 }
+
+/// `storesim catalog --scenario X` writes X's own tables, in its columns.
+#[test]
+fn catalog_writes_each_scenarios_own_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let catalog = |scenario: &str| -> std::collections::BTreeMap<String, Vec<String>> {
+        let dir = tmp.path().join(scenario);
+        let out = storesim()
+            .args([
+                "catalog",
+                "--scenario",
+                scenario,
+                "--out",
+                dir.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        super::tree(&dir)
+            .into_iter()
+            .map(|(path, bytes)| {
+                let text = String::from_utf8(bytes).unwrap();
+                (
+                    path.display().to_string(),
+                    text.lines().map(str::to_string).collect(),
+                )
+            })
+            .collect()
+    };
+    let names = |t: &std::collections::BTreeMap<String, Vec<String>>| -> Vec<String> {
+        t.keys().cloned().collect()
+    };
+    // The smoothie menu: 27 products, as the first bar publishes them;
+    // sales-generator's in its mapped columns (no kind, no store_id).
+    let smoothie = catalog("smoothie");
+    assert_eq!(names(&smoothie), ["products.csv", "stores.csv"]);
+    assert_eq!(smoothie["products.csv"].len(), 28);
+    assert!(smoothie["products.csv"][0].starts_with("kind,event_time,product_id,"));
+    let sales = catalog("sales-generator");
+    assert!(sales["products.csv"][0].starts_with("event_time,product_id,category,item,"));
+    assert!(!sales["products.csv"][0].contains("store_id"));
+    assert_eq!(sales["stores.csv"].len(), 2, "one bar");
+    // The widget masters at the load, clean: every product once, a cost and
+    // a supplier that exists.
+    let widgets = catalog("widgets");
+    assert_eq!(
+        names(&widgets),
+        ["products.csv", "stores.csv", "suppliers.csv"]
+    );
+    let products = &widgets["products.csv"];
+    assert_eq!(products.len(), 501);
+    let codes: std::collections::BTreeSet<&str> = products[1..]
+        .iter()
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(codes.len(), 500);
+    for line in &products[1..] {
+        let f: Vec<&str> = line.split(',').collect();
+        let supplier: u32 = f[6].trim_start_matches("SUP-").parse().unwrap();
+        assert!((1..=25).contains(&supplier) && !f[7].is_empty(), "{line}");
+    }
+    assert_eq!(widgets["suppliers.csv"].len(), 26);
+    // The vendors: one record each, unique names; temus's in its columns.
+    let marketplace = catalog("marketplace");
+    assert_eq!(names(&marketplace), ["stores.csv", "vendors.csv"]);
+    assert_eq!(marketplace["vendors.csv"].len(), 101);
+    let temus = catalog("temus");
+    let vendors = &temus["vendors.csv"];
+    assert_eq!(
+        vendors[0],
+        "Vendor,Shipping_Cost,Customer_Review_Score,Number_of_Feedbacks"
+    );
+    let unique: std::collections::BTreeSet<&str> = vendors[1..]
+        .iter()
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(unique.len(), 30);
+    // The chain keeps its three tables.
+    assert_eq!(
+        names(&catalog("chain")),
+        ["item_categories.csv", "item_master.csv", "stores.csv"]
+    );
+}

@@ -264,30 +264,7 @@ impl MarketplaceModel {
                 }
             })
             .collect();
-        let vendor = {
-            let v = &params.vendors;
-            let h = splitmix64(0x5645_4e44_4f52 ^ u64::from(store_id));
-            let unit = |salt: u64| (splitmix64(h ^ salt) >> 11) as f64 / (1u64 << 53) as f64;
-            let between = |lo: f64, hi: f64, salt: u64| lo + (hi - lo) * unit(salt);
-            let shipping = if unit(1) < v.free_shipping_share {
-                Money::ZERO
-            } else {
-                // Whole dollars less a cent: 4.99.
-                let (lo, hi) = v.shipping_cents;
-                let dollars = between(lo as f64 / 100.0, hi as f64 / 100.0, 2).round() as i64;
-                Money::from_cents((dollars * 100 - 1).max(0))
-            };
-            let (r0, r1) = v.review_tenths;
-            let (f0, f1) = v.initial_feedbacks;
-            VendorEvent {
-                ts: emit_from,
-                vendor_id: store_id,
-                vendor_name: Arc::from(v.name(index, store_id)),
-                shipping_cost: shipping,
-                review_score: between(f64::from(r0), f64::from(r1), 3).round() as u16,
-                feedbacks: between(f64::from(f0), f64::from(f1), 4).round() as u32,
-            }
-        };
+        let vendor = opening_vendor(&params.vendors, index, store_id, emit_from);
         let mut model = MarketplaceModel {
             arrivals: Arrivals::new(Arc::clone(&world), index, start, end),
             outbox: Outbox::new(world.params.delivery, seed, store_id, emit_from),
@@ -430,6 +407,34 @@ impl MarketplaceModel {
     }
 }
 
+/// The vendor at `index` of the world, `vendor_id`, as it first
+/// publishes its record, at `ts`: its name, shipping cost, score and
+/// reviews are fixed by the vendor (the same in every run).
+pub fn opening_vendor(v: &VendorParams, index: usize, vendor_id: u32, ts: SimTime) -> VendorEvent {
+    let store_id = vendor_id;
+        let h = splitmix64(0x5645_4e44_4f52 ^ u64::from(store_id));
+        let unit = |salt: u64| (splitmix64(h ^ salt) >> 11) as f64 / (1u64 << 53) as f64;
+        let between = |lo: f64, hi: f64, salt: u64| lo + (hi - lo) * unit(salt);
+        let shipping = if unit(1) < v.free_shipping_share {
+            Money::ZERO
+        } else {
+            // Whole dollars less a cent: 4.99.
+            let (lo, hi) = v.shipping_cents;
+            let dollars = between(lo as f64 / 100.0, hi as f64 / 100.0, 2).round() as i64;
+            Money::from_cents((dollars * 100 - 1).max(0))
+        };
+        let (r0, r1) = v.review_tenths;
+        let (f0, f1) = v.initial_feedbacks;
+        VendorEvent {
+            ts,
+            vendor_id: store_id,
+            vendor_name: Arc::from(v.name(index, store_id)),
+            shipping_cost: shipping,
+            review_score: between(f64::from(r0), f64::from(r1), 3).round() as u16,
+            feedbacks: between(f64::from(f0), f64::from(f1), 4).round() as u32,
+        }
+}
+
 /// A listing's next price: a sale ends (back to list price) or starts (a
 /// discount of 5% up to the largest) so that `on_sale_share` of listings
 /// stay on sale at every snapshot, and a price on sale moves by at most
@@ -500,6 +505,18 @@ impl Model for MarketplaceParams {
     /// A snapshot republishes every listing of the vendor.
     fn events_per_arrival(&self, _world: &World) -> f64 {
         f64::from(self.products_per_vendor.1) + 1.0
+    }
+
+    /// `vendors`: every vendor's record at its opening.
+    fn catalog(&self, world: &Arc<World>, span: RunSpan) -> Vec<(&'static str, Vec<Event>)> {
+        let vendors = (0..world.stores.len())
+            .map(|i| {
+                let (_, emit_from, _) = world.model_span(i, span);
+                let id = world.stores[i].store_id;
+                Event::Vendor(Box::new(opening_vendor(&self.vendors, i, id, emit_from)))
+            })
+            .collect();
+        vec![("vendors", vendors)]
     }
 
     /// A vendor's listings.

@@ -173,8 +173,20 @@ impl SmoothieModel {
         };
         // The menu and opening stock, as the demo publishes it first.
         let at = start.max(emit_from);
-        for (i, p) in model.params.clone().products.iter().enumerate() {
-            let event = ProductEvent {
+        for event in model.menu(at) {
+            model.emit(Event::Product(Box::new(event)));
+        }
+        model.next_arrival = model.draw_arrival();
+        model
+    }
+
+    /// The bar's menu and stock at `at`, as `product` records.
+    fn menu(&self, at: SimTime) -> Vec<ProductEvent> {
+        self.params
+            .products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ProductEvent {
                 event_time: DemoTime(at),
                 product_id: p.product_id.clone(),
                 category: p.category.clone(),
@@ -182,18 +194,22 @@ impl SmoothieModel {
                 size: p.size.clone(),
                 cogs: p.cogs,
                 price: p.price,
-                inventory_level: model.stock[i],
+                inventory_level: self.stock[i],
                 contains_fruit: p.contains_fruit,
                 contains_veggies: p.contains_veggies,
                 contains_nuts: p.contains_nuts,
                 contains_caffeine: p.contains_caffeine,
                 propensity_to_buy: p.propensity,
-                store_id,
-            };
-            model.emit(Event::Product(Box::new(event)));
-        }
-        model.next_arrival = model.draw_arrival();
-        model
+                store_id: self.store_id,
+            })
+            .collect()
+    }
+
+    /// The first bar's opening menu (every bar has the same one).
+    pub fn opening_menu(world: Arc<World>, span: RunSpan) -> Vec<ProductEvent> {
+        let (start, emit_from, _) = world.model_span(0, span);
+        let bar = SmoothieModel::new(world, 0, 0, span);
+        bar.menu(start.max(emit_from))
     }
 
     /// The UTC interval in which this bar accepts customers.
@@ -411,6 +427,13 @@ impl Model for SmoothieParams {
 
     fn truth_groups(&self) -> &'static [GroupSpec] {
         TRUTH
+    }
+
+    /// `products`: the menu as the first bar publishes it at opening.
+    fn catalog(&self, world: &Arc<World>, span: RunSpan) -> Vec<(&'static str, Vec<Event>)> {
+        let menu = SmoothieModel::opening_menu(Arc::clone(world), span);
+        let events = menu.into_iter().map(|p| Event::Product(Box::new(p))).collect();
+        vec![("products", events)]
     }
 
     fn prices_promotions(&self) -> bool {

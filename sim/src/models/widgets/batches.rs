@@ -159,10 +159,10 @@ impl WidgetsModel {
         );
     }
 
-    pub(super) fn product(&mut self, at: SimTime, op: Op, k: u32) {
+    /// Product `k` as the inventory system publishes it, at `price`.
+    pub(super) fn product_record(&self, at: SimTime, op: Op, k: u32, price: Money) -> InvProduct {
         let (_, cost, supplier, description, category) = self.product_base(k);
-        let price = self.prices[k as usize - 1];
-        let mut rec = InvProduct {
+        InvProduct {
             ts: at,
             op,
             product_code: format!("{k:06}"),
@@ -171,7 +171,12 @@ impl WidgetsModel {
             supplier_code: format!("SUP-{supplier:03}"),
             unit_cost: Some(cost),
             list_price: Some(price),
-        };
+        }
+    }
+
+    pub(super) fn product(&mut self, at: SimTime, op: Op, k: u32) {
+        let price = self.prices[k as usize - 1];
+        let mut rec = self.product_record(at, op, k, price);
         let defect = self.defect(&[Defect::Null, Defect::Duplicate, Defect::OrphanKey]);
         let field = match defect {
             Some(Defect::Null) => {
@@ -195,8 +200,9 @@ impl WidgetsModel {
         );
     }
 
-    pub(super) fn supplier(&mut self, at: SimTime, op: Op, s: u32) {
-        let p = Arc::clone(&self.params);
+    /// Supplier `s` as the inventory system publishes it.
+    pub(super) fn supplier_record(&self, at: SimTime, op: Op, s: u32) -> InvSupplier {
+        let p = &self.params;
         let stores = &self.world.stores;
         let home = &stores[(splitmix64(u64::from(s)) % stores.len() as u64) as usize];
         let name = format!(
@@ -204,7 +210,7 @@ impl WidgetsModel {
             p.last_names[s as usize % p.last_names.len()],
             p.product_nouns[s as usize % p.product_nouns.len()]
         );
-        let mut rec = InvSupplier {
+        InvSupplier {
             ts: at,
             op,
             supplier_code: format!("SUP-{s:03}"),
@@ -214,7 +220,11 @@ impl WidgetsModel {
             )),
             name,
             location: Some(format!("{}-{}", home.state, home.city)),
-        };
+        }
+    }
+
+    pub(super) fn supplier(&mut self, at: SimTime, op: Op, s: u32) {
+        let mut rec = self.supplier_record(at, op, s);
         let defect = self.defect(&[Defect::Null, Defect::MalformedEmail, Defect::Duplicate]);
         let field = match defect {
             Some(Defect::Null) => {
@@ -236,5 +246,25 @@ impl WidgetsModel {
             defect,
             field,
         );
+    }
+}
+
+impl WidgetsModel {
+    /// The product and supplier masters as the inventory system loads them
+    /// at the start of `span`, without defects.
+    pub fn opening_masters(world: Arc<World>, span: RunSpan) -> (Vec<InvProduct>, Vec<InvSupplier>) {
+        let mut first = WidgetsModel::new(world, 0, 0, span);
+        let Some((t, date)) = first.next_tick else {
+            return (Vec::new(), Vec::new());
+        };
+        let at = t.max(first.emit_from);
+        first.prices_on(date);
+        let products = (1..=first.product_count(date))
+            .map(|k| first.product_record(at, Op::Load, k, first.prices[k as usize - 1]))
+            .collect();
+        let suppliers = (1..=first.params.suppliers)
+            .map(|s| first.supplier_record(at, Op::Load, s))
+            .collect();
+        (products, suppliers)
     }
 }

@@ -49,6 +49,25 @@ impl Model for WidgetsParams {
         "widgets"
     }
 
+    /// `products` and `suppliers`: the masters at the initial load.
+    fn catalog(
+        &self,
+        world: &Arc<World>,
+        span: RunSpan,
+    ) -> Vec<(&'static str, Vec<Event>)> {
+        let (products, suppliers) = WidgetsModel::opening_masters(Arc::clone(world), span);
+        vec![
+            (
+                "products",
+                products.into_iter().map(|p| Event::InvProduct(Box::new(p))).collect(),
+            ),
+            (
+                "suppliers",
+                suppliers.into_iter().map(|s| Event::InvSupplier(Box::new(s))).collect(),
+            ),
+        ]
+    }
+
     fn store(
         &self,
         world: &Arc<World>,
