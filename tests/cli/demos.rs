@@ -153,6 +153,39 @@ fn pg_tables(url: &str, schema: &str) -> Vec<String> {
     )
 }
 
+/// A DuckDB `DESCRIBE`'s rows as `name TYPE`.
+fn described(rows: &[Vec<Value>]) -> Vec<String> {
+    rows.iter()
+        .map(|r| format!("{} {}", r[0].as_str().unwrap(), r[1].as_str().unwrap()))
+        .collect()
+}
+
+/// Runs `scenario` with `args` to files, Kafka (topics under a fresh
+/// prefix) and a fresh PostgreSQL schema: (the temporary directory, the
+/// files' directory, the topic prefix, the schema).
+fn run_to_all(
+    s: &Services,
+    scenario: &str,
+    args: &[&str],
+) -> (tempfile::TempDir, std::path::PathBuf, String, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let files = tmp.path().join("f");
+    let prefix = format!("{}.", unique(scenario));
+    let pg_schema = schema(&format!("{}_demo", scenario.replace('-', "_")));
+    let sinks = [
+        format!("files:{}", files.display()),
+        format!("kafka://{}?topic_prefix={prefix}", s.brokers),
+        format!("{}?schema={pg_schema}", s.pg),
+    ];
+    let mut all = vec!["run", "--scenario", scenario, "-q"];
+    all.extend_from_slice(args);
+    for sink in &sinks {
+        all.extend(["--sink", sink.as_str()]);
+    }
+    run_ok(&all);
+    (tmp, files, prefix, pg_schema)
+}
+
 fn names(v: &[&str]) -> Vec<String> {
     v.iter().map(|s| s.to_string()).collect()
 }
@@ -514,24 +547,7 @@ fn sales_generator_writes_the_demos_topics() {
 #[test]
 fn fomo_writes_the_demos_topics_and_tables() {
     let Some(s) = services() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let files = tmp.path().join("f");
-    let prefix = format!("{}.", unique("fomo"));
-    let pg_schema = schema("fomo_demo");
-    run_ok(&[
-        "run",
-        "--scenario",
-        "fomo",
-        "--seed",
-        "8",
-        "-q",
-        "--sink",
-        &format!("files:{}", files.display()),
-        "--sink",
-        &format!("kafka://{}?topic_prefix={prefix}", s.brokers),
-        "--sink",
-        &format!("{}?schema={pg_schema}", s.pg),
-    ]);
+    let (_tmp, files, prefix, pg_schema) = run_to_all(&s, "fomo", &["--seed", "8"]);
     let (purchases, requests) = (glob(&files, "web_purchase"), glob(&files, "request"));
     let r = duck(
         &s.py,
@@ -557,11 +573,6 @@ fn fomo_writes_the_demos_topics_and_tables() {
             format!("SELECT count(*) FROM read_json_auto('{requests}', hive_partitioning = false)"),
         ],
     );
-    let described = |rows: &[Vec<Value>]| -> Vec<String> {
-        rows.iter()
-            .map(|r| format!("{} {}", r[0].as_str().unwrap(), r[1].as_str().unwrap()))
-            .collect()
-    };
     assert_eq!(
         described(&r[0]),
         ["customerId VARCHAR", "amount DOUBLE", "itemCode VARCHAR"]
@@ -637,26 +648,7 @@ fn fomo_writes_the_demos_topics_and_tables() {
 #[test]
 fn temus_writes_the_case_studys_streams() {
     let Some(s) = services() else { return };
-    let tmp = tempfile::tempdir().unwrap();
-    let files = tmp.path().join("f");
-    let prefix = format!("{}.", unique("temus"));
-    let pg_schema = schema("temus_demo");
-    run_ok(&[
-        "run",
-        "--scenario",
-        "temus",
-        "--seed",
-        "4",
-        "--days",
-        "2",
-        "-q",
-        "--sink",
-        &format!("files:{}", files.display()),
-        "--sink",
-        &format!("kafka://{}?topic_prefix={prefix}", s.brokers),
-        "--sink",
-        &format!("{}?schema={pg_schema}", s.pg),
-    ]);
+    let (_tmp, files, prefix, pg_schema) = run_to_all(&s, "temus", &["--seed", "4", "--days", "2"]);
     let (products, vendors) = (glob(&files, "listing"), glob(&files, "vendor"));
     let p = format!("read_json_auto('{products}', hive_partitioning = false)");
     let v = format!("read_json_auto('{vendors}', hive_partitioning = false)");
@@ -679,11 +671,6 @@ fn temus_writes_the_case_studys_streams() {
             ),
         ],
     );
-    let described = |rows: &[Vec<Value>]| -> Vec<String> {
-        rows.iter()
-            .map(|r| format!("{} {}", r[0].as_str().unwrap(), r[1].as_str().unwrap()))
-            .collect()
-    };
     assert_eq!(
         described(&r[0]),
         [
