@@ -145,6 +145,14 @@ pub struct MarketplaceParams {
     pub vendors: VendorParams,
 }
 
+impl MarketplaceParams {
+    /// Whether vendors list `item` (its category is listed).
+    fn lists(&self, world: &World, item: &crate::catalog::Item) -> bool {
+        let c = &world.categories[usize::from(item.category_index)];
+        self.listed_categories.is_empty() || self.listed_categories.contains(&c.category_name)
+    }
+}
+
 /// The vendor feed's parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VendorParams {
@@ -224,11 +232,7 @@ impl MarketplaceModel {
         let n = rng.random_range(lo..=hi) as usize;
         // The items of the listed categories (all items when unlimited).
         let pool: Vec<usize> = (0..world.items.len())
-            .filter(|&i| {
-                let c = &world.categories[usize::from(world.items[i].category_index)];
-                params.listed_categories.is_empty()
-                    || params.listed_categories.contains(&c.category_name)
-            })
+            .filter(|&i| params.lists(&world, &world.items[i]))
             .collect();
         let n = n.min(pool.len());
         let mut chosen = Vec::with_capacity(n);
@@ -533,10 +537,10 @@ impl Model for MarketplaceParams {
     }
 
     fn describe(&self, world: &World) -> String {
+        let listed = world.items.iter().filter(|i| self.lists(world, i)).count();
         format!(
-            "{} vendors, {} items to list, {} pricing rules",
+            "{} vendors, {listed} items to list, {} pricing rules",
             world.stores.len(),
-            world.items.len(),
             self.pricing.len()
         )
     }
