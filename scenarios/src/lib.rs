@@ -138,6 +138,10 @@ pub const BUILTINS: &[Builtin] = &[
         name: "temus",
         text: include_str!("../temus.toml"),
     },
+    Builtin {
+        name: "widgets-unlimited",
+        text: include_str!("../widgets-unlimited.toml"),
+    },
 ];
 
 /// Where a scenario came from.

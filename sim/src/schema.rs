@@ -39,6 +39,8 @@ pub enum Type {
     },
     /// An instant in UTC, written as text in a [`TimeText`].
     Timestamp(TimeText),
+    /// A calendar date, written `2026-11-27` (SQL's `DATE`).
+    Date,
     /// A nested record (an item change's row `before` and `after`).
     Record(&'static [Field]),
 }
@@ -84,9 +86,16 @@ impl fmt::Display for Type {
             Type::Decimal { precision, scale } => write!(f, "decimal({precision},{scale})"),
             Type::Timestamp(TimeText::Millis) => f.write_str("timestamp(ms)"),
             Type::Timestamp(TimeText::NaiveMicros) => f.write_str("timestamp(us, no zone)"),
+            Type::Date => f.write_str("date"),
             Type::Record(_) => f.write_str("record"),
         }
     }
+}
+
+/// Writes a [`Type::Float64`] field held as integer tenths (the structs
+/// stay `Eq`): `47` is `4.7`.
+pub fn tenths<T: Copy + Into<u32>, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(f64::from((*v).into()) / 10.0)
 }
 
 /// One field of a kind.
@@ -312,6 +321,11 @@ fn check_value(at: &str, field: &Field, value: &Json) -> Result<(), String> {
         (Type::Timestamp(text), Json::String(s)) => {
             let (len, format) = text.format();
             if s.len() != len || chrono::NaiveDateTime::parse_from_str(s, format).is_err() {
+                return bad();
+            }
+        }
+        (Type::Date, Json::String(s)) => {
+            if s.len() != 10 || chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_err() {
                 return bad();
             }
         }

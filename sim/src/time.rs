@@ -173,6 +173,19 @@ pub fn yyyymmdd(date: NaiveDate) -> u32 {
     (date.year() as u32) * 10_000 + date.month() * 100 + date.day()
 }
 
+/// A time as the demos' databases take it: `2022-08-31 08:00:34.721802`
+/// (UTC, no zone; the smoothie demo's topics and the Widgets Unlimited
+/// tables' `TIMESTAMP` columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DemoTime(pub SimTime);
+
+impl serde::Serialize for DemoTime {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.0.to_datetime().format("%Y-%m-%d %H:%M:%S%.6f");
+        serializer.collect_str(&text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use super::postgres::{psql, schema};
 use super::{service, storesim, unique};
 
 /// The venv's python (scripts/python.sh).
-fn python() -> Option<String> {
+pub(super) fn python() -> Option<String> {
     service("STORESIM_PYTHON")
 }
 
@@ -28,7 +28,7 @@ fn reader(name: &str) -> String {
 }
 
 /// Runs SQL statements in DuckDB; each statement's rows as JSON arrays.
-fn duck(py: &str, sql: &[String]) -> Vec<Vec<Vec<Value>>> {
+pub(super) fn duck(py: &str, sql: &[String]) -> Vec<Vec<Vec<Value>>> {
     let out = Command::new(py)
         .arg(reader("duck.py"))
         .args(sql)
@@ -52,7 +52,7 @@ fn duck(py: &str, sql: &[String]) -> Vec<Vec<Vec<Value>>> {
 }
 
 /// The first column of each row.
-fn column(rows: &[Vec<Value>]) -> Vec<String> {
+pub(super) fn column(rows: &[Vec<Value>]) -> Vec<String> {
     rows.iter()
         .map(|r| match &r[0] {
             Value::String(s) => s.clone(),
@@ -119,7 +119,7 @@ fn services() -> Option<Services> {
     })
 }
 
-fn run_ok(args: &[&str]) {
+pub(super) fn run_ok(args: &[&str]) {
     let out = storesim().args(args).output().unwrap();
     assert!(
         out.status.success(),
@@ -129,12 +129,12 @@ fn run_ok(args: &[&str]) {
 }
 
 /// `json` files of a kind, for DuckDB.
-fn glob(dir: &Path, kind: &str) -> String {
+pub(super) fn glob(dir: &Path, kind: &str) -> String {
     format!("{}/kind={kind}/*/*.jsonl", dir.display())
 }
 
 /// A table's columns and types in PostgreSQL, `name type` in order.
-fn pg_columns(url: &str, schema: &str, table: &str) -> Vec<String> {
+pub(super) fn pg_columns(url: &str, schema: &str, table: &str) -> Vec<String> {
     psql(
         url,
         &format!(
@@ -144,7 +144,7 @@ fn pg_columns(url: &str, schema: &str, table: &str) -> Vec<String> {
     )
 }
 
-fn pg_tables(url: &str, schema: &str) -> Vec<String> {
+pub(super) fn pg_tables(url: &str, schema: &str) -> Vec<String> {
     psql(
         url,
         &format!(
@@ -154,7 +154,7 @@ fn pg_tables(url: &str, schema: &str) -> Vec<String> {
 }
 
 /// A DuckDB `DESCRIBE`'s rows as `name TYPE`.
-fn described(rows: &[Vec<Value>]) -> Vec<String> {
+pub(super) fn described(rows: &[Vec<Value>]) -> Vec<String> {
     rows.iter()
         .map(|r| format!("{} {}", r[0].as_str().unwrap(), r[1].as_str().unwrap()))
         .collect()

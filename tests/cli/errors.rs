@@ -128,7 +128,8 @@ fn scenarios_and_catalog_commands() {
             "apex",
             "sales-generator",
             "fomo",
-            "temus"
+            "temus",
+            "widgets-unlimited"
         ],
         "{list}"
     );

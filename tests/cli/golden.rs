@@ -58,7 +58,7 @@ struct Profile {
     args: &'static [&'static str],
 }
 
-const PROFILES: [Profile; 10] = [
+const PROFILES: [Profile; 11] = [
     Profile {
         name: "chain",
         scenario: "chain",
@@ -120,6 +120,12 @@ const PROFILES: [Profile; 10] = [
         scenario: "temus",
         file: None,
         args: &["--stores", "3"],
+    },
+    Profile {
+        name: "widgets-unlimited",
+        scenario: "widgets-unlimited",
+        file: None,
+        args: &["--stores", "2", "--days", "2"],
     },
 ];
 

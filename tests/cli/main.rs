@@ -19,6 +19,7 @@ mod serve;
 mod shard;
 mod truth;
 mod wall;
+mod widgets_unlimited;
 
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -178,6 +178,7 @@ pub(super) fn sql_type(ty: &storesim_sim::mapping::OutType) -> String {
     use storesim_sim::schema::Type as T;
     match ty {
         OutType::Like(T::Bool) => "boolean".into(),
+        OutType::Like(T::Date) => "date".into(),
         OutType::Like(T::Int32) => "integer".into(),
         OutType::Like(T::Int64) => "bigint".into(),
         OutType::Like(T::Float64) => "double precision".into(),

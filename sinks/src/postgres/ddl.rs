@@ -41,6 +41,7 @@ fn sql_type(field: &Field, copy: &Type) -> String {
         Logical::String => &[Type::TEXT],
         Logical::Decimal { .. } => &[Type::NUMERIC],
         Logical::Timestamp(_) => &[Type::TIMESTAMPTZ],
+        Logical::Date => &[Type::DATE],
         Logical::Record(_) => &[],
     };
     assert!(
@@ -57,6 +58,7 @@ fn sql_type(field: &Field, copy: &Type) -> String {
         (_, c) if *c == Type::TIMESTAMPTZ => "timestamptz".into(),
         (_, c) if *c == Type::BOOL => "boolean".into(),
         (_, c) if *c == Type::FLOAT8 => "double precision".into(),
+        (_, c) if *c == Type::DATE => "date".into(),
         _ => "text".into(),
     }
 }

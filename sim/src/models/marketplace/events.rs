@@ -96,15 +96,12 @@ pub struct VendorEvent {
     /// Shipping cost of an order (0.00: free shipping).
     pub shipping_cost: Money,
     /// The customers' mean review score, 1.0 to 5.0, in tenths.
-    #[serde(serialize_with = "tenths")]
+    #[serde(serialize_with = "crate::schema::tenths")]
     pub review_score: u16,
     /// Reviews received so far.
     pub feedbacks: u32,
 }
 
-fn tenths<S: serde::Serializer>(v: &u16, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(f64::from(*v) / 10.0)
-}
 
 impl Record for VendorEvent {
     const SCHEMA: Schema = Schema {

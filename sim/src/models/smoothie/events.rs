@@ -3,17 +3,7 @@
 
 use super::*;
 
-/// A time as the demo writes it: `2022-08-31 08:00:34.721802` (UTC, no zone).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DemoTime(pub SimTime);
-
-impl Serialize for DemoTime {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = self.0.to_datetime().format("%Y-%m-%d %H:%M:%S%.6f");
-        serializer.collect_str(&text)
-    }
-}
-
+pub use crate::time::DemoTime;
 
 /// A product and its stock at a bar, as on `demo.products`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -267,4 +267,23 @@ impl WidgetsModel {
             .collect();
         (products, suppliers)
     }
+
+    /// The Widgets Unlimited product and supplier masters at the start of
+    /// `span`, without defects.
+    pub fn wu_opening_masters(world: Arc<World>, span: RunSpan) -> (Vec<WuProduct>, Vec<WuSupplier>) {
+        let mut first = WidgetsModel::new(world, 0, 0, span);
+        let Some((t, date)) = first.next_tick else {
+            return (Vec::new(), Vec::new());
+        };
+        let at = t.max(first.emit_from);
+        first.prices_on(date);
+        first.wu_masters_loaded = at;
+        let products = (1..=first.product_count(date))
+            .map(|k| first.wu_product_record(at, Op::Load, k))
+            .collect();
+        let suppliers = (1..=first.params.suppliers)
+            .map(|s| first.wu_supplier_record(at, s))
+            .collect();
+        (products, suppliers)
+    }
 }

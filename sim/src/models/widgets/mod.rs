@@ -49,10 +49,18 @@ mod process;
 mod records;
 mod schemas;
 mod setup;
+mod wu_events;
+mod wu_inventory;
+mod wu_process;
+mod wu_schemas;
 
 pub use events::*;
+pub use wu_events::*;
 pub use setup::ENTRY;
-pub use params::WidgetsParams;
+pub use params::{Tables, WidgetsParams};
+
+/// An online order's lines: (line number, product, quantity, unit price).
+type Lines = Vec<(u16, u32, i64, Money)>;
 
 #[derive(Debug, Clone)]
 struct Customer {
@@ -97,6 +105,14 @@ pub struct WidgetsModel {
     order_ids: TxnIds,
     sale_ids: TxnIds,
     movement_seq: u32,
+    /// The Widgets Unlimited tables' state (unused by the native records).
+    wu: Vec<wu_process::WuState>,
+    wu_shipments: Vec<wu_process::Shipment>,
+    wu_changed: std::collections::BTreeSet<usize>,
+    wu_store_loaded: SimTime,
+    wu_masters_loaded: SimTime,
+    order_seq: u32,
+    sale_seq: u32,
 }
 
 fn us_date(d: NaiveDate) -> String {

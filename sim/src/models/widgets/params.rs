@@ -2,9 +2,21 @@
 
 use super::*;
 
+/// Which tables the three systems write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tables {
+    /// storesim's own records: `ecom_*`, `pos_*`, `inv_*`, each system in
+    /// its own formats.
+    Native,
+    /// The Widgets Unlimited demo's tables, column for column: `wu_*`.
+    Unlimited,
+}
+
 /// The widget retailer's parameters, validated by the scenario loader.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WidgetsParams {
+    /// Which tables the systems write.
+    pub tables: Tables,
     /// Share of eligible records carrying each defect, by [`Defect::ALL`] order.
     pub dirty: [f64; 6],
     /// Customers of each store's market at the initial load.
@@ -49,12 +61,31 @@ impl Model for WidgetsParams {
         "widgets"
     }
 
+    /// The native records or the Widgets Unlimited tables, and the labels.
+    fn kinds(&self, _world: &World) -> Vec<EventKind> {
+        let unlimited = self.tables == Tables::Unlimited;
+        EventKind::ALL
+            .into_iter()
+            .filter(|k| k.model() == "widgets")
+            .filter(|k| {
+                *k == EventKind::DirtyLabel || k.as_str().starts_with("wu_") == unlimited
+            })
+            .collect()
+    }
+
     /// `products` and `suppliers`: the masters at the initial load.
     fn catalog(
         &self,
         world: &Arc<World>,
         span: RunSpan,
     ) -> Vec<(&'static str, Vec<Event>)> {
+        if self.tables == Tables::Unlimited {
+            let (products, suppliers) = WidgetsModel::wu_opening_masters(Arc::clone(world), span);
+            return vec![
+                ("product", products.into_iter().map(|p| Event::WuProduct(Box::new(p))).collect()),
+                ("supplier", suppliers.into_iter().map(|s| Event::WuSupplier(Box::new(s))).collect()),
+            ];
+        }
         let (products, suppliers) = WidgetsModel::opening_masters(Arc::clone(world), span);
         vec![
             (
@@ -106,7 +137,10 @@ impl Model for WidgetsParams {
     }
 
     fn truth_groups(&self) -> &'static [GroupSpec] {
-        TRUTH
+        match self.tables {
+            Tables::Native => TRUTH,
+            Tables::Unlimited => TRUTH_UNLIMITED,
+        }
     }
 
     fn describe(&self, world: &World) -> String {
@@ -141,6 +175,26 @@ const TRUTH: &[GroupSpec] = &[
         name: "pos_sales",
         kind: EventKind::PosSale,
         keys: &[("store_code", Key::Field("store_code"))],
+        sums: &[("sales", Sum::Records)],
+    },
+];
+
+/// The truth aggregates of the Widgets Unlimited tables.
+const TRUTH_UNLIMITED: &[GroupSpec] = &[
+    TRUTH[0],
+    GroupSpec {
+        name: "orders",
+        kind: EventKind::WuOrder,
+        keys: &[
+            ("batch_id", Key::Field("batch_id")),
+            ("order_cancelled", Key::Field("order_cancelled")),
+        ],
+        sums: &[("orders", Sum::Records)],
+    },
+    GroupSpec {
+        name: "store_sales",
+        kind: EventKind::WuStoreSales,
+        keys: &[("store_id", Key::Field("store_sales_store_id"))],
         sums: &[("sales", Sum::Records)],
     },
 ];

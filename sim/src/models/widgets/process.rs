@@ -47,6 +47,13 @@ impl WidgetsModel {
             order_ids: TxnIds::default(),
             sale_ids: TxnIds::default(),
             movement_seq: 0,
+            wu: Vec::new(),
+            wu_shipments: Vec::new(),
+            wu_changed: Default::default(),
+            wu_store_loaded: start,
+            wu_masters_loaded: start,
+            order_seq: 0,
+            sale_seq: 0,
             index,
             store_id,
             params,
@@ -247,6 +254,8 @@ impl WidgetsModel {
     /// and the next tick.
     pub(super) fn tick(&mut self, t: SimTime, date: NaiveDate) {
         let tz = self.tz();
+        // Widgets Unlimited: each customer changes at most once a day.
+        self.wu_changed.clear();
         if self.loaded {
             // Batches of what came before: at 02:00 and 03:00 after a day
             // turns; at once when a run ends mid-day (a paced run does not
@@ -259,11 +268,20 @@ impl WidgetsModel {
                 (t, t)
             };
             self.prices_on(yesterday);
-            let movements = self.pos_batch(pos_at);
-            self.inventory_file(inv_at, yesterday, movements);
+            if self.unlimited() {
+                self.wu_pos_batch(pos_at);
+                self.wu_inventory_file(inv_at, yesterday);
+            } else {
+                let movements = self.pos_batch(pos_at);
+                self.inventory_file(inv_at, yesterday, movements);
+            }
             if self.rng.random::<f64>() < 0.01 {
-                let store = self.world.stores[self.index].clone();
-                self.pos_store(pos_at, Op::Update, &store, date);
+                if self.unlimited() {
+                    self.wu_store(pos_at, date, false);
+                } else {
+                    let store = self.world.stores[self.index].clone();
+                    self.pos_store(pos_at, Op::Update, &store, date);
+                }
             }
         } else {
             self.prices_on(date);

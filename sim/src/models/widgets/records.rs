@@ -5,6 +5,9 @@ use super::*;
 impl WidgetsModel {
 
     pub(super) fn initial_load(&mut self, at: SimTime, date: NaiveDate) {
+        if self.unlimited() {
+            return self.wu_initial_load(at, date);
+        }
         let tz = self.tz();
         let store = self.world.stores[self.index].clone();
         // In-store: the store record.
@@ -100,7 +103,11 @@ impl WidgetsModel {
             date
         };
         self.customers.push(c.clone());
-        self.customer_record(ts, op, &c, signup);
+        if self.unlimited() {
+            self.wu_new_customer(ts, date);
+        } else {
+            self.customer_record(ts, op, &c, signup);
+        }
     }
 
     pub(super) fn customer_record(&mut self, ts: SimTime, op: Op, c: &Customer, signup: NaiveDate) {
@@ -194,6 +201,9 @@ impl WidgetsModel {
         for (t, signup) in times {
             if signup || self.customers.is_empty() {
                 self.new_customer(t, Op::Insert, date);
+            } else if self.unlimited() {
+                let i = self.rng.random_range(0..self.customers.len());
+                self.wu_change_customer(t, i);
             } else {
                 let c = self.customers[self.rng.random_range(0..self.customers.len())].clone();
                 let signup_date = date - chrono::Duration::days(1);
@@ -203,31 +213,44 @@ impl WidgetsModel {
     }
 
     /// An online order with its lines.
-    pub(super) fn order(&mut self, now: SimTime) {
+    /// An online order's customer (an index) and lines (number, product,
+    /// quantity, unit price), or none before any customer exists.
+    pub(super) fn draw_basket(&mut self, now: SimTime) -> Option<(usize, Lines)> {
         self.counters.arrivals += 1;
         if self.orderable == 0 {
-            return;
+            return None;
         }
-        let tz = self.tz();
-        let date = now.to_datetime().with_timezone(&tz).date_naive();
+        let date = now.to_datetime().with_timezone(&self.tz()).date_naive();
         self.prices_on(date);
-        let order_id = self
-            .order_ids
-            .next(self.store_id, yyyymmdd(date))
-            .to_string();
         let u: f64 = self.rng.random();
-        let customer = self.customers[((u * u) * self.orderable as f64) as usize].id;
+        let customer = ((u * u) * self.orderable as f64) as usize;
         let n = self.lines.sample(&mut self.rng) + 1;
         let products = self.prices.len() as u32;
-        let mut total = Money::ZERO;
         let mut lines = Vec::with_capacity(n);
         for line in 1..=n {
             let k = 1 + self.rng.random_range(0..products);
             let qty = self.quantity.sample(&mut self.rng) as i64 + 1;
-            let price = self.prices[k as usize - 1];
-            total += price * qty;
-            lines.push((line as u16, k, qty, price));
+            lines.push((line as u16, k, qty, self.prices[k as usize - 1]));
         }
+        Some((customer, lines))
+    }
+
+    pub(super) fn order(&mut self, now: SimTime) {
+        if self.unlimited() {
+            return self.wu_order(now);
+        }
+        let Some((i, lines)) = self.draw_basket(now) else {
+            return;
+        };
+        let date = now.to_datetime().with_timezone(&self.tz()).date_naive();
+        let order_id = self
+            .order_ids
+            .next(self.store_id, yyyymmdd(date))
+            .to_string();
+        let customer = self.customers[i].id;
+        let total = lines
+            .iter()
+            .fold(Money::ZERO, |total, (_, _, qty, price)| total + *price * *qty);
         let store = &self.world.stores[self.index];
         let mut rec = EcomOrder {
             ts: now,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::setup::{Checks, limits, Entry, Setup, SetupError};
 
-use super::WidgetsParams;
+use super::{Tables, WidgetsParams};
 
 /// How a scenario picks the widget retailer.
 pub const ENTRY: Entry = Entry {
@@ -44,6 +44,10 @@ struct DirtyConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WidgetsConfig {
+    /// `native` (storesim's records) or `unlimited` (the Widgets Unlimited
+    /// demo's tables).
+    #[serde(default)]
+    tables: Option<String>,
     /// Injected defects.
     dirty: DirtyConfig,
     /// Customers per market at the initial load.
@@ -99,7 +103,18 @@ fn params(s: &Setup<'_>) -> Result<WidgetsParams, SetupError> {
     if dirty.iter().sum::<f64>() > 1.0 {
         return Err(s.err("dirty", "the shares sum to more than 1"));
     }
+    let tables = match c.tables.as_deref() {
+        None | Some("native") => Tables::Native,
+        Some("unlimited") => Tables::Unlimited,
+        Some(other) => {
+            return Err(s.err(
+                "tables",
+                format!("unknown tables `{other}` (known: native, unlimited)"),
+            ))
+        }
+    };
     Ok(WidgetsParams {
+        tables,
         dirty,
         initial_customers: s.int_in("initial_customers", c.initial_customers, 0, 800_000)? as u32,
         signups_per_day: s.at_most("signups_per_day", c.signups_per_day, limits::PER_DAY)?,
