@@ -310,8 +310,18 @@ fn widgets_unlimited_writes_the_demos_tables() {
     // Referral codes the transform decodes, about 30% OA and 15% AM
     // (the scenario's shares; ±4 points on some 9,000 customers).
     let all = n("SELECT count(*) FROM customer") as f64;
+    // The empty code is an empty string, as the transform's decoder
+    // expects (a null would stop it), and so are empty instructions.
     assert_eq!(
-        n("SELECT count(*) FROM customer WHERE customer_referral_type NOT IN ('OA', 'AM', '')"),
+        n(
+            "SELECT count(*) FROM customer WHERE customer_referral_type IS NULL
+           OR customer_referral_type NOT IN ('OA', 'AM', '')"
+        ),
+        0
+    );
+    assert!(n("SELECT count(*) FROM customer WHERE customer_referral_type = ''") > 1000);
+    assert_eq!(
+        n("SELECT count(*) FROM order1 WHERE order_special_instructions IS NULL"),
         0
     );
     let oa = n("SELECT count(*) FROM customer WHERE customer_referral_type = 'OA'") as f64 / all;

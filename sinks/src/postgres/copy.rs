@@ -137,6 +137,9 @@ pub struct LandingTable {
     /// Whether the encoder maps the kind (its CSV rows have no leading
     /// `kind` column to strip).
     pub mapped: bool,
+    /// Its text columns that are never null: an empty field there is an
+    /// empty string (CSV cannot tell the two apart otherwise).
+    pub never_null: Vec<String>,
 }
 
 impl LandingTable {
@@ -151,6 +154,12 @@ impl LandingTable {
                     .map(|f| (f.name.to_ascii_lowercase(), sql_type(&f.ty).to_string()))
                     .collect(),
                 mapped: true,
+                never_null: m
+                    .fields
+                    .iter()
+                    .filter(|f| !f.nullable && sql_type(&f.ty) == "text")
+                    .map(|f| f.name.to_ascii_lowercase())
+                    .collect(),
             },
             None => LandingTable {
                 kind,
@@ -160,6 +169,7 @@ impl LandingTable {
                     .map(|f| (f.to_string(), "text".to_string()))
                     .collect(),
                 mapped: false,
+                never_null: Vec::new(),
             },
         }
     }
@@ -283,19 +293,29 @@ pub(super) fn encode_landing(
         .collect()
 }
 
-/// Copies CSV rows into `table`'s `columns` (a landing table, a stage).
+/// Copies CSV rows into `table`'s `columns` (a landing table, a stage);
+/// an empty field in a `never_null` column is an empty string, elsewhere
+/// a null.
 pub(super) async fn copy_csv(
     tx: &Transaction<'_>,
     table: &str,
     columns: &str,
+    never_null: &[String],
     body: &[u8],
 ) -> Result<(), tokio_postgres::Error> {
     use futures::SinkExt;
     if body.is_empty() {
         return Ok(());
     }
+    let force = if never_null.is_empty() {
+        String::new()
+    } else {
+        format!(", FORCE_NOT_NULL ({})", never_null.join(", "))
+    };
     let sink = tx
-        .copy_in(&format!("COPY {table} ({columns}) FROM STDIN (FORMAT csv)"))
+        .copy_in(&format!(
+            "COPY {table} ({columns}) FROM STDIN (FORMAT csv{force})"
+        ))
         .await?;
     pin_mut!(sink);
     sink.send(bytes::Bytes::copy_from_slice(body)).await?;

@@ -282,7 +282,14 @@ async fn load_mapped_dimensions(
             "CREATE TEMP TABLE {table}_stage (LIKE {table}) ON COMMIT DROP"
         ))
         .await?;
-        copy_csv(&tx, &format!("{table}_stage"), &columns.join(", "), &body).await?;
+        copy_csv(
+            &tx,
+            &format!("{table}_stage"),
+            &columns.join(", "),
+            &[],
+            &body,
+        )
+        .await?;
         tx.batch_execute(&format!(
             "INSERT INTO {table} AS t SELECT * FROM {table}_stage ON CONFLICT ({key}) DO {}",
             if set.is_empty() {

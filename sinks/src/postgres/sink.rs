@@ -287,7 +287,14 @@ impl PostgresSink {
                 Err(e) => return Err(e),
             }
             for (table, body) in &bodies {
-                copy_csv(&tx, &table.table, &table.column_list(), body).await?;
+                copy_csv(
+                    &tx,
+                    &table.table,
+                    &table.column_list(),
+                    &table.never_null,
+                    body,
+                )
+                .await?;
             }
             tx.execute(
                 "INSERT INTO storesim_batches (stream, window_start, window_end, run_id, events)
