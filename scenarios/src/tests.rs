@@ -506,3 +506,26 @@ fn a_bad_pricing_rule_names_its_file_and_rule() {
     assert!(e.contains("rules.toml"), "{e}");
     assert!(e.contains("`rule[1]`: stock_status `sold_out`"), "{e}");
 }
+
+#[test]
+fn widgets_tables_are_named_or_refused() {
+    let e = load_err("extends = \"widgets\"\n[widgets]\ntables = \"unlimted\"\n");
+    assert!(
+        e.contains("`widgets.tables`: unknown tables `unlimted` (known: native, unlimited)"),
+        "{e}"
+    );
+    let kinds = |name: &str| -> Vec<String> {
+        let s = Scenario::load(name).unwrap();
+        let w = s.build_world(&Overrides::default()).unwrap();
+        w.kinds().iter().map(|k| k.as_str().to_string()).collect()
+    };
+    // The native kinds, or the demo's tables; the labels in both.
+    let native = kinds("widgets");
+    assert!(native.iter().all(|k| !k.starts_with("wu_")), "{native:?}");
+    assert!(native.contains(&"dirty_label".to_string()));
+    let unlimited = kinds("widgets-unlimited");
+    assert_eq!(unlimited.len(), 12, "{unlimited:?}");
+    assert!(unlimited
+        .iter()
+        .all(|k| k.starts_with("wu_") || k == "dirty_label"));
+}

@@ -430,6 +430,15 @@ fn catalog_writes_each_scenarios_own_tables() {
         assert!((1..=25).contains(&supplier) && !f[7].is_empty(), "{line}");
     }
     assert_eq!(widgets["suppliers.csv"].len(), 26);
+    // widgets-unlimited's masters in the demo's product and supplier columns.
+    let unlimited = catalog("widgets-unlimited");
+    assert_eq!(
+        names(&unlimited),
+        ["product.csv", "stores.csv", "supplier.csv"]
+    );
+    assert_eq!(unlimited["product.csv"].len(), 501);
+    assert!(unlimited["product.csv"][0].starts_with("product_id,product_name,product_description,"));
+    assert!(unlimited["supplier.csv"][0].starts_with("supplier_id,supplier_name,supplier_address,"));
     // The vendors: one record each, unique names; temus's in its columns.
     let marketplace = catalog("marketplace");
     assert_eq!(names(&marketplace), ["stores.csv", "vendors.csv"]);

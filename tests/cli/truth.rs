@@ -608,6 +608,7 @@ fn verify_reads_every_demo_scenarios_mapped_files() {
         ("sales-generator", "product_days"),
         ("fomo", "counts"),
         ("temus", "counts"),
+        ("widgets-unlimited", "store_sales"),
     ] {
         let dir = tmp.path().join(scenario);
         let csv = tmp.path().join(format!("{scenario}-csv"));
