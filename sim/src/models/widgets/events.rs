@@ -216,6 +216,15 @@ pub struct DirtyLabel {
     pub store_id: u32,
 }
 
+/// The defects a record with a quantity and a product can carry: an
+/// order line, a sale, an inventory event.
+pub(super) const LINE_DEFECTS: &[Defect] = &[
+    Defect::Null,
+    Defect::Duplicate,
+    Defect::OutOfRange,
+    Defect::OrphanKey,
+];
+
 /// Valid quantities of a line or sale.
 pub const QUANTITY_RANGE: (i64, i64) = (1, 100);
 /// Valid quantities of a movement.

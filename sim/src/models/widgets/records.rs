@@ -309,12 +309,7 @@ impl WidgetsModel {
                 quantity: Some(qty),
                 unit_price: Some(price),
             };
-            let defect = self.defect(&[
-                Defect::Null,
-                Defect::Duplicate,
-                Defect::OutOfRange,
-                Defect::OrphanKey,
-            ]);
+            let defect = self.defect(LINE_DEFECTS);
             let field = match defect {
                 Some(Defect::Null) => {
                     rec.unit_price = None;

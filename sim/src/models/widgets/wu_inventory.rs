@@ -65,12 +65,7 @@ impl WidgetsModel {
             inventory_updated_at: DemoTime(at),
             batch_id: self.batch(at),
         };
-        let defect = self.defect(&[
-            Defect::Null,
-            Defect::Duplicate,
-            Defect::OutOfRange,
-            Defect::OrphanKey,
-        ]);
+        let defect = self.defect(LINE_DEFECTS);
         let field = match defect {
             Some(Defect::Null) => {
                 rec.inventory_quantity = None;

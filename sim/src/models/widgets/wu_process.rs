@@ -391,12 +391,7 @@ impl WidgetsModel {
                 order_line_item_updated_at: DemoTime(now),
                 batch_id,
             };
-            let defect = self.defect(&[
-                Defect::Null,
-                Defect::Duplicate,
-                Defect::OutOfRange,
-                Defect::OrphanKey,
-            ]);
+            let defect = self.defect(LINE_DEFECTS);
             let field = match defect {
                 Some(Defect::Null) => {
                     rec.order_line_item_unit_price = None;
@@ -449,12 +444,7 @@ impl WidgetsModel {
                 store_sales_updated_at: DemoTime(at),
                 batch_id,
             };
-            let defect = self.defect(&[
-                Defect::Null,
-                Defect::Duplicate,
-                Defect::OutOfRange,
-                Defect::OrphanKey,
-            ]);
+            let defect = self.defect(LINE_DEFECTS);
             let field = match defect {
                 Some(Defect::Null) => {
                     rec.store_sales_total_price = None;
