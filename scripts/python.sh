@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Python readers for the tests: a venv with DuckDB (reads the files sinks'
-# trees, runs the demos' SQL) and confluent-kafka (a Kafka consumer that
-# is not storesim's), from PyPI, pinned.
+# trees, runs the demos' SQL), confluent-kafka (a Kafka consumer that
+# is not storesim's, and its schema-registry client over requests) and
+# fastavro (an Avro reader), from PyPI, pinned.
 #
 #   bash scripts/python.sh up       # create the venv if missing, install the pins
 #   bash scripts/python.sh bin      # the venv's python
@@ -10,7 +11,7 @@
 set -euo pipefail
 CACHE=${STORESIM_CACHE:-$HOME/.cache/storesim}
 VENV=$CACHE/venv
-PINS="duckdb==1.1.3 confluent-kafka==2.6.1"
+PINS="duckdb==1.1.3 confluent-kafka==2.6.1 fastavro==1.13.1 requests==2.34.2"
 mkdir -p "$CACHE"
 
 up() {

@@ -46,6 +46,9 @@ pub(crate) enum Command {
     /// sink's directory) against a run's manifest: a pass/fail table per
     /// aggregate; exit 1 on a difference, 2 if it cannot check.
     Verify(VerifyArgs),
+    /// Print a kind's schema for a schema registry, ksqlDB or Flink DDL:
+    /// as storesim writes it, or as a scenario's mapping writes it.
+    Schemas(SchemasArgs),
     /// PostgreSQL helpers: create the schema.
     Db {
         /// init.
@@ -312,6 +315,28 @@ pub(crate) struct RunArgs {
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub(crate) quiet: bool,
+}
+
+/// Options of `schemas`.
+#[derive(Debug, Args)]
+pub(crate) struct SchemasArgs {
+    /// The kind (`scan`, `transaction`, ...; `storesim scenarios show X`
+    /// lists a scenario's).
+    pub(crate) kind: String,
+    /// The schema language.
+    #[arg(long, value_enum, default_value = "avro")]
+    pub(crate) format: SchemaFormat,
+    /// The kind as this scenario's mapping writes it (default: storesim's
+    /// own record).
+    #[arg(long)]
+    pub(crate) scenario: Option<String>,
+}
+
+/// A schema language of `storesim schemas`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SchemaFormat {
+    /// An Avro record schema (JSON).
+    Avro,
 }
 
 /// Options of `catalog`.

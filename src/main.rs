@@ -152,6 +152,7 @@ fn main() -> ExitCode {
                 },
         } => manifest_csv(&file, &out, overwrite),
         Command::Verify(args) => verify(args),
+        Command::Schemas(args) => cmd::schemas::schemas(args),
         Command::Db {
             action: DbAction::Init(args),
         } => db_init(args),

@@ -22,6 +22,7 @@
 //! - The files sink writes each part under a hidden in-progress name and
 //!   renames it when complete; `_SUCCESS` marks a complete run.
 
+pub mod avro;
 pub mod encode;
 pub mod files;
 pub mod filter;

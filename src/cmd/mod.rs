@@ -7,5 +7,6 @@ pub(crate) mod kafka;
 pub(crate) mod report;
 pub(crate) mod run;
 pub(crate) mod scenarios;
+pub(crate) mod schemas;
 pub(crate) mod serve;
 pub(crate) mod verify;

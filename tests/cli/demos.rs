@@ -19,7 +19,7 @@ pub(super) fn python() -> Option<String> {
     service("STORESIM_PYTHON")
 }
 
-fn reader(name: &str) -> String {
+pub(super) fn reader(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/readers")
         .join(name)

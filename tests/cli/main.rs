@@ -14,6 +14,7 @@ mod postgres;
 mod proxy;
 mod receipts;
 mod resume;
+mod schemas;
 mod secrets;
 mod serve;
 mod shard;

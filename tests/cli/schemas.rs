@@ -1,0 +1,100 @@
+//! `storesim schemas`: every kind's Avro schema, read by fastavro (not
+//! storesim's code), with the logical types the README documents.
+
+use serde_json::Value;
+
+use super::demos::python;
+use super::storesim;
+
+fn schema(args: &[&str]) -> String {
+    let out = storesim().arg("schemas").args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn every_kinds_avro_schema_parses_in_fastavro() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let kinds: Vec<String> = storesim_sim::EventKind::ALL
+        .iter()
+        .map(|k| k.as_str().to_string())
+        .collect();
+    let mut files = Vec::new();
+    for kind in &kinds {
+        let path = tmp.path().join(format!("{kind}.avsc"));
+        std::fs::write(&path, schema(&[kind])).unwrap();
+        files.push(path);
+    }
+    // The mapped forms too: temus's listing, apex's scan.
+    for (kind, scenario) in [("listing", "temus"), ("scan", "apex")] {
+        let path = tmp.path().join(format!("{scenario}-{kind}.avsc"));
+        std::fs::write(&path, schema(&[kind, "--scenario", scenario])).unwrap();
+        files.push(path);
+    }
+    let out = std::process::Command::new(&py)
+        .arg(super::demos::reader("avro_schema.py"))
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "fastavro: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(parsed.len(), kinds.len() + 2);
+    let field = |name: &str, field: &str| -> Value {
+        let record = parsed
+            .iter()
+            .find(|p| p["name"] == format!("storesim.{name}"))
+            .unwrap_or_else(|| panic!("no {name}"));
+        record["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f[0] == field)
+            .unwrap_or_else(|| panic!("{name}.{field}"))[1]
+            .clone()
+    };
+    assert_eq!(field("scan", "kind"), "string");
+    assert_eq!(field("scan", "ts"), "long/timestamp-millis");
+    assert_eq!(field("scan", "unit_price"), "bytes/decimal");
+    assert_eq!(field("wu_customer", "customer_date_of_birth"), "int/date");
+    assert_eq!(
+        field("wu_customer", "customer_inserted_at"),
+        "long/timestamp-micros"
+    );
+    assert_eq!(
+        field("wu_customer", "customer_email"),
+        serde_json::json!(["null", "string"])
+    );
+    // A mapping's record: its name and fields, wall-clock text as a string.
+    assert_eq!(field("scans", "scan_datetime"), "string");
+    assert_eq!(field("temus_product", "Sale_Price"), "bytes/decimal");
+}
+
+#[test]
+fn an_unknown_kind_or_one_the_scenario_does_not_write_is_refused() {
+    for (args, want) in [
+        (vec!["nosuch"], "unknown kind `nosuch` (known: scan, "),
+        (
+            vec!["scan", "--scenario", "smoothie"],
+            "scenario `smoothie` does not write `scan`",
+        ),
+    ] {
+        let out = storesim().arg("schemas").args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("error: ") && err.contains(want), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
