@@ -30,17 +30,22 @@ STORESIM_TANSU=$(bash scripts/kafka.sh bin)
 export STORESIM_TANSU
 
 step "services: PostgreSQL"
-trap 'bash scripts/kafka.sh down' EXIT
+trap 'bash scripts/kafka.sh down; bash scripts/postgres.sh down; bash scripts/registry.sh down' EXIT
 bash scripts/postgres.sh up
 STORESIM_POSTGRES_URL=$(bash scripts/postgres.sh url)
 # The crash test starts a server of its own (initdb, pg_ctl from here).
 STORESIM_PG_BIN=$(bash scripts/postgres.sh bin)
 export STORESIM_POSTGRES_URL STORESIM_PG_BIN
 
-step "readers: DuckDB and confluent-kafka in a venv (the demo contract tests)"
+step "readers: DuckDB, confluent-kafka and fastavro in a venv (the demo and Avro tests)"
 bash scripts/python.sh up
 STORESIM_PYTHON=$(bash scripts/python.sh bin)
 export STORESIM_PYTHON
+
+step "services: the schema registry (scripts/registry.py)"
+bash scripts/registry.sh up
+STORESIM_REGISTRY_URL=$(bash scripts/registry.sh url)
+export STORESIM_REGISTRY_URL
 
 step "browser: headless Chromium (the live view's page test)"
 STORESIM_CHROMIUM=$(bash scripts/chromium.sh bin)
@@ -48,7 +53,7 @@ export STORESIM_CHROMIUM
 
 step "cargo test"
 log=$(mktemp)
-trap 'rm -f "$log"; bash scripts/kafka.sh down; bash scripts/postgres.sh down' EXIT
+trap 'rm -f "$log"; bash scripts/kafka.sh down; bash scripts/postgres.sh down; bash scripts/registry.sh down' EXIT
 cargo test --workspace --doc --locked 2>&1 | tee "$log"
 cargo test --workspace --all-targets --locked 2>&1 | tee -a "$log"
 

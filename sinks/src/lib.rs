@@ -286,10 +286,12 @@ fn open_kind(spec: &SinkSpec, run: &RunContext<'_>) -> Result<Box<dyn Sink>, Sin
                 .with_encoder(encoder)
                 .with_grace(run.grace_us),
         ),
-        SinkKind::Kafka(config) => Box::new(
-            kafka::KafkaSink::open(spec.to_string(), config.clone(), run.kinds)?
-                .with_encoder(encoder),
-        ),
+        SinkKind::Kafka(config) => Box::new(kafka::KafkaSink::open(
+            spec.to_string(),
+            config.clone(),
+            run.kinds,
+            encoder,
+        )?),
         SinkKind::Postgres(config) => Box::new(postgres::PostgresSink::open(
             &spec.to_string(),
             config.clone(),

@@ -83,7 +83,7 @@ pub fn is_secret_key(key: &str) -> bool {
 /// options and the common non-secret PostgreSQL and librdkafka settings.
 /// Every other value in a spec is masked.
 pub fn is_public_key(key: &str) -> bool {
-    const PUBLIC: [&str; 40] = [
+    const PUBLIC: [&str; 42] = [
         // Every sink.
         "kinds",
         // Files.
@@ -98,6 +98,8 @@ pub fn is_public_key(key: &str) -> bool {
         "replication",
         "linger_ms",
         "message_timeout_ms",
+        "format",
+        "schema_registry",
         "bootstrap.servers",
         "security.protocol",
         "sasl.mechanism",

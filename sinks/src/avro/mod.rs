@@ -2,6 +2,7 @@
 //! schema (`schema`).
 
 pub mod datum;
+pub mod registry;
 pub mod schema;
 
 pub use datum::{kind_datum, mapped_datum, DatumError};

@@ -26,8 +26,21 @@ pub struct KafkaConfig {
     pub message_timeout_ms: u32,
     /// Extra librdkafka properties (`--kafka-opt`).
     pub properties: Vec<(String, String)>,
+    /// How values are written.
+    pub format: ValueFormat,
+    /// The schema registry of `format=avro` (`http://HOST:PORT`).
+    pub schema_registry: Option<String>,
     /// Options the URL set, which a scenario's defaults do not override.
     from_url: Vec<String>,
+}
+
+/// How a Kafka sink writes values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueFormat {
+    /// JSON text (storesim's records, or a mapping's).
+    Json,
+    /// Avro datums in the Confluent wire format, schemas registered.
+    Avro,
 }
 
 impl KafkaConfig {
@@ -48,6 +61,8 @@ impl KafkaConfig {
             linger_ms: 5,
             message_timeout_ms: 300_000,
             properties: Vec::new(),
+            format: ValueFormat::Json,
+            schema_registry: None,
             from_url: Vec::new(),
         }
     }
@@ -111,10 +126,28 @@ impl KafkaConfig {
                 _ => return Err(format!("compression `{value}`: use lz4, zstd, snappy, gzip or none")),
             },
             "linger_ms" => self.linger_ms = number("linger_ms")?,
+            "format" => {
+                self.format = match value {
+                    "json" => ValueFormat::Json,
+                    "avro" => ValueFormat::Avro,
+                    "protobuf" | "json_schema" => {
+                        return Err(format!("format `{value}` is not built yet: use json or avro"))
+                    }
+                    _ => return Err(format!("unknown format `{value}` (known: json, avro)")),
+                }
+            }
+            "schema_registry" => {
+                if !value.starts_with("http://") {
+                    return Err(format!(
+                        "schema_registry `{value}`: use http://HOST:PORT (https is not built yet)"
+                    ));
+                }
+                self.schema_registry = Some(value.trim_end_matches('/').to_string())
+            }
             "message_timeout_ms" => self.message_timeout_ms = number("message_timeout_ms")?.max(1),
             _ => {
                 return Err(format!(
-                    "unknown option `{key}` (known: topic_prefix, topic.KIND, key, partitions, replication, compression, linger_ms, message_timeout_ms; any librdkafka property goes in --kafka-opt)"
+                    "unknown option `{key}` (known: topic_prefix, topic.KIND, key, partitions, replication, compression, linger_ms, message_timeout_ms, format, schema_registry; any librdkafka property goes in --kafka-opt)"
                 ))
             }
         }

@@ -13,7 +13,7 @@
 mod config;
 mod sink;
 
-pub use config::KafkaConfig;
+pub use config::{KafkaConfig, ValueFormat};
 pub use sink::{check, schema_version, KafkaSink};
 
 /// `invalid settings: ...` for a client that librdkafka refused to create.

@@ -19,6 +19,9 @@ use tokio::sync::Notify;
 
 use super::config::KafkaConfig;
 use crate::encode::Encoder;
+use apache_avro::writer::datum::GenericDatumWriter as AvroWriter;
+
+use super::config::ValueFormat;
 use crate::{Checkpoint, DeliveryReport, Sink, SinkError};
 
 /// The `schema_version` header of `kind`'s messages: its schema's version.
@@ -112,6 +115,8 @@ pub struct KafkaSink {
     /// Kept to mask its secrets in error messages.
     config: KafkaConfig,
     encoder: Encoder,
+    /// `format=avro`: each kind's registered schema id and schema, by kind.
+    avro: Vec<Option<(u32, apache_avro::Schema)>>,
     /// The kinds it was opened for (its topics).
     kinds: Vec<EventKind>,
     /// The end of the last batch written and the offsets delivered when it
@@ -207,21 +212,115 @@ pub fn check(name: &str, config: &KafkaConfig) -> Result<Vec<String>, SinkError>
     Ok(topics)
 }
 
-impl KafkaSink {
-    /// Writes events in `encoder`'s schema (storesim's by default).
-    pub fn with_encoder(mut self, encoder: Encoder) -> Self {
-        self.encoder = encoder;
-        self
+/// `format=avro`: registers each kind's value schema under
+/// `<topic>-value` (TopicNameStrategy), before anything is produced.
+fn register_schemas(
+    name: &str,
+    config: &KafkaConfig,
+    kinds: &[EventKind],
+    encoder: &Encoder,
+) -> Result<Vec<Option<(u32, apache_avro::Schema)>>, SinkError> {
+    let mut out = vec![None; EventKind::ALL.len()];
+    if config.format != ValueFormat::Avro {
+        return Ok(out);
     }
+    let Some(url) = &config.schema_registry else {
+        return Err(spec_err(
+            name,
+            config,
+            "format=avro needs schema_registry=http://HOST:PORT".into(),
+        ));
+    };
+    for kind in kinds {
+        let json = match encoder.map(*kind) {
+            Some(m) => crate::avro::mapped_schema(m),
+            None => crate::avro::kind_schema(*kind),
+        };
+        let schema = apache_avro::Schema::parse(&json)
+            .map_err(|e| spec_err(name, config, format!("the Avro schema of {kind}: {e}")))?;
+        let subject = format!("{}-value", config.topic(*kind));
+        let id = crate::avro::registry::register(url, &subject, &json.to_string())
+            .map_err(|e| spec_err(name, config, e))?;
+        out[kind.index()] = Some((id, schema));
+    }
+    Ok(out)
+}
 
-    /// Connects, creates the topics of `kinds` that are missing, and
-    /// returns the sink. An unreachable broker or a refused topic is an
-    /// error naming it.
+/// The sink's encoding error.
+fn encode_err(sink: &str, message: String) -> SinkError {
+    SinkError::Encode {
+        sink: sink.to_string(),
+        message,
+    }
+}
+
+/// Each kind's schema id and a datum writer, for one batch.
+type AvroWriters<'a> = Vec<Option<(u32, AvroWriter<'a>)>>;
+
+fn avro_writers<'a>(
+    sink: &str,
+    avro: &'a [Option<(u32, apache_avro::Schema)>],
+) -> Result<AvroWriters<'a>, SinkError> {
+    avro.iter()
+        .map(|a| match a {
+            None => Ok(None),
+            Some((id, schema)) => AvroWriter::builder(schema)
+                .build()
+                .map(|w| Some((*id, w)))
+                .map_err(|e| encode_err(sink, e.to_string())),
+        })
+        .collect()
+}
+
+/// Rewrites `value`, the record's JSON as `encoder` writes it, as its
+/// Avro datum in the Confluent wire format.
+fn to_avro(
+    sink: &str,
+    encoder: &Encoder,
+    kind: EventKind,
+    (id, writer): (u32, &AvroWriter<'_>),
+    value: &mut Vec<u8>,
+) -> Result<(), SinkError> {
+    let json: serde_json::Value =
+        serde_json::from_slice(value).map_err(|e| encode_err(sink, e.to_string()))?;
+    let datum = match encoder.map(kind) {
+        Some(m) => {
+            let values: Vec<serde_json::Value> = m
+                .fields
+                .iter()
+                .map(|f| json.get(&f.name).cloned().unwrap_or_default())
+                .collect();
+            crate::avro::mapped_datum(m, &values)
+        }
+        None => crate::avro::kind_datum(kind.schema().fields, &json),
+    }
+    .map_err(|e| encode_err(sink, format!("{kind}: {e}")))?;
+    value.clear();
+    crate::avro::registry::frame(id, value);
+    writer
+        .write_value_ref(value, &datum)
+        .map_err(|e| encode_err(sink, format!("{kind}: {e}")))?;
+    Ok(())
+}
+
+impl KafkaSink {
+    /// Connects, creates the topics of `kinds` that are missing, registers
+    /// their schemas (`format=avro`), and returns the sink writing
+    /// `encoder`'s records. An unreachable broker or registry, a refused
+    /// topic or schema is an error naming it.
     pub fn open(
         name: String,
         config: KafkaConfig,
         kinds: &[EventKind],
+        encoder: Encoder,
     ) -> Result<KafkaSink, SinkError> {
+        if config.format == ValueFormat::Avro && config.schema_registry.is_none() {
+            return Err(spec_err(
+                &name,
+                &config,
+                "format=avro needs schema_registry=http://HOST:PORT".into(),
+            ));
+        }
         let existing = check(&name, &config)?;
         // Named for every kind (indexed by kind), created for the world's.
         let topics: Vec<String> = EventKind::ALL.iter().map(|k| config.topic(*k)).collect();
@@ -264,6 +363,7 @@ impl KafkaSink {
                 }
             }
         }
+        let avro = register_schemas(&name, &config, kinds, &encoder)?;
         let ledger = Arc::new(Ledger::default());
         let producer: ThreadedProducer<Counting> = client_config(&config.producer_properties())
             .create_with_context(Counting(Arc::clone(&ledger)))
@@ -276,7 +376,8 @@ impl KafkaSink {
             refused: 0,
             topics,
             versions: EventKind::ALL.into_iter().map(schema_version).collect(),
-            encoder: Encoder::default(),
+            encoder,
+            avro,
             flush_timeout: Duration::from_millis(u64::from(config.message_timeout_ms) + 10_000),
             config,
             kinds: kinds.to_vec(),
@@ -309,6 +410,7 @@ impl Sink for KafkaSink {
         let earlier = self.produced;
         let mut value = Vec::with_capacity(512);
         let mut key = String::with_capacity(32);
+        let writers = avro_writers(&self.name, &self.avro)?;
         for (i, stamped) in batch.events.iter().enumerate() {
             let event = &stamped.event;
             let kind = event.kind();
@@ -320,6 +422,9 @@ impl Sink for KafkaSink {
                     message: e.to_string(),
                 })?;
             value.pop(); // no newline inside a message
+            if let Some((id, writer)) = &writers[kind.index()] {
+                to_avro(&self.name, &self.encoder, kind, (*id, writer), &mut value)?;
+            }
             let keyed = self.config.key.write(event, &mut key);
             if !self.already.is_empty() && event.ts().as_millis() <= self.already_until_ms {
                 let id = identity(kind.index(), keyed.then_some(key.as_bytes()), &value);

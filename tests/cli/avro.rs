@@ -1,0 +1,324 @@
+//! `kafka://...?format=avro&schema_registry=URL`: schemas registered under
+//! `<topic>-value` before anything is produced, every message in the
+//! Confluent wire format, decoded by confluent-kafka's AvroDeserializer
+//! (fastavro; not storesim's code) to the same records as the files sink
+//! wrote, field by field; and the registry's refusals as one-line errors.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use serde_json::Value;
+
+use super::demos::{python, reader};
+use super::{service, storesim, unique};
+
+struct Services {
+    py: String,
+    brokers: String,
+    registry: String,
+}
+
+fn services() -> Option<Services> {
+    Some(Services {
+        py: python()?,
+        brokers: service("STORESIM_KAFKA_BROKERS")?,
+        registry: service("STORESIM_REGISTRY_URL")?,
+    })
+}
+
+/// `GET` or `POST` on the registry with Python's urllib (not storesim's
+/// client): the status and the body.
+fn registry(py: &str, method: &str, url: &str, body: Option<&str>) -> (u16, Value) {
+    let script = r#"
+import sys, json, urllib.request, urllib.error
+method, url, body = sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None
+req = urllib.request.Request(url, method=method, data=body.encode() if body else None,
+    headers={"Content-Type": "application/vnd.schemaregistry.v1+json"})
+try:
+    with urllib.request.urlopen(req) as r:
+        print(r.status); print(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code); print(e.read().decode())
+"#;
+    let mut cmd = Command::new(py);
+    cmd.args(["-c", script, method, url]);
+    if let Some(b) = body {
+        cmd.arg(b);
+    }
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (status, body) = text.split_once('\n').unwrap();
+    (
+        status.trim().parse().unwrap(),
+        serde_json::from_str(body.trim()).unwrap_or_default(),
+    )
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    storesim().args(args).output().unwrap()
+}
+
+/// Cents of a JSON number or a decimal's text.
+fn cents(v: &Value) -> i64 {
+    let text = match v {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    };
+    storesim_sim::Money::parse_decimal(&text)
+        .unwrap_or_else(|| panic!("{v}"))
+        .cents()
+}
+
+/// Milliseconds of an RFC 3339 text.
+fn millis(v: &Value) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+        .unwrap_or_else(|e| panic!("{v}: {e}"))
+        .timestamp_millis()
+}
+
+/// `decoded` equals the files sink's `record`, field by field: money
+/// exact, times to the ms, nulls as nulls, nested records likewise.
+fn same(at: &str, fields: &[storesim_sim::schema::Field], record: &Value, decoded: &Value) {
+    use storesim_sim::schema::Type;
+    for f in fields {
+        let (a, b) = (&record[f.name], &decoded[f.name]);
+        let at = format!("{at}.{}", f.name);
+        match (a, f.ty) {
+            (Value::Null, _) => assert_eq!(b, &Value::Null, "{at}"),
+            (_, Type::Decimal { .. }) => assert_eq!(cents(a), cents(b), "{at}"),
+            (_, Type::Timestamp(_)) => assert_eq!(millis(a), millis(b), "{at}"),
+            (_, Type::Record(inner)) => same(&at, inner, a, b),
+            (Value::Number(x), Type::Float64) => assert_eq!(x.as_f64(), b.as_f64(), "{at}"),
+            _ => assert_eq!(a, b, "{at}"),
+        }
+    }
+}
+
+#[test]
+fn avro_messages_decode_to_the_files_records() {
+    let Some(s) = services() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let files = tmp.path().join("f");
+    let prefix = format!("{}.", unique("avro"));
+    let kafka = format!(
+        "kafka://{}?topic_prefix={prefix}&format=avro&schema_registry={}",
+        s.brokers, s.registry
+    );
+    let args = [
+        "run",
+        "--scenario",
+        "chain",
+        "--stores",
+        "2",
+        "--seed",
+        "5",
+        "-q",
+        "--start",
+        "2026-11-27T14:00:00Z",
+        "--until",
+        "2026-11-27T15:30:00Z",
+    ];
+    let files_sink = format!("files:{}?compression=none", files.display());
+    let out = run(&[&args[..], &["--sink", &kafka, "--sink", &files_sink]].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The subjects, each at version 1.
+    let topics: Vec<String> = ["scans", "transactions", "item_changes"]
+        .iter()
+        .map(|t| format!("{prefix}{t}"))
+        .collect();
+    let mut ids = BTreeMap::new();
+    for t in &topics {
+        let (status, body) = registry(
+            &s.py,
+            "GET",
+            &format!("{}/subjects/{t}-value/versions/latest", s.registry),
+            None,
+        );
+        assert_eq!(status, 200, "{t}: {body}");
+        assert_eq!(body["version"], 1);
+        ids.insert(t.clone(), body["id"].as_u64().unwrap());
+    }
+    // The files' records, in order per kind.
+    let mut records: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for entry in walk(&files) {
+        if entry.extension().is_some_and(|e| e == "jsonl") {
+            for line in std::fs::read_to_string(&entry).unwrap().lines() {
+                let v: Value = serde_json::from_str(line).unwrap();
+                records
+                    .entry(v["kind"].as_str().unwrap().to_string())
+                    .or_default()
+                    .push(v);
+            }
+        }
+    }
+    let total: usize = records.values().map(Vec::len).sum();
+    assert!(total > 1000, "{total}");
+    let out = Command::new(&s.py)
+        .arg(reader("avro_read.py"))
+        .args([&s.brokers, &s.registry, &(total + 1).to_string()])
+        .args(&topics)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "avro_read: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let messages: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(messages.len(), total);
+    // Per key (store) and kind, the same records in the same order.
+    let mut by_key: BTreeMap<(String, String), Vec<&Value>> = BTreeMap::new();
+    for m in &messages {
+        let topic = m["topic"].as_str().unwrap().to_string();
+        assert_eq!(m["schema_id"].as_u64(), ids.get(&topic).copied(), "{m}");
+        by_key
+            .entry((
+                m["value"]["kind"].as_str().unwrap().to_string(),
+                m["key"].as_str().unwrap().to_string(),
+            ))
+            .or_default()
+            .push(&m["value"]);
+    }
+    let mut want: BTreeMap<(String, String), Vec<&Value>> = BTreeMap::new();
+    for (kind, rs) in &records {
+        for r in rs {
+            // Chain-wide records (item changes) are keyed by store 0.
+            let store = r["store_id"].as_u64().unwrap_or(0);
+            want.entry((kind.clone(), store.to_string()))
+                .or_default()
+                .push(r);
+        }
+    }
+    assert_eq!(
+        by_key.keys().collect::<Vec<_>>(),
+        want.keys().collect::<Vec<_>>()
+    );
+    for (key, decoded) in &by_key {
+        let expected = &want[key];
+        assert_eq!(decoded.len(), expected.len(), "{key:?}");
+        let kind: storesim_sim::EventKind = key.0.parse().unwrap();
+        for (r, d) in expected.iter().zip(decoded) {
+            assert_eq!(r["kind"], d["kind"]);
+            same(kind.as_str(), kind.schema().fields, r, d);
+        }
+    }
+    // A second run of the same scenario registers nothing new.
+    let out = run(&[&args[..], &["--sink", &kafka]].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for t in &topics {
+        let (_, versions) = registry(
+            &s.py,
+            "GET",
+            &format!("{}/subjects/{t}-value/versions", s.registry),
+            None,
+        );
+        assert_eq!(versions, serde_json::json!([1]), "{t}");
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// One line on standard error, exit 2, and nothing produced.
+fn refused(args: &[&str], want: &str) {
+    let out = run(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: ") && err.contains(want), "{err}");
+}
+
+#[test]
+fn a_registry_that_refuses_or_is_missing_is_a_one_line_input_error() {
+    let Some(s) = services() else { return };
+    let prefix = format!("{}.", unique("avro_bad"));
+    let base = [
+        "run",
+        "--scenario",
+        "chain",
+        "--stores",
+        "1",
+        "-q",
+        "--start",
+        "2026-11-27T14:00:00Z",
+        "--until",
+        "2026-11-27T14:10:00Z",
+    ];
+    let sink = |q: &str| format!("kafka://{}?topic_prefix={prefix}&{q}", s.brokers);
+    refused(
+        &[&base[..], &["--sink", &sink("format=avro")]].concat(),
+        "format=avro needs schema_registry=http://HOST:PORT",
+    );
+    refused(
+        &[&base[..], &["--sink", &sink("format=xml")]].concat(),
+        "unknown format `xml` (known: json, avro)",
+    );
+    refused(
+        &[
+            &base[..],
+            &[
+                "--sink",
+                &sink("format=avro&schema_registry=http://127.0.0.1:9"),
+            ],
+        ]
+        .concat(),
+        "schema registry http://127.0.0.1:9 does not answer",
+    );
+    // A subject already holding a schema the new one cannot replace: the
+    // registry's 409 and its message, and no message on the topic.
+    let subject = format!("{prefix}scans-value");
+    let old = serde_json::json!({
+        "schema": r#"{"type":"record","name":"scan","namespace":"storesim","fields":[{"name":"kind","type":"long"}]}"#
+    })
+    .to_string();
+    let (status, _) = registry(
+        &s.py,
+        "POST",
+        &format!("{}/subjects/{subject}/versions", s.registry),
+        Some(&old),
+    );
+    assert_eq!(status, 200);
+    refused(
+        &[
+            &base[..],
+            &[
+                "--sink",
+                &sink(&format!("format=avro&schema_registry={}", s.registry)),
+            ],
+        ]
+        .concat(),
+        &format!("refused subject {subject} (HTTP 409): Schema being registered is incompatible"),
+    );
+    let out = Command::new(&s.py)
+        .arg(reader("kafka_read.py"))
+        .args([&s.brokers, "1", &format!("{prefix}scans")])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).trim().is_empty(),
+        "produced after a refusal"
+    );
+}
