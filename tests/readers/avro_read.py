@@ -12,10 +12,8 @@ import decimal
 import json
 import struct
 import sys
-import time
-import uuid
 
-from confluent_kafka import Consumer
+from consume import messages
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -34,21 +32,7 @@ def plain(v):
     return v
 
 
-consumer = Consumer({
-    "bootstrap.servers": brokers,
-    "group.id": f"storesim-test-{uuid.uuid4()}",
-    "auto.offset.reset": "earliest",
-    "enable.auto.commit": False,
-})
-consumer.subscribe(topics)
-seen, idle_since = 0, time.monotonic()
-while seen < count and time.monotonic() - idle_since < 20:
-    m = consumer.poll(1.0)
-    if m is None:
-        continue
-    if m.error():
-        raise SystemExit(f"avro_read: {m.error()}")
-    idle_since = time.monotonic()
+for m in messages(brokers, count, topics):
     raw = m.value()
     magic, schema_id = struct.unpack(">bI", raw[:5])
     if magic != 0:
@@ -61,5 +45,3 @@ while seen < count and time.monotonic() - idle_since < 20:
         "schema_id": schema_id,
         "value": plain(value),
     }))
-    seen += 1
-consumer.close()

@@ -8,29 +8,11 @@ value's field names, in order), "value" (the raw text)}.
 Stops after COUNT messages, or after 20 s without one."""
 import json
 import sys
-import time
-import uuid
 
-from confluent_kafka import Consumer
+from consume import messages
 
 brokers, count, topics = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-consumer = Consumer(
-    {
-        "bootstrap.servers": brokers,
-        "group.id": f"storesim-test-{uuid.uuid4()}",
-        "auto.offset.reset": "earliest",
-        "enable.auto.commit": False,
-    }
-)
-consumer.subscribe(topics)
-seen, idle_since = 0, time.monotonic()
-while seen < count and time.monotonic() - idle_since < 20:
-    m = consumer.poll(1.0)
-    if m is None:
-        continue
-    if m.error():
-        raise SystemExit(f"kafka_read: {m.error()}")
-    idle_since = time.monotonic()
+for m in messages(brokers, count, topics):
     key = m.key()
     print(
         json.dumps(
@@ -43,5 +25,3 @@ while seen < count and time.monotonic() - idle_since < 20:
             }
         )
     )
-    seen += 1
-consumer.close()
