@@ -10,6 +10,7 @@
 //! (SASL, TLS, batch sizes); those values are never printed, since a sink's
 //! name is its spec and the spec holds no properties.
 
+mod avro;
 mod config;
 mod sink;
 

@@ -17,11 +17,10 @@ use rdkafka::producer::{
 use storesim_sim::{EventBatch, EventKind, SimTime};
 use tokio::sync::Notify;
 
+use super::avro::{avro_writers, register_schemas, to_avro};
 use super::config::KafkaConfig;
-use crate::encode::Encoder;
-use apache_avro::writer::datum::GenericDatumWriter as AvroWriter;
-
 use super::config::ValueFormat;
+use crate::encode::Encoder;
 use crate::{Checkpoint, DeliveryReport, Sink, SinkError};
 
 /// The `schema_version` header of `kind`'s messages: its schema's version.
@@ -169,7 +168,7 @@ impl std::fmt::Debug for KafkaSink {
 }
 
 /// A spec error; `message` is redacted of `config`'s secrets.
-fn spec_err(name: &str, config: &KafkaConfig, message: String) -> SinkError {
+pub(super) fn spec_err(name: &str, config: &KafkaConfig, message: String) -> SinkError {
     SinkError::Spec {
         spec: name.to_string(),
         message: config.redact(&message),
@@ -210,97 +209,6 @@ pub fn check(name: &str, config: &KafkaConfig) -> Result<Vec<String>, SinkError>
         .collect();
     topics.sort();
     Ok(topics)
-}
-
-/// `format=avro`: registers each kind's value schema under
-/// `<topic>-value` (TopicNameStrategy), before anything is produced.
-fn register_schemas(
-    name: &str,
-    config: &KafkaConfig,
-    kinds: &[EventKind],
-    encoder: &Encoder,
-) -> Result<Vec<Option<(u32, apache_avro::Schema)>>, SinkError> {
-    let mut out = vec![None; EventKind::ALL.len()];
-    if config.format != ValueFormat::Avro {
-        return Ok(out);
-    }
-    let Some(url) = &config.schema_registry else {
-        return Err(spec_err(
-            name,
-            config,
-            "format=avro needs schema_registry=http://HOST:PORT".into(),
-        ));
-    };
-    for kind in kinds {
-        let json = match encoder.map(*kind) {
-            Some(m) => crate::avro::mapped_schema(m),
-            None => crate::avro::kind_schema(*kind),
-        };
-        let schema = apache_avro::Schema::parse(&json)
-            .map_err(|e| spec_err(name, config, format!("the Avro schema of {kind}: {e}")))?;
-        let subject = format!("{}-value", config.topic(*kind));
-        let id = crate::avro::registry::register(url, &subject, &json.to_string())
-            .map_err(|e| spec_err(name, config, e))?;
-        out[kind.index()] = Some((id, schema));
-    }
-    Ok(out)
-}
-
-/// The sink's encoding error.
-fn encode_err(sink: &str, message: String) -> SinkError {
-    SinkError::Encode {
-        sink: sink.to_string(),
-        message,
-    }
-}
-
-/// Each kind's schema id and a datum writer, for one batch.
-type AvroWriters<'a> = Vec<Option<(u32, AvroWriter<'a>)>>;
-
-fn avro_writers<'a>(
-    sink: &str,
-    avro: &'a [Option<(u32, apache_avro::Schema)>],
-) -> Result<AvroWriters<'a>, SinkError> {
-    avro.iter()
-        .map(|a| match a {
-            None => Ok(None),
-            Some((id, schema)) => AvroWriter::builder(schema)
-                .build()
-                .map(|w| Some((*id, w)))
-                .map_err(|e| encode_err(sink, e.to_string())),
-        })
-        .collect()
-}
-
-/// Rewrites `value`, the record's JSON as `encoder` writes it, as its
-/// Avro datum in the Confluent wire format.
-fn to_avro(
-    sink: &str,
-    encoder: &Encoder,
-    kind: EventKind,
-    (id, writer): (u32, &AvroWriter<'_>),
-    value: &mut Vec<u8>,
-) -> Result<(), SinkError> {
-    let json: serde_json::Value =
-        serde_json::from_slice(value).map_err(|e| encode_err(sink, e.to_string()))?;
-    let datum = match encoder.map(kind) {
-        Some(m) => {
-            let values: Vec<serde_json::Value> = m
-                .fields
-                .iter()
-                .map(|f| json.get(&f.name).cloned().unwrap_or_default())
-                .collect();
-            crate::avro::mapped_datum(m, &values)
-        }
-        None => crate::avro::kind_datum(kind.schema().fields, &json),
-    }
-    .map_err(|e| encode_err(sink, format!("{kind}: {e}")))?;
-    value.clear();
-    crate::avro::registry::frame(id, value);
-    writer
-        .write_value_ref(value, &datum)
-        .map_err(|e| encode_err(sink, format!("{kind}: {e}")))?;
-    Ok(())
 }
 
 impl KafkaSink {
