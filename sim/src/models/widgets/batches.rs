@@ -93,22 +93,29 @@ impl WidgetsModel {
                 self.movement(at, day, k, "adjustment", units);
             }
         }
-        if self.index != 0 {
-            return;
+        for (k, op) in self.master_changes(date) {
+            self.product(at, op, k);
         }
+    }
+
+    /// The product master's changes in the file for `date`, in product
+    /// order: the day's new products and repriced ones; published by the
+    /// first store only, none on the first day (the load has them).
+    pub(super) fn master_changes(&self, date: NaiveDate) -> Vec<(u32, Op)> {
         let d = (date - self.first_day).num_days();
-        if d < 1 {
-            return;
+        if self.index != 0 || d < 1 {
+            return Vec::new();
         }
         let before = self.product_count(date - chrono::Duration::days(1));
-        let now = self.product_count(date);
-        for k in 1..=now {
-            if k > before {
-                self.product(at, Op::Insert, k);
-            } else if self.repriced(k, d).is_some() {
-                self.product(at, Op::Update, k);
-            }
-        }
+        (1..=self.product_count(date))
+            .filter_map(|k| {
+                if k > before {
+                    Some((k, Op::Insert))
+                } else {
+                    self.repriced(k, d).map(|_| (k, Op::Update))
+                }
+            })
+            .collect()
     }
 
     pub(super) fn movement(&mut self, at: SimTime, day: NaiveDate, k: u32, kind: &'static str, units: i64) {
@@ -250,15 +257,24 @@ impl WidgetsModel {
 }
 
 impl WidgetsModel {
+    /// The first store as it makes the initial load of `span`: priced
+    /// for its first day, the load's time and that day; none for an empty
+    /// span.
+    fn at_load(world: Arc<World>, span: RunSpan) -> Option<(WidgetsModel, SimTime, NaiveDate)> {
+        let mut first = WidgetsModel::new(world, 0, 0, span);
+        let (t, date) = first.next_tick?;
+        let at = t.max(first.emit_from);
+        first.prices_on(date);
+        first.wu_masters_loaded = at;
+        Some((first, at, date))
+    }
+
     /// The product and supplier masters as the inventory system loads them
     /// at the start of `span`, without defects.
     pub fn opening_masters(world: Arc<World>, span: RunSpan) -> (Vec<InvProduct>, Vec<InvSupplier>) {
-        let mut first = WidgetsModel::new(world, 0, 0, span);
-        let Some((t, date)) = first.next_tick else {
+        let Some((first, at, date)) = WidgetsModel::at_load(world, span) else {
             return (Vec::new(), Vec::new());
         };
-        let at = t.max(first.emit_from);
-        first.prices_on(date);
         let products = (1..=first.product_count(date))
             .map(|k| first.product_record(at, Op::Load, k, first.prices[k as usize - 1]))
             .collect();
@@ -271,13 +287,9 @@ impl WidgetsModel {
     /// The Widgets Unlimited product and supplier masters at the start of
     /// `span`, without defects.
     pub fn wu_opening_masters(world: Arc<World>, span: RunSpan) -> (Vec<WuProduct>, Vec<WuSupplier>) {
-        let mut first = WidgetsModel::new(world, 0, 0, span);
-        let Some((t, date)) = first.next_tick else {
+        let Some((first, at, date)) = WidgetsModel::at_load(world, span) else {
             return (Vec::new(), Vec::new());
         };
-        let at = t.max(first.emit_from);
-        first.prices_on(date);
-        first.wu_masters_loaded = at;
         let products = (1..=first.product_count(date))
             .map(|k| first.wu_product_record(at, Op::Load, k))
             .collect();

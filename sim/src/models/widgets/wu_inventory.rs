@@ -30,20 +30,8 @@ impl WidgetsModel {
                 self.wu_event(at, "supply", s.product, units, None);
             }
         }
-        if self.index != 0 {
-            return;
-        }
-        let d = (date - self.first_day).num_days();
-        if d < 1 {
-            return;
-        }
-        let before = self.product_count(date - chrono::Duration::days(1));
-        for k in 1..=self.product_count(date) {
-            if k > before {
-                self.wu_product(at, Op::Insert, k);
-            } else if self.repriced(k, d).is_some() {
-                self.wu_product(at, Op::Update, k);
-            }
+        for (k, op) in self.master_changes(date) {
+            self.wu_product(at, op, k);
         }
     }
 
