@@ -5,17 +5,10 @@ use crate::*;
 
 pub(crate) fn schemas(args: SchemasArgs) -> Result<ExitCode, Failure> {
     use storesim_sim::event::EventKind;
-    let kind = EventKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == args.kind)
-        .ok_or_else(|| {
-            let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
-            Failure::Input(anyhow::anyhow!(
-                "unknown kind `{}` (known: {})",
-                args.kind,
-                known.join(", ")
-            ))
-        })?;
+    let kind: EventKind = args
+        .kind
+        .parse()
+        .map_err(|e: String| Failure::Input(anyhow::anyhow!(e)))?;
     let mapped = match &args.scenario {
         None => None,
         Some(name) => {

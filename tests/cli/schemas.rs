@@ -85,7 +85,7 @@ fn every_kinds_avro_schema_parses_in_fastavro() {
 #[test]
 fn an_unknown_kind_or_one_the_scenario_does_not_write_is_refused() {
     for (args, want) in [
-        (vec!["nosuch"], "unknown kind `nosuch` (known: scan, "),
+        (vec!["nosuch"], "unknown event kind `nosuch` (known: scan, "),
         (
             vec!["scan", "--scenario", "smoothie"],
             "scenario `smoothie` does not write `scan`",
