@@ -191,6 +191,7 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
             for (key, value) in query_pairs(query).map_err(err)? {
                 config.set(key, value).map_err(err)?;
             }
+            config.check().map_err(err)?;
             SinkKind::Kafka(config)
         }
         ("postgres" | "postgresql", Some(_)) => {

@@ -154,6 +154,15 @@ impl KafkaConfig {
         Ok(())
     }
 
+    /// What the options cannot do together: `format=avro` without a
+    /// registry.
+    pub fn check(&self) -> Result<(), String> {
+        if self.format == ValueFormat::Avro && self.schema_registry.is_none() {
+            return Err("format=avro needs schema_registry=http://HOST:PORT".into());
+        }
+        Ok(())
+    }
+
     /// `message` with every secret masked ([`crate::redact`]): the values of
     /// this sink's properties not known to be public included, as
     /// librdkafka's own messages may quote a value it rejected.

@@ -19,7 +19,6 @@ use tokio::sync::Notify;
 
 use super::avro::{avro_writers, register_schemas, to_avro};
 use super::config::KafkaConfig;
-use super::config::ValueFormat;
 use crate::encode::Encoder;
 use crate::{Checkpoint, DeliveryReport, Sink, SinkError};
 
@@ -222,13 +221,6 @@ impl KafkaSink {
         kinds: &[EventKind],
         encoder: Encoder,
     ) -> Result<KafkaSink, SinkError> {
-        if config.format == ValueFormat::Avro && config.schema_registry.is_none() {
-            return Err(spec_err(
-                &name,
-                &config,
-                "format=avro needs schema_registry=http://HOST:PORT".into(),
-            ));
-        }
         let existing = check(&name, &config)?;
         // Named for every kind (indexed by kind), created for the world's.
         let topics: Vec<String> = EventKind::ALL.iter().map(|k| config.topic(*k)).collect();
