@@ -144,9 +144,9 @@ fn avro_messages_decode_to_the_files_records() {
     }
     // The files' records, in order per kind.
     let mut records: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for entry in walk(&files) {
-        if entry.extension().is_some_and(|e| e == "jsonl") {
-            for line in std::fs::read_to_string(&entry).unwrap().lines() {
+    for (path, bytes) in super::tree(&files) {
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            for line in std::str::from_utf8(&bytes).unwrap().lines() {
                 let v: Value = serde_json::from_str(line).unwrap();
                 records
                     .entry(v["kind"].as_str().unwrap().to_string())
@@ -226,20 +226,6 @@ fn avro_messages_decode_to_the_files_records() {
         );
         assert_eq!(versions, serde_json::json!([1]), "{t}");
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }
 
 /// One line on standard error, exit 2, and nothing produced.
