@@ -2,7 +2,9 @@
 # Python readers for the tests: a venv with DuckDB (reads the files sinks'
 # trees, runs the demos' SQL), confluent-kafka (a Kafka consumer that
 # is not storesim's, and its schema-registry client over requests) and
-# fastavro (an Avro reader), from PyPI, pinned.
+# fastavro (an Avro reader), protobuf with grpcio-tools (protoc, which
+# compiles the registry's Protobuf schemas) and jsonschema (which the JSON
+# Schema deserializer validates with), from PyPI, pinned.
 #
 #   bash scripts/python.sh up       # create the venv if missing, install the pins
 #   bash scripts/python.sh bin      # the venv's python
@@ -11,7 +13,7 @@
 set -euo pipefail
 CACHE=${STORESIM_CACHE:-$HOME/.cache/storesim}
 VENV=$CACHE/venv
-PINS="duckdb==1.1.3 confluent-kafka==2.6.1 fastavro==1.13.1 requests==2.34.2"
+PINS="duckdb==1.1.3 confluent-kafka==2.6.1 fastavro==1.13.1 requests==2.34.2 protobuf==4.25.8 grpcio==1.62.3 grpcio-tools==1.62.3 jsonschema==4.23.0"
 mkdir -p "$CACHE"
 
 up() {

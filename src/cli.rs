@@ -337,6 +337,11 @@ pub(crate) struct SchemasArgs {
 pub(crate) enum SchemaFormat {
     /// An Avro record schema (JSON).
     Avro,
+    /// A Protobuf file (proto3).
+    Protobuf,
+    /// A JSON Schema (draft-07).
+    #[value(name = "json_schema")]
+    JsonSchema,
 }
 
 /// Options of `catalog`.

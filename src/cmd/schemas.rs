@@ -22,13 +22,23 @@ pub(crate) fn schemas(args: SchemasArgs) -> Result<ExitCode, Failure> {
             scenario.mapping().and_then(|m| m.get(kind)).cloned()
         }
     };
-    let schema = match args.format {
-        SchemaFormat::Avro => match &mapped {
-            Some(map) => storesim_sinks::avro::mapped_schema(map),
-            None => storesim_sinks::avro::kind_schema(kind),
-        },
+    use storesim_sinks::registry::Format;
+    let format = match args.format {
+        SchemaFormat::Avro => Format::Avro,
+        SchemaFormat::Protobuf => Format::Protobuf,
+        SchemaFormat::JsonSchema => Format::JsonSchema,
     };
-    let text = serde_json::to_string_pretty(&schema).map_err(|e| Failure::Runtime(e.into()))?;
-    println!("{text}");
+    let shape = storesim_sinks::shape::Shape::of(kind, mapped.as_ref());
+    let text = match format {
+        Format::Protobuf => storesim_sinks::protobuf::shape_schema(&shape),
+        _ => {
+            let json = match format {
+                Format::Avro => storesim_sinks::avro::shape_schema(&shape),
+                _ => storesim_sinks::json_schema::shape_schema(&shape),
+            };
+            serde_json::to_string_pretty(&json).map_err(|e| Failure::Runtime(e.into()))? + "\n"
+        }
+    };
+    print!("{text}");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! End-to-end tests of the `storesim` binary.
 
 mod apex;
-mod avro;
+
 mod demos;
 mod determinism;
 mod errors;
@@ -14,6 +14,7 @@ mod models;
 mod postgres;
 mod proxy;
 mod receipts;
+mod registry;
 mod resume;
 mod schemas;
 mod secrets;

@@ -1,5 +1,7 @@
-//! `storesim schemas`: every kind's Avro schema, read by fastavro (not
-//! storesim's code), with the logical types the README documents.
+//! `storesim schemas`: every kind's Avro schema read by fastavro, its
+//! Protobuf file compiled by protoc and its JSON Schema checked against
+//! draft-07 (none of them storesim's code), with the types the README
+//! documents.
 
 use serde_json::Value;
 
@@ -80,6 +82,85 @@ fn every_kinds_avro_schema_parses_in_fastavro() {
     // A mapping's record: its name and fields, wall-clock text as a string.
     assert_eq!(field("scans", "scan_datetime"), "string");
     assert_eq!(field("temus_product", "Sale_Price"), "bytes/decimal");
+}
+
+/// Every kind's schema in `format` (and two mapped forms), as the
+/// independent checker reads them, by record name.
+fn checked(py: &str, format: &str, ext: &str) -> std::collections::BTreeMap<String, Value> {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut write = |name: String, args: &[&str]| {
+        let path = tmp.path().join(format!("{name}.{ext}"));
+        std::fs::write(&path, schema(&[args, &["--format", format]].concat())).unwrap();
+        files.push(path);
+    };
+    for kind in storesim_sim::EventKind::ALL {
+        write(kind.as_str().to_string(), &[kind.as_str()]);
+    }
+    for (kind, scenario) in [("listing", "temus"), ("scan", "apex")] {
+        write(
+            format!("{scenario}_{kind}"),
+            &[kind, "--scenario", scenario],
+        );
+    }
+    let out = std::process::Command::new(py)
+        .arg(super::demos::reader("proto_json_schema.py"))
+        .arg(format)
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{format}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed: std::collections::BTreeMap<String, Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (v["name"].as_str().unwrap().to_string(), v)
+        })
+        .collect();
+    assert_eq!(parsed.len(), storesim_sim::EventKind::ALL.len() + 2);
+    parsed
+}
+
+#[test]
+fn every_kinds_protobuf_compiles_in_protoc() {
+    let Some(py) = python() else { return };
+    let p = checked(&py, "protobuf", "proto");
+    let scan = &p["storesim.scan"]["fields"];
+    assert_eq!(scan["kind"], "string");
+    assert_eq!(scan["ts"], "message google.protobuf.Timestamp");
+    assert_eq!(scan["unit_price"], "string");
+    assert_eq!(scan["quantity"], "int32");
+    let change = &p["storesim.item_change"]["fields"];
+    assert_eq!(change["before"], "message storesim.item_change_before");
+    let customer = &p["storesim.wu_customer"]["fields"];
+    assert_eq!(customer["customer_email"], "optional string");
+    assert_eq!(customer["customer_date_of_birth"], "string");
+    assert_eq!(
+        p["storesim.temus_product"]["fields"]["Sale_Price"],
+        "string"
+    );
+    assert_eq!(p["storesim.scans"]["fields"]["scan_datetime"], "string");
+}
+
+#[test]
+fn every_kinds_json_schema_is_valid_draft_07() {
+    let Some(py) = python() else { return };
+    let j = checked(&py, "json_schema", "json");
+    let scan = &j["scan"];
+    assert_eq!(scan["fields"]["unit_price"], "number");
+    assert_eq!(scan["fields"]["ts"], "string");
+    assert_eq!(scan["fields"]["store_id"], "integer");
+    assert!(scan["required"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("ts")));
+    assert_eq!(j["item_change"]["fields"]["before"], "null|object");
+    assert_eq!(j["wu_customer"]["fields"]["customer_email"], "null|string");
 }
 
 #[test]

@@ -1,35 +1,16 @@
-//! A record's Avro datum: its JSON fields (as storesim writes them, or as
-//! a mapping writes them) typed by the kind schema, in the schema of
+//! A record's Avro datum: its JSON values (as storesim writes them, or as
+//! a mapping writes them) typed by its [`Shape`], in the schema of
 //! [`super::schema`].
 
 use apache_avro::types::Value as Avro;
 use serde_json::Value;
-use storesim_sim::mapping::{KindMap, OutType};
-use storesim_sim::money::Money;
 use storesim_sim::schema::{Field, TimeText, Type};
 
-/// Why a value does not fit its field.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {why}")]
-pub struct DatumError {
-    /// The field.
-    pub field: String,
-    /// What is wrong.
-    pub why: String,
-}
+use crate::shape::{bad, instant, unscaled, ColType, Shape, ValueError};
 
-fn bad(field: &str, why: impl Into<String>) -> DatumError {
-    DatumError {
-        field: field.to_string(),
-        why: why.into(),
-    }
-}
-
-/// `cents` at `scale` digits as the big-endian two's complement bytes of
-/// Avro's `decimal`.
-fn decimal(cents: i64, scale: u8) -> Avro {
-    let unscaled = i128::from(cents) * 10i128.pow(u32::from(scale.saturating_sub(2)))
-        / 10i128.pow(u32::from(2u8.saturating_sub(scale)));
+/// An unscaled decimal as the big-endian two's complement bytes of Avro's
+/// `decimal`.
+fn decimal(unscaled: i128) -> Avro {
     let bytes = unscaled.to_be_bytes();
     // The shortest form that keeps the sign.
     let mut start = 0;
@@ -43,7 +24,7 @@ fn decimal(cents: i64, scale: u8) -> Avro {
 }
 
 /// One value of type `ty`.
-fn typed(name: &str, ty: &Type, v: &Value) -> Result<Avro, DatumError> {
+fn typed(name: &str, ty: &Type, v: &Value) -> Result<Avro, ValueError> {
     Ok(match (ty, v) {
         (Type::Bool, Value::Bool(b)) => Avro::Boolean(*b),
         (Type::Int32, Value::Number(n)) => Avro::Int(
@@ -57,16 +38,9 @@ fn typed(name: &str, ty: &Type, v: &Value) -> Result<Avro, DatumError> {
         ),
         (Type::Float64, Value::Number(n)) => Avro::Double(n.as_f64().unwrap_or_default()),
         (Type::String, Value::String(s)) => Avro::String(s.clone()),
-        (Type::Decimal { scale, .. }, Value::Number(n)) => {
-            let cents = Money::parse_decimal(&n.to_string())
-                .ok_or_else(|| bad(name, format!("{n} is not an amount")))?;
-            decimal(cents.cents(), *scale)
-        }
+        (Type::Decimal { scale, .. }, Value::Number(_)) => decimal(unscaled(name, v, *scale)?),
         (Type::Timestamp(text), Value::String(s)) => {
-            let (_, pattern) = text.format();
-            let t = chrono::NaiveDateTime::parse_from_str(s, pattern)
-                .map_err(|e| bad(name, format!("`{s}`: {e}")))?
-                .and_utc();
+            let t = instant(name, *text, s)?;
             match text {
                 TimeText::Millis => Avro::TimestampMillis(t.timestamp_millis()),
                 TimeText::NaiveMicros => Avro::TimestampMicros(t.timestamp_micros()),
@@ -94,8 +68,8 @@ fn nullable(
     name: &str,
     is_nullable: bool,
     v: &Value,
-    f: impl FnOnce() -> Result<Avro, DatumError>,
-) -> Result<Avro, DatumError> {
+    f: impl FnOnce() -> Result<Avro, ValueError>,
+) -> Result<Avro, ValueError> {
     match (is_nullable, v) {
         (true, Value::Null) => Ok(Avro::Union(0, Box::new(Avro::Null))),
         (true, _) => Ok(Avro::Union(1, Box::new(f()?))),
@@ -104,50 +78,28 @@ fn nullable(
     }
 }
 
-fn field(f: &Field, v: &Value) -> Result<Avro, DatumError> {
+fn field(f: &Field, v: &Value) -> Result<Avro, ValueError> {
     nullable(f.name, f.nullable, v, || typed(f.name, &f.ty, v))
 }
 
-/// The datum of a record as storesim writes it (`record` is its JSON
-/// object, `kind` first).
-pub fn kind_datum(fields: &[Field], record: &Value) -> Result<Avro, DatumError> {
-    let o = record
-        .as_object()
-        .ok_or_else(|| bad("record", "not an object"))?;
-    let mut out = Vec::with_capacity(fields.len() + 1);
-    out.push((
-        "kind".to_string(),
-        Avro::String(
-            o.get("kind")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-        ),
-    ));
-    for f in fields {
-        out.push((
-            f.name.to_string(),
-            field(f, o.get(f.name).unwrap_or(&Value::Null))?,
-        ));
-    }
-    Ok(Avro::Record(out))
-}
-
-/// The datum of a mapped record: `values` in the mapping's field order.
-pub fn mapped_datum(map: &KindMap, values: &[Value]) -> Result<Avro, DatumError> {
-    let mut out = Vec::with_capacity(values.len());
-    for (f, v) in map.fields.iter().zip(values) {
-        let name = super::schema::avro_name(&f.name);
-        let a = nullable(&f.name, f.nullable, v, || match &f.ty {
-            OutType::Like(t) => typed(&f.name, t, v),
-            OutType::LocalTimestamp(_) => match v {
-                Value::String(s) => Ok(Avro::String(s.clone())),
-                v => Err(bad(&f.name, format!("{v} is not text"))),
-            },
-        })?;
-        out.push((name, a));
-    }
-    Ok(Avro::Record(out))
+/// The datum of `record` (a JSON object) of `shape`.
+pub fn datum(shape: &Shape, record: &Value) -> Result<Avro, ValueError> {
+    shape
+        .columns
+        .iter()
+        .zip(shape.values(record))
+        .map(|(c, v)| {
+            let a = nullable(&c.name, c.nullable, v, || match &c.ty {
+                ColType::Like(t) => typed(&c.name, t, v),
+                ColType::Text => match v {
+                    Value::String(s) => Ok(Avro::String(s.clone())),
+                    v => Err(bad(&c.name, format!("{v} is not text"))),
+                },
+            })?;
+            Ok((c.name.clone(), a))
+        })
+        .collect::<Result<_, _>>()
+        .map(Avro::Record)
 }
 
 #[cfg(test)]
@@ -173,7 +125,7 @@ mod tests {
             let kind = s.event.kind();
             let schema = apache_avro::Schema::parse(&super::super::kind_schema(kind)).unwrap();
             let json = serde_json::to_value(&s.event).unwrap();
-            let datum = kind_datum(kind.schema().fields, &json).unwrap();
+            let datum = datum(&Shape::of(kind, None), &json).unwrap();
             let writer = apache_avro::writer::datum::GenericDatumWriter::builder(&schema)
                 .build()
                 .unwrap();
@@ -190,7 +142,7 @@ mod tests {
 
     #[test]
     fn decimals_are_the_shortest_twos_complement() {
-        let bytes = |cents: i64| match decimal(cents, 2) {
+        let bytes = |cents: i128| match decimal(cents) {
             Avro::Decimal(d) => <Vec<u8>>::try_from(d).unwrap(),
             _ => unreachable!(),
         };

@@ -1,9 +1,8 @@
-//! Avro for the Kafka and files sinks: each kind's schema made from its one
-//! schema (`schema`).
+//! Avro for the Kafka and files sinks: each kind's schema made from its
+//! [`Shape`](crate::shape::Shape) (`schema`), and its records' datums.
 
 pub mod datum;
-pub mod registry;
 pub mod schema;
 
-pub use datum::{kind_datum, mapped_datum, DatumError};
-pub use schema::{kind_schema, mapped_schema};
+pub use datum::datum;
+pub use schema::{kind_schema, mapped_schema, shape_schema};

@@ -15,8 +15,10 @@
 
 use serde_json::{json, Map, Value};
 use storesim_sim::event::EventKind;
-use storesim_sim::mapping::{KindMap, OutType};
-use storesim_sim::schema::{Field, TimeText, Type};
+use storesim_sim::mapping::KindMap;
+use storesim_sim::schema::{TimeText, Type};
+
+use crate::shape::{field_doc, ColType, Column, Shape};
 
 /// The namespace of every storesim record.
 pub const NAMESPACE: &str = "storesim";
@@ -42,36 +44,49 @@ fn avro_type(ty: &Type, name: &str) -> Value {
             json!({"type": "long", "logicalType": "timestamp-micros"})
         }
         Type::Date => json!({"type": "int", "logicalType": "date"}),
-        Type::Record(fields) => record(name, None, fields.iter().map(|f| field(f, name))),
+        Type::Record(fields) => record(
+            name,
+            None,
+            fields.iter().map(|f| {
+                field(
+                    f.name,
+                    &avro_type(&f.ty, &format!("{name}_{}", f.name)),
+                    f.nullable,
+                    &field_doc(f),
+                    None,
+                )
+            }),
+        ),
     }
 }
 
-fn with_null(ty: Value, nullable: bool) -> Value {
-    if nullable {
-        json!(["null", ty])
-    } else {
-        ty
-    }
-}
-
-fn doc_of(f: &Field) -> String {
-    if f.values.is_empty() {
-        f.doc.to_string()
-    } else {
-        format!("{} One of: {}.", f.doc, f.values.join(", "))
-    }
-}
-
-fn field(f: &Field, parent: &str) -> Value {
-    let ty = avro_type(&f.ty, &format!("{parent}_{}", f.name));
+fn field(name: &str, ty: &Value, nullable: bool, doc: &str, default: Option<&str>) -> Value {
     let mut m = Map::new();
-    m.insert("name".into(), json!(f.name));
-    m.insert("type".into(), with_null(ty, f.nullable));
-    m.insert("doc".into(), json!(doc_of(f)));
-    if f.nullable {
+    m.insert("name".into(), json!(name));
+    m.insert(
+        "type".into(),
+        if nullable {
+            json!(["null", ty])
+        } else {
+            ty.clone()
+        },
+    );
+    if let Some(d) = default {
+        m.insert("default".into(), json!(d));
+    }
+    m.insert("doc".into(), json!(doc));
+    if nullable {
         m.insert("default".into(), Value::Null);
     }
     Value::Object(m)
+}
+
+fn column(c: &Column, parent: &str) -> Value {
+    let ty = match &c.ty {
+        ColType::Like(t) => avro_type(t, &format!("{parent}_{}", c.name)),
+        ColType::Text => json!("string"),
+    };
+    field(&c.name, &ty, c.nullable, &c.doc, c.default)
 }
 
 fn record(name: &str, doc: Option<&str>, fields: impl Iterator<Item = Value>) -> Value {
@@ -86,68 +101,24 @@ fn record(name: &str, doc: Option<&str>, fields: impl Iterator<Item = Value>) ->
     Value::Object(m)
 }
 
-/// The `kind` field every storesim record starts with.
-fn kind_field(kind: EventKind) -> Value {
-    json!({
-        "name": "kind",
-        "type": "string",
-        "default": kind.as_str(),
-        "doc": "The record's kind.",
-    })
+/// The Avro schema of a record of `shape`.
+pub fn shape_schema(shape: &Shape) -> Value {
+    record(
+        &shape.name,
+        Some(shape.doc),
+        shape.columns.iter().map(|c| column(c, &shape.name)),
+    )
 }
 
 /// The Avro schema of `kind`'s records as storesim writes them.
 pub fn kind_schema(kind: EventKind) -> Value {
-    let s = kind.schema();
-    let name = s.name;
-    record(
-        name,
-        Some(s.doc),
-        std::iter::once(kind_field(kind)).chain(s.fields.iter().map(|f| field(f, name))),
-    )
+    shape_schema(&Shape::of(kind, None))
 }
 
 /// The Avro schema of `kind`'s records as a mapping writes them: the
 /// record named after the mapping's name (a valid Avro name).
 pub fn mapped_schema(map: &KindMap) -> Value {
-    let name = avro_name(&map.name);
-    record(
-        &name,
-        Some(map.kind.schema().doc),
-        map.fields.iter().map(|f| {
-            let ty = match &f.ty {
-                OutType::Like(t) => avro_type(t, &format!("{name}_{}", f.name)),
-                OutType::LocalTimestamp(_) => json!("string"),
-            };
-            let mut m = Map::new();
-            m.insert("name".into(), json!(avro_name(&f.name)));
-            m.insert("type".into(), with_null(ty, f.nullable));
-            m.insert("doc".into(), json!(f.doc));
-            if f.nullable {
-                m.insert("default".into(), Value::Null);
-            }
-            Value::Object(m)
-        }),
-    )
-}
-
-/// `name` as an Avro name: letters, digits and `_`, not starting with a
-/// digit (`temus-product` is `temus_product`).
-pub fn avro_name(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if out.chars().next().is_none_or(|c| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    out
+    shape_schema(&Shape::of(map.kind, Some(map)))
 }
 
 #[cfg(test)]
@@ -177,12 +148,5 @@ mod tests {
         assert!(c.contains(r#""logicalType":"date""#), "{c}");
         assert!(c.contains(r#""logicalType":"timestamp-micros""#), "{c}");
         assert!(c.contains(r#"["null","string"]"#), "{c}");
-    }
-
-    #[test]
-    fn names_become_avro_names() {
-        assert_eq!(avro_name("temus-product-data"), "temus_product_data");
-        assert_eq!(avro_name("1x"), "_1x");
-        assert_eq!(avro_name("customerId"), "customerId");
     }
 }

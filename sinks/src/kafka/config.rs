@@ -28,20 +28,14 @@ pub struct KafkaConfig {
     pub properties: Vec<(String, String)>,
     /// How values are written.
     pub format: ValueFormat,
-    /// The schema registry of `format=avro` (`http://HOST:PORT`).
+    /// The schema registry of the schema formats (`http://HOST:PORT`).
     pub schema_registry: Option<String>,
     /// Options the URL set, which a scenario's defaults do not override.
     from_url: Vec<String>,
 }
 
 /// How a Kafka sink writes values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValueFormat {
-    /// JSON text (storesim's records, or a mapping's).
-    Json,
-    /// Avro datums in the Confluent wire format, schemas registered.
-    Avro,
-}
+pub use crate::registry::Format as ValueFormat;
 
 impl KafkaConfig {
     /// Defaults for `brokers`: prefix `storesim.`, 3 partitions,
@@ -126,16 +120,7 @@ impl KafkaConfig {
                 _ => return Err(format!("compression `{value}`: use lz4, zstd, snappy, gzip or none")),
             },
             "linger_ms" => self.linger_ms = number("linger_ms")?,
-            "format" => {
-                self.format = match value {
-                    "json" => ValueFormat::Json,
-                    "avro" => ValueFormat::Avro,
-                    "protobuf" | "json_schema" => {
-                        return Err(format!("format `{value}` is not built yet: use json or avro"))
-                    }
-                    _ => return Err(format!("unknown format `{value}` (known: json, avro)")),
-                }
-            }
+            "format" => self.format = value.parse()?,
             "schema_registry" => {
                 if !value.starts_with("http://") {
                     return Err(format!(
@@ -154,11 +139,14 @@ impl KafkaConfig {
         Ok(())
     }
 
-    /// What the options cannot do together: `format=avro` without a
+    /// What the options cannot do together: a schema format without a
     /// registry.
     pub fn check(&self) -> Result<(), String> {
-        if self.format == ValueFormat::Avro && self.schema_registry.is_none() {
-            return Err("format=avro needs schema_registry=http://HOST:PORT".into());
+        if self.format.registered() && self.schema_registry.is_none() {
+            return Err(format!(
+                "format={} needs schema_registry=http://HOST:PORT",
+                self.format.as_str()
+            ));
         }
         Ok(())
     }

@@ -10,9 +10,9 @@
 //! (SASL, TLS, batch sizes); those values are never printed, since a sink's
 //! name is its spec and the spec holds no properties.
 
-mod avro;
 mod config;
 mod sink;
+mod values;
 
 pub use config::{KafkaConfig, ValueFormat};
 pub use sink::{check, schema_version, KafkaSink};

@@ -17,8 +17,8 @@ use rdkafka::producer::{
 use storesim_sim::{EventBatch, EventKind, SimTime};
 use tokio::sync::Notify;
 
-use super::avro::{avro_writers, register_schemas, to_avro};
 use super::config::KafkaConfig;
+use super::values::{avro_writers, register_schemas, rewrite, Registered};
 use crate::encode::Encoder;
 use crate::{Checkpoint, DeliveryReport, Sink, SinkError};
 
@@ -113,8 +113,8 @@ pub struct KafkaSink {
     /// Kept to mask its secrets in error messages.
     config: KafkaConfig,
     encoder: Encoder,
-    /// `format=avro`: each kind's registered schema id and schema, by kind.
-    avro: Vec<Option<(u32, apache_avro::Schema)>>,
+    /// A schema format's registered value schemas, by kind.
+    registered: Vec<Option<Registered>>,
     /// The kinds it was opened for (its topics).
     kinds: Vec<EventKind>,
     /// The end of the last batch written and the offsets delivered when it
@@ -263,7 +263,7 @@ impl KafkaSink {
                 }
             }
         }
-        let avro = register_schemas(&name, &config, kinds, &encoder)?;
+        let registered = register_schemas(&name, &config, kinds, &encoder)?;
         let ledger = Arc::new(Ledger::default());
         let producer: ThreadedProducer<Counting> = client_config(&config.producer_properties())
             .create_with_context(Counting(Arc::clone(&ledger)))
@@ -277,7 +277,7 @@ impl KafkaSink {
             topics,
             versions: EventKind::ALL.into_iter().map(schema_version).collect(),
             encoder,
-            avro,
+            registered,
             flush_timeout: Duration::from_millis(u64::from(config.message_timeout_ms) + 10_000),
             config,
             kinds: kinds.to_vec(),
@@ -310,7 +310,7 @@ impl Sink for KafkaSink {
         let earlier = self.produced;
         let mut value = Vec::with_capacity(512);
         let mut key = String::with_capacity(32);
-        let writers = avro_writers(&self.name, &self.avro)?;
+        let writers = avro_writers(&self.name, &self.registered)?;
         for (i, stamped) in batch.events.iter().enumerate() {
             let event = &stamped.event;
             let kind = event.kind();
@@ -322,8 +322,9 @@ impl Sink for KafkaSink {
                     message: e.to_string(),
                 })?;
             value.pop(); // no newline inside a message
-            if let Some((id, writer)) = &writers[kind.index()] {
-                to_avro(&self.name, &self.encoder, kind, (*id, writer), &mut value)?;
+            if let Some(registered) = &self.registered[kind.index()] {
+                let avro = writers[kind.index()].as_ref();
+                rewrite(&self.name, kind, registered, avro, &mut value)?;
             }
             let keyed = self.config.key.write(event, &mut key);
             if !self.already.is_empty() && event.ts().as_millis() <= self.already_until_ms {

@@ -1,8 +1,9 @@
-//! `kafka://...?format=avro&schema_registry=URL`: schemas registered under
-//! `<topic>-value` before anything is produced, every message in the
-//! Confluent wire format, decoded by confluent-kafka's AvroDeserializer
-//! (fastavro; not storesim's code) to the same records as the files sink
-//! wrote, field by field; and the registry's refusals as one-line errors.
+//! `kafka://...?format=avro|protobuf|json_schema&schema_registry=URL`:
+//! schemas registered under `<topic>-value` before anything is produced,
+//! every message in the Confluent wire format, decoded by confluent-kafka's
+//! deserializers (fastavro, protoc's classes, jsonschema; not storesim's
+//! code) to the same records as the files sink wrote, field by field; and
+//! the registry's refusals as one-line errors.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -94,16 +95,28 @@ fn same(at: &str, fields: &[storesim_sim::schema::Field], record: &Value, decode
     }
 }
 
+/// The files sink's records of `dir`, in order per kind.
+fn file_records(dir: &std::path::Path) -> BTreeMap<String, Vec<Value>> {
+    let mut records: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (path, bytes) in super::tree(dir) {
+        if path.extension().is_some_and(|e| e == "jsonl") {
+            for line in std::str::from_utf8(&bytes).unwrap().lines() {
+                let v: Value = serde_json::from_str(line).unwrap();
+                records
+                    .entry(v["kind"].as_str().unwrap().to_string())
+                    .or_default()
+                    .push(v);
+            }
+        }
+    }
+    records
+}
+
 #[test]
-fn avro_messages_decode_to_the_files_records() {
+fn every_schema_format_decodes_to_the_files_records() {
     let Some(s) = services() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let files = tmp.path().join("f");
-    let prefix = format!("{}.", unique("avro"));
-    let kafka = format!(
-        "kafka://{}?topic_prefix={prefix}&format=avro&schema_registry={}",
-        s.brokers, s.registry
-    );
     let args = [
         "run",
         "--scenario",
@@ -119,13 +132,49 @@ fn avro_messages_decode_to_the_files_records() {
         "2026-11-27T15:30:00Z",
     ];
     let files_sink = format!("files:{}?compression=none", files.display());
-    let out = run(&[&args[..], &["--sink", &kafka, "--sink", &files_sink]].concat());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // The subjects, each at version 1.
+    let mut records = None;
+    for format in ["avro", "protobuf", "json_schema"] {
+        let prefix = format!("{}.", unique(format));
+        let kafka = format!(
+            "kafka://{}?topic_prefix={prefix}&format={format}&schema_registry={}",
+            s.brokers, s.registry
+        );
+        // The files once: the same seed writes the same records each run.
+        let mut sinks = vec!["--sink", &kafka];
+        if records.is_none() {
+            sinks.extend(["--sink", &files_sink]);
+        }
+        let out = run(&[&args[..], &sinks].concat());
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let records = records.get_or_insert_with(|| file_records(&files));
+        decodes_to(&s, format, &prefix, records);
+        // A second run of the same scenario registers nothing new.
+        let out = run(&[&args[..], &["--sink", &kafka]].concat());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for t in ["scans", "transactions", "item_changes"] {
+            let (_, versions) = registry(
+                &s.py,
+                "GET",
+                &format!("{}/subjects/{prefix}{t}-value/versions", s.registry),
+                None,
+            );
+            assert_eq!(versions, serde_json::json!([1]), "{format} {t}");
+        }
+    }
+}
+
+/// The topics under `prefix`, written in `format`: their subjects at
+/// version 1, of the format's schema type, and every message decoded by
+/// the registry's reader to `records`, per kind and key in order.
+fn decodes_to(s: &Services, format: &str, prefix: &str, records: &BTreeMap<String, Vec<Value>>) {
     let topics: Vec<String> = ["scans", "transactions", "item_changes"]
         .iter()
         .map(|t| format!("{prefix}{t}"))
@@ -140,32 +189,25 @@ fn avro_messages_decode_to_the_files_records() {
         );
         assert_eq!(status, 200, "{t}: {body}");
         assert_eq!(body["version"], 1);
+        let schema_type = match format {
+            "protobuf" => Value::from("PROTOBUF"),
+            "json_schema" => Value::from("JSON"),
+            _ => Value::Null,
+        };
+        assert_eq!(body["schemaType"], schema_type, "{t}: {body}");
         ids.insert(t.clone(), body["id"].as_u64().unwrap());
-    }
-    // The files' records, in order per kind.
-    let mut records: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (path, bytes) in super::tree(&files) {
-        if path.extension().is_some_and(|e| e == "jsonl") {
-            for line in std::str::from_utf8(&bytes).unwrap().lines() {
-                let v: Value = serde_json::from_str(line).unwrap();
-                records
-                    .entry(v["kind"].as_str().unwrap().to_string())
-                    .or_default()
-                    .push(v);
-            }
-        }
     }
     let total: usize = records.values().map(Vec::len).sum();
     assert!(total > 1000, "{total}");
     let out = Command::new(&s.py)
-        .arg(reader("avro_read.py"))
-        .args([&s.brokers, &s.registry, &(total + 1).to_string()])
+        .arg(reader("registry_read.py"))
+        .args([format, &s.brokers, &s.registry, &(total + 1).to_string()])
         .args(&topics)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "avro_read: {}",
+        "registry_read {format}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     let messages: Vec<Value> = String::from_utf8(out.stdout)
@@ -173,7 +215,7 @@ fn avro_messages_decode_to_the_files_records() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(messages.len(), total);
+    assert_eq!(messages.len(), total, "{format}");
     // Per key (store) and kind, the same records in the same order.
     let mut by_key: BTreeMap<(String, String), Vec<&Value>> = BTreeMap::new();
     for m in &messages {
@@ -188,7 +230,7 @@ fn avro_messages_decode_to_the_files_records() {
             .push(&m["value"]);
     }
     let mut want: BTreeMap<(String, String), Vec<&Value>> = BTreeMap::new();
-    for (kind, rs) in &records {
+    for (kind, rs) in records {
         for r in rs {
             // Chain-wide records (item changes) are keyed by store 0.
             let store = r["store_id"].as_u64().unwrap_or(0);
@@ -203,28 +245,12 @@ fn avro_messages_decode_to_the_files_records() {
     );
     for (key, decoded) in &by_key {
         let expected = &want[key];
-        assert_eq!(decoded.len(), expected.len(), "{key:?}");
+        assert_eq!(decoded.len(), expected.len(), "{format} {key:?}");
         let kind: storesim_sim::EventKind = key.0.parse().unwrap();
         for (r, d) in expected.iter().zip(decoded) {
             assert_eq!(r["kind"], d["kind"]);
-            same(kind.as_str(), kind.schema().fields, r, d);
+            same(&format!("{format} {kind}"), kind.schema().fields, r, d);
         }
-    }
-    // A second run of the same scenario registers nothing new.
-    let out = run(&[&args[..], &["--sink", &kafka]].concat());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for t in &topics {
-        let (_, versions) = registry(
-            &s.py,
-            "GET",
-            &format!("{}/subjects/{t}-value/versions", s.registry),
-            None,
-        );
-        assert_eq!(versions, serde_json::json!([1]), "{t}");
     }
 }
 
@@ -260,7 +286,11 @@ fn a_registry_that_refuses_or_is_missing_is_a_one_line_input_error() {
     );
     refused(
         &[&base[..], &["--sink", &sink("format=xml")]].concat(),
-        "unknown format `xml` (known: json, avro)",
+        "unknown format `xml` (known: json, avro, protobuf, json_schema)",
+    );
+    refused(
+        &[&base[..], &["--sink", &sink("format=protobuf")]].concat(),
+        "format=protobuf needs schema_registry=http://HOST:PORT",
     );
     refused(
         &[
