@@ -33,6 +33,8 @@ struct Mapped {
 #[derive(Debug, Clone, Default)]
 pub struct Encoder {
     mapped: Option<Arc<Mapped>>,
+    /// Item changes as Debezium change events (`envelope=debezium`).
+    envelope: crate::debezium::Envelope,
 }
 
 impl Encoder {
@@ -47,6 +49,7 @@ impl Encoder {
             return Encoder::default();
         };
         Encoder {
+            envelope: crate::debezium::Envelope::default(),
             mapped: Some(Arc::new(Mapped {
                 plan,
                 items: items
@@ -69,6 +72,26 @@ impl Encoder {
                     .collect(),
             })),
         }
+    }
+
+    /// The same encoder writing item changes in `envelope`.
+    pub fn with_envelope(mut self, envelope: crate::debezium::Envelope) -> Encoder {
+        self.envelope = envelope;
+        self
+    }
+
+    /// The envelope it writes item changes in.
+    pub fn envelope(&self) -> crate::debezium::Envelope {
+        self.envelope
+    }
+
+    /// `kind`'s record as the schema formats see it: the Debezium envelope,
+    /// the scenario's mapping, or storesim's record.
+    pub fn shape(&self, kind: EventKind) -> crate::shape::Shape {
+        if self.envelope.wraps(kind) {
+            return crate::debezium::value_shape();
+        }
+        crate::shape::Shape::of(kind, self.map(kind))
     }
 
     /// The mapping of `kind`, if the scenario maps it.
@@ -158,6 +181,11 @@ impl Encoder {
 
     /// Appends `event` to `buf` as one JSON line (with the trailing newline).
     pub fn json_line(&self, event: &Event, buf: &mut Vec<u8>) -> Result<(), serde_json::Error> {
+        if let (Event::ItemChange(change), true) = (event, self.envelope.debezium) {
+            crate::debezium::value_json(change, self.envelope.schemas, buf)?;
+            buf.push(b'\n');
+            return Ok(());
+        }
         match self.map(event.kind()) {
             None => serde_json::to_writer(&mut *buf, event)?,
             Some(map) => {

@@ -23,6 +23,7 @@
 //!   renames it when complete; `_SUCCESS` marks a complete run.
 
 pub mod avro;
+pub mod debezium;
 pub mod encode;
 pub mod files;
 pub mod filter;

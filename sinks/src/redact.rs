@@ -60,7 +60,8 @@ pub fn remember_properties(properties: &[(String, String)]) {
 /// option (the message key field).
 pub fn is_secret_key(key: &str) -> bool {
     let key = key.trim().to_ascii_lowercase();
-    if key == "key" {
+    if is_public_key(&key) {
+        // `key`, `key_format`: storesim's options, not keys of a cipher.
         return false;
     }
     const WORDS: [&str; 9] = [
@@ -83,9 +84,12 @@ pub fn is_secret_key(key: &str) -> bool {
 /// options and the common non-secret PostgreSQL and librdkafka settings.
 /// Every other value in a spec is masked.
 pub fn is_public_key(key: &str) -> bool {
-    const PUBLIC: [&str; 42] = [
+    const PUBLIC: [&str; 46] = [
         // Every sink.
         "kinds",
+        // Files and Kafka.
+        "envelope",
+        "schemas_enable",
         // Files.
         "compression",
         "level",
@@ -100,6 +104,8 @@ pub fn is_public_key(key: &str) -> bool {
         "message_timeout_ms",
         "format",
         "schema_registry",
+        "key_format",
+        "subject_strategy",
         "bootstrap.servers",
         "security.protocol",
         "sasl.mechanism",

@@ -48,6 +48,17 @@ impl Format {
         }
     }
 
+    /// The name Confluent's serializers give `shape`'s schema in this
+    /// format (for the record subject strategies): the Avro record's and
+    /// the Protobuf message's full name (`storesim.scan`), the JSON
+    /// Schema's title.
+    pub fn record_name(self, shape: &Shape) -> String {
+        match self {
+            Format::Avro | Format::Protobuf => format!("storesim.{}", shape.name),
+            Format::Json | Format::JsonSchema => shape.name.clone(),
+        }
+    }
+
     /// The schema text of `shape` in this format (none for plain JSON).
     pub fn schema(self, shape: &Shape) -> Option<String> {
         match self {
@@ -69,6 +80,45 @@ impl std::str::FromStr for Format {
             "protobuf" => Ok(Format::Protobuf),
             "json_schema" => Ok(Format::JsonSchema),
             _ => Err(format!("unknown format `{s}` (known: {})", Format::NAMES)),
+        }
+    }
+}
+
+/// How a schema's subject is named (Confluent's subject name strategies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectStrategy {
+    /// `<topic>-value`, `<topic>-key` (TopicNameStrategy, the default).
+    Topic,
+    /// The record's full name (RecordNameStrategy).
+    Record,
+    /// `<topic>-<record's full name>` (TopicRecordNameStrategy).
+    TopicRecord,
+}
+
+impl SubjectStrategy {
+    /// The subject of `shape`'s schema in `format` on `topic`, for a key
+    /// or a value.
+    pub fn subject(self, topic: &str, format: Format, shape: &Shape, key: bool) -> String {
+        let record = format.record_name(shape);
+        match self {
+            SubjectStrategy::Topic => format!("{topic}-{}", if key { "key" } else { "value" }),
+            SubjectStrategy::Record => record,
+            SubjectStrategy::TopicRecord => format!("{topic}-{record}"),
+        }
+    }
+}
+
+impl std::str::FromStr for SubjectStrategy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<SubjectStrategy, String> {
+        match s {
+            "topic" => Ok(SubjectStrategy::Topic),
+            "record" => Ok(SubjectStrategy::Record),
+            "topic_record" => Ok(SubjectStrategy::TopicRecord),
+            _ => Err(format!(
+                "subject_strategy `{s}`: use topic, record or topic_record"
+            )),
         }
     }
 }
@@ -138,6 +188,31 @@ mod tests {
         let mut v = Vec::new();
         frame(258, &mut v);
         assert_eq!(v, [0, 0, 0, 1, 2]);
+    }
+
+    #[test]
+    fn subjects_follow_the_strategy() {
+        let shape = Shape::of(storesim_sim::EventKind::Scan, None);
+        let s = |strategy: &str, format: Format, key: bool| {
+            strategy.parse::<SubjectStrategy>().unwrap().subject(
+                "storesim.scans",
+                format,
+                &shape,
+                key,
+            )
+        };
+        assert_eq!(s("topic", Format::Avro, false), "storesim.scans-value");
+        assert_eq!(s("topic", Format::Avro, true), "storesim.scans-key");
+        assert_eq!(s("record", Format::Avro, false), "storesim.scan");
+        assert_eq!(s("record", Format::JsonSchema, false), "scan");
+        assert_eq!(
+            s("topic_record", Format::Protobuf, false),
+            "storesim.scans-storesim.scan"
+        );
+        assert!("topicname"
+            .parse::<SubjectStrategy>()
+            .unwrap_err()
+            .contains("use topic, record or topic_record"));
     }
 
     #[test]

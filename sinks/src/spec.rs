@@ -144,12 +144,22 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
                             .parse()
                             .map_err(|_| err(format!("overwrite `{value}`: use true or false")))?
                     }
-                    _ => {
-                        return Err(err(format!(
-                            "unknown option `{key}` (known: compression, level, max_events_per_file, overwrite)"
-                        )))
-                    }
+                    _ => match config.envelope.set(key, value) {
+                        Some(set) => set.map_err(err)?,
+                        None => {
+                            return Err(err(format!(
+                                "unknown option `{key}` (known: compression, level, max_events_per_file, overwrite, {})",
+                                crate::debezium::Envelope::OPTIONS
+                            )))
+                        }
+                    },
                 }
+            }
+            config.envelope.check().map_err(err)?;
+            if config.envelope.debezium && config.format == Format::Csv {
+                return Err(err(
+                    "envelope=debezium writes JSON lines: use files:DIR, not csv:DIR".to_string(),
+                ));
             }
             if let (Compression::Gzip, Some(l)) = (config.compression, config.level) {
                 if l > 9 {
@@ -340,6 +350,16 @@ mod tests {
             ("files:d?color=red", "sink `files:d?color=***`"),
             ("files:d?gzip", "not key=value"),
             ("files:d?compression=gzip&level=12", "gzip takes 1-9"),
+            (
+                "files:d?envelope=canal",
+                "envelope `canal`: use debezium or none",
+            ),
+            ("files:d?schemas_enable=true", "needs envelope=debezium"),
+            ("csv:d?envelope=debezium", "use files:DIR, not csv:DIR"),
+            (
+                "kafka://h:1?key_format=avro",
+                "key_format=avro needs schema_registry",
+            ),
             (
                 "files:d?compression=zstd&compression=gzip",
                 "option `compression` is given twice",

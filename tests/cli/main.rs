@@ -2,6 +2,7 @@
 
 mod apex;
 
+mod debezium;
 mod demos;
 mod determinism;
 mod errors;

@@ -1,6 +1,7 @@
-//! `kafka://...?format=avro|protobuf|json_schema&schema_registry=URL`:
-//! schemas registered under `<topic>-value` before anything is produced,
-//! every message in the Confluent wire format, decoded by confluent-kafka's
+//! `kafka://...?format=avro|protobuf|json_schema&key_format=...&schema_registry=URL`:
+//! value and key schemas registered under each subject strategy's subjects
+//! before anything is produced, every key and value in the Confluent wire
+//! format, decoded by confluent-kafka's
 //! deserializers (fastavro, protoc's classes, jsonschema; not storesim's
 //! code) to the same records as the files sink wrote, field by field; and
 //! the registry's refusals as one-line errors.
@@ -133,10 +134,15 @@ fn every_schema_format_decodes_to_the_files_records() {
     ];
     let files_sink = format!("files:{}?compression=none", files.display());
     let mut records = None;
-    for format in ["avro", "protobuf", "json_schema"] {
+    // Each format with typed keys of its own, under each subject strategy.
+    for (format, strategy) in [
+        ("avro", "topic"),
+        ("protobuf", "topic_record"),
+        ("json_schema", "record"),
+    ] {
         let prefix = format!("{}.", unique(format));
         let kafka = format!(
-            "kafka://{}?topic_prefix={prefix}&format={format}&schema_registry={}",
+            "kafka://{}?topic_prefix={prefix}&format={format}&key_format={format}&subject_strategy={strategy}&schema_registry={}",
             s.brokers, s.registry
         );
         // The files once: the same seed writes the same records each run.
@@ -151,7 +157,7 @@ fn every_schema_format_decodes_to_the_files_records() {
             String::from_utf8_lossy(&out.stderr)
         );
         let records = records.get_or_insert_with(|| file_records(&files));
-        decodes_to(&s, format, &prefix, records);
+        decodes_to(&s, format, strategy, &prefix, records);
         // A second run of the same scenario registers nothing new.
         let out = run(&[&args[..], &["--sink", &kafka]].concat());
         assert!(
@@ -159,48 +165,91 @@ fn every_schema_format_decodes_to_the_files_records() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        for t in ["scans", "transactions", "item_changes"] {
-            let (_, versions) = registry(
-                &s.py,
-                "GET",
-                &format!("{}/subjects/{prefix}{t}-value/versions", s.registry),
-                None,
-            );
-            assert_eq!(versions, serde_json::json!([1]), "{format} {t}");
+        for (t, record) in TOPICS {
+            for subject in subjects(format, strategy, &format!("{prefix}{t}"), record) {
+                let (_, versions) = registry(
+                    &s.py,
+                    "GET",
+                    &format!("{}/subjects/{subject}/versions", s.registry),
+                    None,
+                );
+                assert_eq!(versions, serde_json::json!([1]), "{format} {subject}");
+            }
         }
     }
 }
 
-/// The topics under `prefix`, written in `format`: their subjects at
-/// version 1, of the format's schema type, and every message decoded by
-/// the registry's reader to `records`, per kind and key in order.
-fn decodes_to(s: &Services, format: &str, prefix: &str, records: &BTreeMap<String, Vec<Value>>) {
-    let topics: Vec<String> = ["scans", "transactions", "item_changes"]
-        .iter()
-        .map(|t| format!("{prefix}{t}"))
-        .collect();
+/// The chain's topics (after the prefix) and their records' names.
+const TOPICS: [(&str, &str); 3] = [
+    ("scans", "scan"),
+    ("transactions", "transaction"),
+    ("item_changes", "item_change"),
+];
+
+/// The value's and the key's subject of `record` on `topic` under
+/// `strategy`, as Confluent's serializers name them: the Avro record's and
+/// Protobuf message's full name, the JSON Schema's title.
+fn subjects(format: &str, strategy: &str, topic: &str, record: &str) -> [String; 2] {
+    let full = |name: &str| match format {
+        "json_schema" => name.to_string(),
+        _ => format!("storesim.{name}"),
+    };
+    let key = format!("{record}_key");
+    match strategy {
+        "topic" => [format!("{topic}-value"), format!("{topic}-key")],
+        "record" => [full(record), full(&key)],
+        _ => [
+            format!("{topic}-{}", full(record)),
+            format!("{topic}-{}", full(&key)),
+        ],
+    }
+}
+
+/// The registry's latest version of `subject`: its id, after checking it
+/// is version 1 of `format`'s schema type.
+fn latest(s: &Services, format: &str, subject: &str) -> u64 {
+    let (status, body) = registry(
+        &s.py,
+        "GET",
+        &format!("{}/subjects/{subject}/versions/latest", s.registry),
+        None,
+    );
+    assert_eq!(status, 200, "{subject}: {body}");
+    assert_eq!(body["version"], 1);
+    let schema_type = match format {
+        "protobuf" => Value::from("PROTOBUF"),
+        "json_schema" => Value::from("JSON"),
+        _ => Value::Null,
+    };
+    assert_eq!(body["schemaType"], schema_type, "{subject}: {body}");
+    body["id"].as_u64().unwrap()
+}
+
+/// The topics under `prefix`, written in `format` with keys in `format`:
+/// their subjects under `strategy` at version 1, of the format's schema
+/// type, and every message's key and value decoded by the registry's
+/// reader, the values to `records`, per kind and key in order.
+fn decodes_to(
+    s: &Services,
+    format: &str,
+    strategy: &str,
+    prefix: &str,
+    records: &BTreeMap<String, Vec<Value>>,
+) {
+    let topics: Vec<String> = TOPICS.iter().map(|(t, _)| format!("{prefix}{t}")).collect();
     let mut ids = BTreeMap::new();
-    for t in &topics {
-        let (status, body) = registry(
-            &s.py,
-            "GET",
-            &format!("{}/subjects/{t}-value/versions/latest", s.registry),
-            None,
+    for (t, (_, record)) in topics.iter().zip(TOPICS) {
+        let [value, key] = subjects(format, strategy, t, record);
+        ids.insert(
+            t.clone(),
+            (latest(s, format, &value), latest(s, format, &key)),
         );
-        assert_eq!(status, 200, "{t}: {body}");
-        assert_eq!(body["version"], 1);
-        let schema_type = match format {
-            "protobuf" => Value::from("PROTOBUF"),
-            "json_schema" => Value::from("JSON"),
-            _ => Value::Null,
-        };
-        assert_eq!(body["schemaType"], schema_type, "{t}: {body}");
-        ids.insert(t.clone(), body["id"].as_u64().unwrap());
     }
     let total: usize = records.values().map(Vec::len).sum();
     assert!(total > 1000, "{total}");
     let out = Command::new(&s.py)
         .arg(reader("registry_read.py"))
+        .args(["--key-format", format])
         .args([format, &s.brokers, &s.registry, &(total + 1).to_string()])
         .args(&topics)
         .output()
@@ -220,11 +269,16 @@ fn decodes_to(s: &Services, format: &str, prefix: &str, records: &BTreeMap<Strin
     let mut by_key: BTreeMap<(String, String), Vec<&Value>> = BTreeMap::new();
     for m in &messages {
         let topic = m["topic"].as_str().unwrap().to_string();
-        assert_eq!(m["schema_id"].as_u64(), ids.get(&topic).copied(), "{m}");
+        let (value_id, key_id) = ids[&topic];
+        assert_eq!(m["schema_id"].as_u64(), Some(value_id), "{m}");
+        assert_eq!(m["key_schema_id"].as_u64(), Some(key_id), "{m}");
+        let store = m["key"]["store_id"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{m}"));
         by_key
             .entry((
                 m["value"]["kind"].as_str().unwrap().to_string(),
-                m["key"].as_str().unwrap().to_string(),
+                store.to_string(),
             ))
             .or_default()
             .push(&m["value"]);
@@ -283,6 +337,24 @@ fn a_registry_that_refuses_or_is_missing_is_a_one_line_input_error() {
     refused(
         &[&base[..], &["--sink", &sink("format=avro")]].concat(),
         "format=avro needs schema_registry=http://HOST:PORT",
+    );
+    refused(
+        &[&base[..], &["--sink", &sink("key_format=avro")]].concat(),
+        "key_format=avro needs schema_registry=http://HOST:PORT",
+    );
+    refused(
+        &[
+            &base[..],
+            &[
+                "--sink",
+                &sink(&format!(
+                    "key_format=protobuf&key=none&schema_registry={}",
+                    s.registry
+                )),
+            ],
+        ]
+        .concat(),
+        "key_format=protobuf needs a key (the key is none)",
     );
     refused(
         &[&base[..], &["--sink", &sink("format=xml")]].concat(),

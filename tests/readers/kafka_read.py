@@ -1,7 +1,8 @@
 """Reads topics from the beginning with confluent-kafka (librdkafka's
 Python client, independent of storesim) and prints one JSON line per
 message: {"topic", "key" (null for none), "timestamp" (ms), "fields" (the
-value's field names, in order), "value" (the raw text)}.
+value's field names, in order), "value" (the raw text); "fields" and
+"value" null for a tombstone}.
 
     python kafka_read.py BROKERS COUNT TOPIC [TOPIC ...]
 
@@ -20,8 +21,8 @@ for m in messages(brokers, count, topics):
                 "topic": m.topic(),
                 "key": None if key is None else key.decode(),
                 "timestamp": m.timestamp()[1],
-                "fields": list(json.loads(m.value())),
-                "value": m.value().decode(),
+                "fields": None if m.value() is None else list(json.loads(m.value())),
+                "value": None if m.value() is None else m.value().decode(),
             }
         )
     )

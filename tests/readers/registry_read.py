@@ -4,10 +4,12 @@ confluent-kafka's consumer and its schema-registry deserializers
 (over classes protoc compiles from the schema the registry holds) or
 JSONDeserializer (which validates each document against its JSON Schema).
 Prints one JSON line per message: {"topic", "key", "schema_id" (from the
-wire format's header), "value" (the decoded record: decimals as text, times
-as ISO 8601 text, absent optional fields as null)}.
+wire format's header; null for a tombstone), "value" (the decoded record:
+decimals as text, times as ISO 8601 text, absent optional fields as null;
+null for a tombstone)}. With --key-format, keys are decoded the same way
+(and "key_schema_id" printed); else they are text.
 
-    python registry_read.py avro|protobuf|json_schema BROKERS REGISTRY COUNT TOPIC [TOPIC ...]
+    python registry_read.py [--key-format FORMAT] FORMAT BROKERS REGISTRY COUNT TOPIC [TOPIC ...]
 
 Stops after COUNT messages, or after 20 s without one."""
 import datetime
@@ -28,8 +30,12 @@ from confluent_kafka.schema_registry.json_schema import JSONDeserializer
 from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-fmt, brokers, registry = sys.argv[1], sys.argv[2], sys.argv[3]
-count, topics = int(sys.argv[4]), sys.argv[5:]
+args = sys.argv[1:]
+key_fmt = None
+if args[0] == "--key-format":
+    key_fmt, args = args[1], args[2:]
+fmt, brokers, registry = args[0], args[1], args[2]
+count, topics = int(args[3]), args[4:]
 client = SchemaRegistryClient({"url": registry})
 
 
@@ -97,17 +103,18 @@ avro = AvroDeserializer(client)
 jsons = JSONDeserializer(None, schema_registry_client=client)
 protos = {}
 
-for m in messages(brokers, count, topics):
-    raw = m.value()
+
+
+def decode(fmt, raw, ctx):
+    """The schema id and the decoded record of a message's key or value."""
     magic, schema_id = struct.unpack(">bI", raw[:5])
     if magic != 0:
         raise SystemExit(f"registry_read: magic byte {magic}")
-    ctx = SerializationContext(m.topic(), MessageField.VALUE)
     if fmt == "avro":
-        value = plain(avro(raw, ctx))
-    elif fmt == "json_schema":
-        value = jsons(raw, ctx)
-    elif fmt == "protobuf":
+        return schema_id, plain(avro(raw, ctx))
+    if fmt == "json_schema":
+        return schema_id, jsons(raw, ctx)
+    if fmt == "protobuf":
         buf = io.BytesIO(raw[5:])
         n = varint(buf)
         indexes = [varint(buf) for _ in range(n)] if n else [0]
@@ -117,13 +124,20 @@ for m in messages(brokers, count, topics):
         if key not in protos:
             protos[key] = ProtobufDeserializer(getattr(module, cls.name),
                                                {"use.deprecated.format": False})
-        value = proto_plain(protos[key](raw, ctx))
-    else:
-        raise SystemExit(f"registry_read: unknown format {fmt}")
+        return schema_id, proto_plain(protos[key](raw, ctx))
+    raise SystemExit(f"registry_read: unknown format {fmt}")
+
+
+for m in messages(brokers, count, topics):
+    raw = m.value()
+    schema_id, value = None, None
+    if raw is not None:
+        schema_id, value = decode(fmt, raw, SerializationContext(m.topic(), MessageField.VALUE))
+    line = {"topic": m.topic(), "schema_id": schema_id, "value": value}
     key = m.key()
-    print(json.dumps({
-        "topic": m.topic(),
-        "key": None if key is None else key.decode(),
-        "schema_id": schema_id,
-        "value": value,
-    }))
+    if key is None or key_fmt is None:
+        line["key"] = None if key is None else key.decode()
+    else:
+        line["key_schema_id"], line["key"] = decode(
+            key_fmt, key, SerializationContext(m.topic(), MessageField.KEY))
+    print(json.dumps(line))

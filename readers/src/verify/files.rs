@@ -126,8 +126,9 @@ impl ReceiptRow {
     }
 }
 
-/// An item change from its JSON (`before` and `after` rows) or its flat
-/// CSV form (`item_price` after, or before for a delete; `before_price`).
+/// An item change from its JSON (`before` and `after` rows, storesim's
+/// record or a Debezium change event) or its flat CSV form (`item_price`
+/// after, or before for a delete; `before_price`).
 fn change_fact(v: &serde_json::Value, flat: bool) -> Option<ChangeFact> {
     let text = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => Some(s.clone()),
@@ -135,8 +136,13 @@ fn change_fact(v: &serde_json::Value, flat: bool) -> Option<ChangeFact> {
         _ => None,
     };
     let price = |v: &serde_json::Value| text(v).and_then(|t| Money::parse_decimal(&t));
+    // A Debezium change event (`envelope=debezium`), wrapped or not.
+    let v = v.get("payload").unwrap_or(v);
     let op = v["op"].as_str()?.chars().next()?;
-    let ts = instant(v["ts"].as_str()?)?;
+    let ts = match v["ts"].as_str() {
+        Some(ts) => instant(ts)?,
+        None => SimTime(v["ts_ms"].as_i64()?.checked_mul(1000)?),
+    };
     let (before, after) = if flat {
         let row = price(&v["item_price"]);
         let before = text(&v["before_price"]).filter(|t| !t.is_empty());

@@ -64,6 +64,8 @@ pub struct FilesConfig {
     pub resuming: bool,
     /// Replace earlier output in `dir` instead of refusing to start.
     pub overwrite: bool,
+    /// Item changes as Debezium change events (`envelope=debezium`).
+    pub envelope: crate::debezium::Envelope,
 }
 
 impl FilesConfig {
@@ -77,6 +79,7 @@ impl FilesConfig {
             max_events_per_file: 5_000_000,
             resuming: false,
             overwrite: false,
+            envelope: crate::debezium::Envelope::default(),
         }
     }
 
@@ -146,7 +149,7 @@ impl FilesSink {
 
     /// Writes events in `encoder`'s schema (storesim's by default).
     pub fn with_encoder(mut self, encoder: Encoder) -> Self {
-        self.encoder = encoder;
+        self.encoder = encoder.with_envelope(self.config.envelope);
         self
     }
 

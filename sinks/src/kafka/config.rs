@@ -30,12 +30,20 @@ pub struct KafkaConfig {
     pub format: ValueFormat,
     /// The schema registry of the schema formats (`http://HOST:PORT`).
     pub schema_registry: Option<String>,
+    /// How keys are written: text when `None` (`key_format=string`), or
+    /// a one-field record in a schema format.
+    pub key_format: Option<ValueFormat>,
+    /// How schemas are named in the registry.
+    pub subject_strategy: SubjectStrategy,
+    /// Item changes as Debezium change events.
+    pub envelope: crate::debezium::Envelope,
     /// Options the URL set, which a scenario's defaults do not override.
     from_url: Vec<String>,
 }
 
 /// How a Kafka sink writes values.
 pub use crate::registry::Format as ValueFormat;
+use crate::registry::SubjectStrategy;
 
 impl KafkaConfig {
     /// Defaults for `brokers`: prefix `storesim.`, 3 partitions,
@@ -57,6 +65,9 @@ impl KafkaConfig {
             properties: Vec::new(),
             format: ValueFormat::Json,
             schema_registry: None,
+            key_format: None,
+            subject_strategy: SubjectStrategy::Topic,
+            envelope: crate::debezium::Envelope::default(),
             from_url: Vec::new(),
         }
     }
@@ -117,10 +128,28 @@ impl KafkaConfig {
             }
             "compression" => match value {
                 "lz4" | "zstd" | "snappy" | "gzip" | "none" => self.compression = value.into(),
-                _ => return Err(format!("compression `{value}`: use lz4, zstd, snappy, gzip or none")),
+                _ => {
+                    return Err(format!(
+                        "compression `{value}`: use lz4, zstd, snappy, gzip or none"
+                    ))
+                }
             },
             "linger_ms" => self.linger_ms = number("linger_ms")?,
             "format" => self.format = value.parse()?,
+            "key_format" => {
+                self.key_format = match value {
+                    "string" => None,
+                    "json" => {
+                        return Err(
+                            "key_format `json`: use string, avro, protobuf or json_schema".into(),
+                        )
+                    }
+                    _ => Some(value.parse().map_err(|_| {
+                        format!("key_format `{value}`: use string, avro, protobuf or json_schema")
+                    })?),
+                }
+            }
+            "subject_strategy" => self.subject_strategy = value.parse()?,
             "schema_registry" => {
                 if !value.starts_with("http://") {
                     return Err(format!(
@@ -131,24 +160,54 @@ impl KafkaConfig {
             }
             "message_timeout_ms" => self.message_timeout_ms = number("message_timeout_ms")?.max(1),
             _ => {
+                if let Some(set) = self.envelope.set(key, value) {
+                    return set;
+                }
                 return Err(format!(
-                    "unknown option `{key}` (known: topic_prefix, topic.KIND, key, partitions, replication, compression, linger_ms, message_timeout_ms, format, schema_registry; any librdkafka property goes in --kafka-opt)"
-                ))
+                    "unknown option `{key}` (known: topic_prefix, topic.KIND, key, partitions, replication, compression, linger_ms, message_timeout_ms, format, key_format, schema_registry, subject_strategy, {}; any librdkafka property goes in --kafka-opt)",
+                    crate::debezium::Envelope::OPTIONS
+                ));
             }
         }
         Ok(())
     }
 
     /// What the options cannot do together: a schema format without a
-    /// registry.
+    /// registry, a typed key without a key, the Connect wrapper in a
+    /// schema format.
     pub fn check(&self) -> Result<(), String> {
-        if self.format.registered() && self.schema_registry.is_none() {
+        for (option, format) in [
+            ("format", Some(self.format)),
+            ("key_format", self.key_format),
+        ] {
+            if let (Some(f), None) = (format.filter(|f| f.registered()), &self.schema_registry) {
+                return Err(format!(
+                    "{option}={} needs schema_registry=http://HOST:PORT",
+                    f.as_str()
+                ));
+            }
+        }
+        self.check_key()?;
+        self.envelope.check()?;
+        if self.envelope.schemas && self.format.registered() {
             return Err(format!(
-                "format={} needs schema_registry=http://HOST:PORT",
+                "schemas_enable=true is for format=json (format={} keeps its schema in the registry)",
                 self.format.as_str()
             ));
         }
         Ok(())
+    }
+
+    /// A typed key needs a key: checked again once the scenario has set
+    /// its own.
+    pub fn check_key(&self) -> Result<(), String> {
+        match (self.key_format, self.key) {
+            (Some(f), KeyField::None) => Err(format!(
+                "key_format={} needs a key (the key is none): use key=store_id or key=transaction_id",
+                f.as_str()
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// `message` with every secret masked ([`crate::redact`]): the values of
@@ -232,6 +291,45 @@ mod tests {
             .unwrap_err()
             .contains("topic `a b`"));
         assert!(c.set("key", "sku").unwrap_err().contains("store_id"));
+    }
+
+    #[test]
+    fn typed_keys_need_a_registry_and_a_key() {
+        let mut c = KafkaConfig::new("b:9092");
+        c.set("key_format", "avro").unwrap();
+        assert_eq!(
+            c.check().unwrap_err(),
+            "key_format=avro needs schema_registry=http://HOST:PORT"
+        );
+        c.set("schema_registry", "http://r:8081").unwrap();
+        assert_eq!(c.check(), Ok(()));
+        c.set("key", "none").unwrap();
+        assert!(c
+            .check()
+            .unwrap_err()
+            .contains("key_format=avro needs a key"));
+        c.set("key_format", "string").unwrap();
+        assert_eq!(c.check(), Ok(()));
+        assert!(c
+            .set("key_format", "json")
+            .unwrap_err()
+            .contains("use string, avro"));
+        assert!(c
+            .set("key_format", "xml")
+            .unwrap_err()
+            .contains("key_format `xml`"));
+        assert!(c
+            .set("subject_strategy", "TopicNameStrategy")
+            .unwrap_err()
+            .contains("use topic, record or topic_record"));
+        c.set("envelope", "debezium").unwrap();
+        c.set("schemas_enable", "true").unwrap();
+        assert_eq!(c.check(), Ok(()));
+        c.set("format", "avro").unwrap();
+        assert!(c
+            .check()
+            .unwrap_err()
+            .contains("schemas_enable=true is for format=json"));
     }
 
     #[test]

@@ -14,11 +14,12 @@ use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{
     BaseRecord, DeliveryResult, FutureProducer, Producer, ProducerContext, ThreadedProducer,
 };
-use storesim_sim::{EventBatch, EventKind, SimTime};
+use storesim_sim::chain::ChangeOp;
+use storesim_sim::{Event, EventBatch, EventKind, SimTime};
 use tokio::sync::Notify;
 
 use super::config::KafkaConfig;
-use super::values::{avro_writers, register_schemas, rewrite, Registered};
+use super::values::{avro_writers, register_schemas, rewrite, write_key, Schemas};
 use crate::encode::Encoder;
 use crate::{Checkpoint, DeliveryReport, Sink, SinkError};
 
@@ -48,6 +49,10 @@ struct Ledger {
     next_offsets: Mutex<Vec<Vec<i64>>>,
 }
 
+/// The opaque of a tombstone's delivery report: its kind's index with
+/// this bit set (a tombstone is not an event, and is not counted as one).
+const TOMBSTONE: usize = 1 << 16;
+
 /// The producer's context: counts each delivery report (the opaque is the
 /// event kind's index), with no allocation or channel per message.
 struct Counting(Arc<Ledger>);
@@ -57,11 +62,14 @@ impl ClientContext for Counting {}
 impl ProducerContext for Counting {
     type DeliveryOpaque = usize;
 
-    fn delivery(&self, result: &DeliveryResult<'_>, kind: usize) {
+    fn delivery(&self, result: &DeliveryResult<'_>, opaque: usize) {
         let ledger = &self.0;
+        let kind = opaque & !TOMBSTONE;
         match result {
             Ok(message) => {
-                ledger.delivered[kind].fetch_add(1, Ordering::Relaxed);
+                if opaque & TOMBSTONE == 0 {
+                    ledger.delivered[kind].fetch_add(1, Ordering::Relaxed);
+                }
                 use rdkafka::Message as _;
                 let (partition, next) = (message.partition(), message.offset() + 1);
                 if let (Ok(mut offsets), Ok(p)) =
@@ -113,8 +121,8 @@ pub struct KafkaSink {
     /// Kept to mask its secrets in error messages.
     config: KafkaConfig,
     encoder: Encoder,
-    /// A schema format's registered value schemas, by kind.
-    registered: Vec<Option<Registered>>,
+    /// The schema formats' registered value and key schemas, by kind.
+    schemas: Schemas,
     /// The kinds it was opened for (its topics).
     kinds: Vec<EventKind>,
     /// The end of the last batch written and the offsets delivered when it
@@ -263,7 +271,8 @@ impl KafkaSink {
                 }
             }
         }
-        let registered = register_schemas(&name, &config, kinds, &encoder)?;
+        let encoder = encoder.with_envelope(config.envelope);
+        let schemas = register_schemas(&name, &config, kinds, &encoder)?;
         let ledger = Arc::new(Ledger::default());
         let producer: ThreadedProducer<Counting> = client_config(&config.producer_properties())
             .create_with_context(Counting(Arc::clone(&ledger)))
@@ -277,7 +286,7 @@ impl KafkaSink {
             topics,
             versions: EventKind::ALL.into_iter().map(schema_version).collect(),
             encoder,
-            registered,
+            schemas,
             flush_timeout: Duration::from_millis(u64::from(config.message_timeout_ms) + 10_000),
             config,
             kinds: kinds.to_vec(),
@@ -309,8 +318,10 @@ impl Sink for KafkaSink {
     async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
         let earlier = self.produced;
         let mut value = Vec::with_capacity(512);
-        let mut key = String::with_capacity(32);
-        let writers = avro_writers(&self.name, &self.registered)?;
+        let mut key = Vec::with_capacity(64);
+        let mut text = String::with_capacity(32);
+        let values = avro_writers(&self.name, &self.schemas.values)?;
+        let keys = avro_writers(&self.name, &self.schemas.keys)?;
         for (i, stamped) in batch.events.iter().enumerate() {
             let event = &stamped.event;
             let kind = event.kind();
@@ -322,58 +333,59 @@ impl Sink for KafkaSink {
                     message: e.to_string(),
                 })?;
             value.pop(); // no newline inside a message
-            if let Some(registered) = &self.registered[kind.index()] {
-                let avro = writers[kind.index()].as_ref();
+            if let Some(registered) = &self.schemas.values[kind.index()] {
+                let avro = values[kind.index()].as_ref();
                 rewrite(&self.name, kind, registered, avro, &mut value)?;
             }
-            let keyed = self.config.key.write(event, &mut key);
-            if !self.already.is_empty() && event.ts().as_millis() <= self.already_until_ms {
-                let id = identity(kind.index(), keyed.then_some(key.as_bytes()), &value);
-                if let Some(count) = self.already.get_mut(&id) {
-                    // The stopped run delivered it after its checkpoint.
-                    *count -= 1;
-                    if *count == 0 {
-                        self.already.remove(&id);
-                    }
-                    self.resumed += 1;
-                    continue;
-                }
-            }
-            let headers = OwnedHeaders::new_with_capacity(2)
-                .insert(Header {
-                    key: "kind",
-                    value: Some(kind.as_str()),
-                })
-                .insert(Header {
-                    key: "schema_version",
-                    value: Some(&self.versions[kind.index()]),
-                });
-            let mut record = BaseRecord::with_opaque_to(&self.topics[kind.index()], kind.index())
-                .payload(&value)
-                .headers(headers)
-                .timestamp(event.ts().as_millis());
-            if keyed {
-                record = record.key(&key);
-            }
-            loop {
-                match self.producer.send(record) {
-                    Ok(()) => {
-                        self.produced += 1;
-                        break;
-                    }
-                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                        // The local queue is full: librdkafka's thread drains it.
-                        record = back;
-                        tokio::time::sleep(Duration::from_millis(1)).await;
-                    }
-                    Err((e, _)) => {
-                        self.refused += (batch.events.len() - i) as u64;
-                        // Count what was produced before the error; the
-                        // produce error is the one to report.
-                        let _ = self.settle(self.produced).await;
-                        return Err(self.fail(format!("cannot produce: {e}")));
+            let keyed = write_key(
+                &self.name,
+                &self.config,
+                self.schemas.keys[kind.index()].as_ref(),
+                keys[kind.index()].as_ref(),
+                event,
+                &mut text,
+                &mut key,
+            )?;
+            let key = keyed.then_some(key.as_slice());
+            let ts = event.ts().as_millis();
+            // A Debezium delete is followed by its tombstone.
+            let tombstone = matches!(event, Event::ItemChange(c)
+                if self.config.envelope.debezium && c.op == ChangeOp::Delete);
+            let payloads = [Some(value.as_slice()), None];
+            for payload in &payloads[..1 + usize::from(tombstone)] {
+                if !self.already.is_empty() && ts <= self.already_until_ms {
+                    let id = identity(kind.index(), key, payload.unwrap_or_default());
+                    if let Some(count) = self.already.get_mut(&id) {
+                        // The stopped run delivered it after its checkpoint.
+                        *count -= 1;
+                        if *count == 0 {
+                            self.already.remove(&id);
+                        }
+                        self.resumed += u64::from(payload.is_some());
+                        continue;
                     }
                 }
+                let topic = &self.topics[kind.index()];
+                let opaque = kind.index() | if payload.is_some() { 0 } else { TOMBSTONE };
+                let version = &self.versions[kind.index()];
+                let sent = send(
+                    &self.producer,
+                    topic,
+                    opaque,
+                    key,
+                    *payload,
+                    ts,
+                    kind,
+                    version,
+                );
+                if let Err(e) = sent.await {
+                    self.refused += (batch.events.len() - i) as u64;
+                    // Count what was produced before the error; the
+                    // produce error is the one to report.
+                    let _ = self.settle(self.produced).await;
+                    return Err(self.fail(format!("cannot produce: {e}")));
+                }
+                self.produced += 1;
             }
         }
         self.settle(earlier).await?;
@@ -484,6 +496,46 @@ impl Sink for KafkaSink {
             }
         }
         Ok(from)
+    }
+}
+
+/// Hands one message to librdkafka, waiting while its local queue is
+/// full; `None` is a tombstone.
+#[allow(clippy::too_many_arguments)]
+async fn send(
+    producer: &ThreadedProducer<Counting>,
+    topic: &str,
+    opaque: usize,
+    key: Option<&[u8]>,
+    payload: Option<&[u8]>,
+    ts: i64,
+    kind: EventKind,
+    version: &str,
+) -> Result<(), KafkaError> {
+    let headers = OwnedHeaders::new_with_capacity(2)
+        .insert(Header {
+            key: "kind",
+            value: Some(kind.as_str()),
+        })
+        .insert(Header {
+            key: "schema_version",
+            value: Some(version),
+        });
+    let mut record: BaseRecord<'_, [u8], [u8], usize> = BaseRecord::with_opaque_to(topic, opaque)
+        .headers(headers)
+        .timestamp(ts);
+    record.payload = payload;
+    record.key = key;
+    loop {
+        match producer.send(record) {
+            Ok(()) => return Ok(()),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                // The local queue is full: librdkafka's thread drains it.
+                record = back;
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            Err((e, _)) => return Err(e),
+        }
     }
 }
 

@@ -1,9 +1,10 @@
-//! The schema formats on the Kafka sink (`format=avro|protobuf|json_schema`):
-//! each kind's schema registered at open, before anything is produced, and
-//! each value rewritten from its JSON in the Confluent wire format.
+//! The schema formats on the Kafka sink (`format=avro|protobuf|json_schema`,
+//! `key_format=`): each kind's value and key schemas registered at open,
+//! before anything is produced, and each value and key rewritten from its
+//! JSON in the Confluent wire format.
 
 use apache_avro::writer::datum::GenericDatumWriter as AvroWriter;
-use storesim_sim::EventKind;
+use storesim_sim::{Event, EventKind, KeyField};
 
 use super::config::{KafkaConfig, ValueFormat};
 use super::sink::spec_err;
@@ -11,7 +12,7 @@ use crate::encode::Encoder;
 use crate::shape::Shape;
 use crate::SinkError;
 
-/// One kind's registered value schema.
+/// One kind's registered key or value schema.
 #[derive(Debug)]
 pub(super) struct Registered {
     /// Its id in the registry.
@@ -24,42 +25,163 @@ pub(super) struct Registered {
     avro: Option<apache_avro::Schema>,
 }
 
-/// Registers each kind's value schema under `<topic>-value`
-/// (TopicNameStrategy), before anything is produced; nothing for JSON (the
-/// spec's check made sure a schema format has a registry). By kind.
+/// A sink's registered schemas, by kind.
+#[derive(Debug, Default)]
+pub(super) struct Schemas {
+    /// Of the values (`format=`).
+    pub values: Vec<Option<Registered>>,
+    /// Of the keys (`key_format=`).
+    pub keys: Vec<Option<Registered>>,
+}
+
+/// The key's record of `kind`, for a typed key: `{item_id}` for a
+/// Debezium change event, else one field, `store_id` or
+/// `transaction_id` (which holds the store's id for an event outside a
+/// transaction), in a record named after the value's (`scan_key`).
+pub(super) fn key_shape(config: &KafkaConfig, encoder: &Encoder, kind: EventKind) -> Option<Shape> {
+    use crate::shape::{ColType, Column};
+    use storesim_sim::schema::Type;
+    if config.envelope.wraps(kind) {
+        return Some(crate::debezium::key_shape());
+    }
+    let (name, ty, doc) = match config.key {
+        KeyField::None => return None,
+        KeyField::StoreId => ("store_id", Type::Int32, "The store."),
+        KeyField::TransactionId => (
+            "transaction_id",
+            Type::String,
+            "The transaction; the store's id for an event outside one.",
+        ),
+    };
+    Some(Shape {
+        name: format!("{}_key", encoder.shape(kind).name),
+        doc: "A message's key.",
+        columns: vec![Column {
+            json: name.into(),
+            name: name.into(),
+            ty: ColType::Like(ty),
+            nullable: false,
+            doc: doc.into(),
+            default: None,
+        }],
+    })
+}
+
+/// Registers `shape`'s schema in `format` for `topic`'s keys or values.
+fn register(
+    name: &str,
+    config: &KafkaConfig,
+    url: &str,
+    topic: &str,
+    format: ValueFormat,
+    shape: Shape,
+    key: bool,
+) -> Result<Option<Registered>, SinkError> {
+    let Some(text) = format.schema(&shape) else {
+        return Ok(None);
+    };
+    let what = if key { "key" } else { "value" };
+    let avro = match format {
+        ValueFormat::Avro => Some(apache_avro::Schema::parse_str(&text).map_err(|e| {
+            spec_err(
+                name,
+                config,
+                format!("the Avro {what} schema of {topic}: {e}"),
+            )
+        })?),
+        _ => None,
+    };
+    let subject = config.subject_strategy.subject(topic, format, &shape, key);
+    let id = crate::registry::register(url, &subject, &text, format.schema_type())
+        .map_err(|e| spec_err(name, config, e))?;
+    Ok(Some(Registered {
+        id,
+        shape,
+        format,
+        avro,
+    }))
+}
+
+/// Registers each kind's value schema (`format=`) and key schema
+/// (`key_format=`) under the subject strategy's subjects (`<topic>-value`,
+/// `<topic>-key`), before anything is produced; nothing for JSON and
+/// string keys (the spec's check made sure a schema format has a
+/// registry).
 pub(super) fn register_schemas(
     name: &str,
     config: &KafkaConfig,
     kinds: &[EventKind],
     encoder: &Encoder,
-) -> Result<Vec<Option<Registered>>, SinkError> {
-    let mut out: Vec<Option<Registered>> = EventKind::ALL.iter().map(|_| None).collect();
-    let (format, Some(url)) = (config.format, &config.schema_registry) else {
+) -> Result<Schemas, SinkError> {
+    let none = || EventKind::ALL.iter().map(|_| None).collect();
+    let mut out = Schemas {
+        values: none(),
+        keys: none(),
+    };
+    config.check_key().map_err(|e| spec_err(name, config, e))?;
+    let Some(url) = &config.schema_registry else {
         return Ok(out);
     };
     for kind in kinds {
-        let shape = Shape::of(*kind, encoder.map(*kind));
-        let Some(text) = format.schema(&shape) else {
-            return Ok(out);
-        };
-        let avro =
-            match format {
-                ValueFormat::Avro => Some(apache_avro::Schema::parse_str(&text).map_err(|e| {
-                    spec_err(name, config, format!("the Avro schema of {kind}: {e}"))
-                })?),
-                _ => None,
-            };
-        let subject = format!("{}-value", config.topic(*kind));
-        let id = crate::registry::register(url, &subject, &text, format.schema_type())
-            .map_err(|e| spec_err(name, config, e))?;
-        out[kind.index()] = Some(Registered {
-            id,
-            shape,
-            format,
-            avro,
-        });
+        let topic = config.topic(*kind);
+        out.values[kind.index()] = register(
+            name,
+            config,
+            url,
+            &topic,
+            config.format,
+            encoder.shape(*kind),
+            false,
+        )?;
+        if let (Some(format), Some(shape)) = (config.key_format, key_shape(config, encoder, *kind))
+        {
+            out.keys[kind.index()] = register(name, config, url, &topic, format, shape, true)?;
+        }
     }
     Ok(out)
+}
+
+/// Writes `event`'s key into `out` (cleared first), as text, as Debezium's
+/// JSON key, or in its registered schema's format (`key`); false for no
+/// key. `text` is scratch space.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn write_key(
+    sink: &str,
+    config: &KafkaConfig,
+    key: Option<&Registered>,
+    avro: Option<&AvroWriter<'_>>,
+    event: &Event,
+    text: &mut String,
+    out: &mut Vec<u8>,
+) -> Result<bool, SinkError> {
+    out.clear();
+    let kind = event.kind();
+    let fail = |e: serde_json::Error| encode_err(sink, format!("{kind} key: {e}"));
+    match event {
+        Event::ItemChange(change) if config.envelope.debezium => {
+            let wrapped = config.envelope.schemas && key.is_none();
+            crate::debezium::key_json(change, wrapped, out).map_err(fail)?;
+        }
+        _ => {
+            if !config.key.write(event, text) {
+                return Ok(false);
+            }
+            let Some(registered) = key else {
+                out.extend_from_slice(text.as_bytes());
+                return Ok(true);
+            };
+            let field = &registered.shape.columns[0].json;
+            let value = match config.key {
+                KeyField::StoreId => serde_json::json!(event.store_id()),
+                _ => serde_json::json!(text),
+            };
+            serde_json::to_writer(&mut *out, &serde_json::json!({ field: value })).map_err(fail)?;
+        }
+    }
+    if let Some(registered) = key {
+        rewrite(sink, kind, registered, avro, out)?;
+    }
+    Ok(true)
 }
 
 /// The sink's encoding error.
