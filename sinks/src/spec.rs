@@ -139,6 +139,14 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
                             .filter(|&n: &u64| n > 0)
                             .ok_or_else(|| err(format!("max_events_per_file `{value}`: use a positive whole number")))?
                     }
+                    "format" if scheme == "files" => {
+                        config.format = match value {
+                            "json" => Format::Json,
+                            "csv" => Format::Csv,
+                            "avro" => Format::Avro,
+                            _ => return Err(err(format!("format `{value}`: use json, csv or avro"))),
+                        }
+                    }
                     "overwrite" => {
                         config.overwrite = value
                             .parse()
@@ -148,7 +156,7 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
                         Some(set) => set.map_err(err)?,
                         None => {
                             return Err(err(format!(
-                                "unknown option `{key}` (known: compression, level, max_events_per_file, overwrite, {})",
+                                "unknown option `{key}` (known: format, compression, level, max_events_per_file, overwrite, {})",
                                 crate::debezium::Envelope::OPTIONS
                             )))
                         }
@@ -158,7 +166,12 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
             config.envelope.check().map_err(err)?;
             if config.envelope.debezium && config.format == Format::Csv {
                 return Err(err(
-                    "envelope=debezium writes JSON lines: use files:DIR, not csv:DIR".to_string(),
+                    "envelope=debezium writes JSON lines or Avro, not CSV".to_string(),
+                ));
+            }
+            if config.envelope.schemas && config.format != Format::Json {
+                return Err(err(
+                    "schemas_enable=true is for JSON lines (an Avro file holds its schema)".to_string(),
                 ));
             }
             if let (Compression::Gzip, Some(l)) = (config.compression, config.level) {
@@ -355,7 +368,12 @@ mod tests {
                 "envelope `canal`: use debezium or none",
             ),
             ("files:d?schemas_enable=true", "needs envelope=debezium"),
-            ("csv:d?envelope=debezium", "use files:DIR, not csv:DIR"),
+            ("csv:d?envelope=debezium", "JSON lines or Avro, not CSV"),
+            (
+                "files:d?format=parquet",
+                "format `parquet`: use json, csv or avro",
+            ),
+            ("csv:d?format=avro", "unknown option `format`"),
             (
                 "kafka://h:1?key_format=avro",
                 "key_format=avro needs schema_registry",

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `storesim` binary.
 
 mod apex;
+mod avro_files;
 
 mod debezium;
 mod demos;

@@ -184,6 +184,11 @@ fn parts(dir: &Path, kind: EventKind) -> Result<Vec<PathBuf>, ReadError> {
             // is not storesim's to read.
             if file.is_file() && is_part(name) {
                 out.push(file);
+            } else if name.starts_with("part-") && name.ends_with(".avro") {
+                return Err(read_error(
+                    &file,
+                    "an Avro part: verify reads JSON lines and CSV parts (write them with a files or csv sink beside the Avro one)",
+                ));
             }
         }
     }

@@ -12,10 +12,12 @@
 //! over, when it reaches `max_events_per_file`, or at close. `_SUCCESS` is
 //! written last, only by a run that closed cleanly.
 
+mod avro;
 mod part;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -34,6 +36,8 @@ pub enum Format {
     Json,
     /// CSV with a header (`.csv`).
     Csv,
+    /// Avro Object Container Files (`.avro`), compressed inside.
+    Avro,
 }
 
 /// Compression of each part.
@@ -87,6 +91,8 @@ impl FilesConfig {
         let base = match self.format {
             Format::Json => "jsonl",
             Format::Csv => "csv",
+            // Its blocks are compressed, not the file.
+            Format::Avro => return "avro".into(),
         };
         match self.compression {
             Compression::None => base.to_string(),
@@ -122,6 +128,10 @@ pub struct FilesSink {
     handed: u64,
     /// Directories it made, deepest first.
     created: Vec<PathBuf>,
+    /// Each kind's container-file schema, for `format=avro`.
+    avro: avro::AvroKinds,
+    /// Why a kind has no Avro schema, if one has none.
+    avro_error: Option<String>,
 }
 
 impl Drop for FilesSink {
@@ -150,6 +160,20 @@ impl FilesSink {
     /// Writes events in `encoder`'s schema (storesim's by default).
     pub fn with_encoder(mut self, encoder: Encoder) -> Self {
         self.encoder = encoder.with_envelope(self.config.envelope);
+        if self.config.format == Format::Avro {
+            let (compression, level) = (self.config.compression, self.config.level);
+            let kinds: Result<avro::AvroKinds, String> = EventKind::ALL
+                .iter()
+                .map(|k| {
+                    avro::AvroKind::new(&self.encoder, *k, compression, level)
+                        .map(|a| Some(Arc::new(a)))
+                })
+                .collect();
+            match kinds {
+                Ok(kinds) => self.avro = kinds,
+                Err(e) => self.avro_error = Some(e),
+            }
+        }
         self
     }
 
@@ -222,6 +246,8 @@ impl FilesSink {
             broken: false,
             handed: 0,
             created: Vec::new(),
+            avro: Vec::new(),
+            avro_error: None,
         }
     }
 
@@ -342,18 +368,27 @@ impl FilesSink {
             }
             if !self.open.contains_key(&key) {
                 let header = match self.config.format {
-                    Format::Json => Vec::new(),
+                    Format::Json | Format::Avro => Vec::new(),
                     Format::Csv => self.encoder.csv_header(first.kind()),
                 };
+                let avro = self.avro.get(key.0.index()).cloned().flatten();
                 let index = self.next_index.entry(key).or_insert(0);
-                let part = Part::create(&self.name, &self.config, key.0, key.1, *index, &header)?;
+                let part = Part::create(
+                    &self.name,
+                    &self.config,
+                    key.0,
+                    key.1,
+                    *index,
+                    &header,
+                    avro,
+                )?;
                 *index += 1;
                 self.open.insert(key, part);
             }
             let part = self.open.get_mut(&key).expect("inserted above");
             let room = (self.config.max_events_per_file - part.events()) as usize;
             let to = total.min(from + room);
-            part.write(&self.name, encoded.range(from, to), (to - from) as u64)?;
+            part.write_datums(&self.name, encoded, from, to)?;
             self.report.delivered[key.0.index()] += (to - from) as u64;
             from = to;
         }
@@ -407,6 +442,7 @@ impl Sink for FilesSink {
             .collect();
         let format = self.config.format;
         let encoder = self.encoder.clone();
+        let (avro, avro_error) = (self.avro.clone(), self.avro_error.clone());
         let mut current_date = 0;
         self.handed += batch.events.len() as u64;
         if self.broken {
@@ -435,6 +471,10 @@ impl Sink for FilesSink {
                     Format::Csv => encoder
                         .csv_rows(chunk.iter().copied())
                         .map_err(|e| e.to_string()),
+                    Format::Avro => match avro.get(chunk[0].kind().index()).cloned().flatten() {
+                        Some(kind) => kind.encode(&encoder, chunk),
+                        None => Err(avro_error.clone().unwrap_or_default()),
+                    },
                 })
                 .collect();
             for ((p, chunk), result) in wave.iter().zip(encoded) {

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use storesim_sim::EventKind;
 
+use super::avro::{AvroKind, Pending, BLOCK_EVENTS};
 use super::{Compression, FilesConfig};
+use crate::encode::Encoded;
 use crate::SinkError;
 
 /// zstd worker threads. Fixed, not the machine's core count: streaming
@@ -56,6 +58,8 @@ pub(super) struct Part {
     events: u64,
     tmp: PathBuf,
     done: PathBuf,
+    /// An Avro container file's datums not yet in a block.
+    pending: Option<Pending>,
 }
 
 impl std::fmt::Debug for Part {
@@ -77,7 +81,9 @@ pub(super) fn io_err(sink: &str, path: &Path, source: std::io::Error) -> SinkErr
 }
 
 impl Part {
-    /// Creates `DIR/kind=K/date=D/.part-NNNNN.EXT.inprogress`, starting with `header`.
+    /// Creates `DIR/kind=K/date=D/.part-NNNNN.EXT.inprogress`, starting
+    /// with `header`, or with `avro`'s file header (its datums then go in
+    /// through [`Part::write_datums`]).
     pub(super) fn create(
         sink: &str,
         config: &FilesConfig,
@@ -85,6 +91,7 @@ impl Part {
         date: u32,
         index: u32,
         header: &[u8],
+        avro: Option<std::sync::Arc<AvroKind>>,
     ) -> Result<Part, SinkError> {
         let dir = config.dir.join(format!("kind={kind}")).join(format!(
             "date={:04}-{:02}-{:02}",
@@ -99,6 +106,8 @@ impl Part {
         let file = File::create(&tmp).map_err(|e| io_err(sink, &tmp, e))?;
         let buffered = BufWriter::with_capacity(1 << 20, file);
         let stream = match config.compression {
+            // An Avro file compresses its blocks itself.
+            _ if avro.is_some() => Stream::Plain(buffered),
             Compression::None => Stream::Plain(buffered),
             Compression::Zstd => {
                 let mut encoder = zstd::Encoder::new(buffered, config.level.unwrap_or(3))
@@ -113,15 +122,22 @@ impl Part {
                 flate2::Compression::new(config.level.unwrap_or(6) as u32),
             )),
         };
+        let header = avro.as_ref().map_or(header, |a| a.header());
         let mut part = Part {
             stream,
             events: 0,
             tmp,
             done,
+            pending: None,
         };
         part.stream
             .write_all(header)
             .map_err(|e| io_err(sink, &part.tmp, e))?;
+        part.pending = avro.map(|kind| Pending {
+            kind,
+            data: Vec::new(),
+            count: 0,
+        });
         Ok(part)
     }
 
@@ -138,6 +154,51 @@ impl Part {
         Ok(())
     }
 
+    /// Appends the Avro datums `from..to` of `encoded`, a block at each
+    /// [`BLOCK_EVENTS`] events of the part.
+    pub(super) fn write_datums(
+        &mut self,
+        sink: &str,
+        encoded: &Encoded,
+        from: usize,
+        to: usize,
+    ) -> Result<(), SinkError> {
+        for i in from..to {
+            let Some(p) = &mut self.pending else {
+                return self.write(sink, encoded.range(from, to), (to - from) as u64);
+            };
+            p.data.extend_from_slice(encoded.range(i, i + 1));
+            p.count += 1;
+            self.events += 1;
+            if p.count == BLOCK_EVENTS {
+                self.write_block(sink)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the pending datums as one block.
+    fn write_block(&mut self, sink: &str) -> Result<(), SinkError> {
+        let Some(p) = &mut self.pending else {
+            return Ok(());
+        };
+        if p.count == 0 {
+            return Ok(());
+        }
+        let block = p
+            .kind
+            .block(&p.data, p.count)
+            .map_err(|message| SinkError::Encode {
+                sink: sink.to_string(),
+                message,
+            })?;
+        p.data.clear();
+        p.count = 0;
+        self.stream
+            .write_all(&block)
+            .map_err(|e| io_err(sink, &self.tmp, e))
+    }
+
     pub(super) fn flush(&mut self, sink: &str) -> Result<(), SinkError> {
         self.stream.flush().map_err(|e| io_err(sink, &self.tmp, e))
     }
@@ -145,8 +206,12 @@ impl Part {
     /// Finishes the compressed stream and renames the part to its final
     /// name. Returns its size in bytes. On an error the unfinished file is
     /// removed: its events are lost, and counted so by the sink.
-    pub(super) fn finish(self, sink: &str) -> Result<u64, SinkError> {
+    pub(super) fn finish(mut self, sink: &str) -> Result<u64, SinkError> {
         let tmp = self.tmp.clone();
+        if let Err(e) = self.write_block(sink) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
         let result = self.stream.finish().map_err(|e| io_err(sink, &tmp, e));
         let file = match result {
             Ok(file) => file,
