@@ -1,7 +1,7 @@
 """A small schema registry for the tests: the REST subset of Confluent's
 Schema Registry API that producers and clients use, in memory.
 
-    python3 scripts/registry.py --port 8081 [--user NAME:PASSWORD]
+    python3 scripts/registry.py --port 8081 [--user NAME:PASSWORD] [--cert PEM --key PEM]
 
 Routes: POST /subjects/S/versions (register), POST /subjects/S (look up),
 GET /subjects, GET /subjects/S/versions, GET /subjects/S/versions/V|latest,
@@ -10,7 +10,8 @@ GET /schemas/ids/N, DELETE /subjects/S, GET|PUT /config, GET|PUT
 ...}. Compatibility BACKWARD (the default) refuses, with 409, a new version
 of an Avro record that retypes a field or adds one without a default; NONE
 accepts anything. Protobuf and JSON Schema versions are compared as text.
-With --user, every request needs that HTTP basic auth (401 otherwise).
+With --user, every request needs that HTTP basic auth (401 otherwise); with
+--cert and --key, it serves https with that certificate.
 """
 
 import argparse
@@ -209,14 +210,29 @@ class Handler(BaseHTTPRequestHandler):
         self.error(404, 40401, "Subject not found.")
 
 
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that hangs up or refuses the certificate: one line.
+        import sys
+        print(f"registry.py: {client_address}: {sys.exc_info()[1]}", file=sys.stderr)
+
+
 def main():
     global USER
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=8081)
     ap.add_argument("--user")
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
     args = ap.parse_args()
     USER = args.user
-    ThreadingHTTPServer(("127.0.0.1", args.port), Handler).serve_forever()
+    server = Server(("127.0.0.1", args.port), Handler)
+    if args.cert:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.cert, args.key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

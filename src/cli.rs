@@ -274,6 +274,12 @@ pub(crate) struct RunArgs {
     /// SASL, TLS, batch settings. Values are never printed.
     #[arg(long = "kafka-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub(crate) kafka_opts: Vec<(String, String)>,
+    /// A schema registry setting for Kafka sinks, key=value (repeatable),
+    /// by the names Confluent's clients use: basic.auth.user.info=USER:PASS,
+    /// basic.auth.credentials.source=USER_INFO|URL, ssl.ca.location=FILE.
+    /// Values are never printed.
+    #[arg(long = "registry-opt", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub(crate) registry_opts: Vec<(String, String)>,
     /// Simulate only shard K of N (1 <= K <= N), such as 2/4: the stores
     /// whose id hashes to K. N processes with the same arguments and
     /// K = 1..N together write exactly the unsharded run; shard 1 also

@@ -113,7 +113,7 @@ fn main() -> ExitCode {
             use clap::error::{ContextKind, ContextValue};
             let secret_flag = matches!(
                 e.get(ContextKind::InvalidArg),
-                Some(ContextValue::String(arg)) if arg.starts_with("--kafka-opt") || arg.starts_with("--sink")
+                Some(ContextValue::String(arg)) if arg.starts_with("--kafka-opt") || arg.starts_with("--registry-opt") || arg.starts_with("--sink")
             );
             if let (true, Some(ContextValue::String(value))) =
                 (secret_flag, e.get(ContextKind::InvalidValue))
@@ -246,6 +246,7 @@ mod tests {
                 "--schema",
                 "--overwrite",
                 "--kafka-opt",
+                "--registry-opt",
                 "--shard",
                 "--manifest",
                 "--serve",

@@ -64,7 +64,9 @@ pub fn is_secret_key(key: &str) -> bool {
         // `key`, `key_format`: storesim's options, not keys of a cipher.
         return false;
     }
-    const WORDS: [&str; 9] = [
+    const WORDS: [&str; 11] = [
+        "user.info",
+        "userinfo",
         "oauthbearer",
         "password",
         "passwd",
@@ -257,6 +259,9 @@ fn mask_userinfo(text: &str, hidden: &mut Vec<String>) -> String {
         let end = tail
             .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | '<' | '>'))
             .unwrap_or(tail.len());
+        // A URL inside this one's query (`?schema_registry=https://u:p@h`)
+        // has user info of its own.
+        let end = tail[..end].find("://").unwrap_or(end);
         let authority = &tail[..end];
         match authority.rfind('@') {
             Some(at) => {
@@ -359,6 +364,10 @@ mod tests {
                 "sink `postgres://u:***@h/x`: refused",
             ),
             ("a://u:1@h b://v:2@k", "a://u:***@h b://v:***@k"),
+            (
+                "kafka://h:9092?format=avro&schema_registry=https://u:pw@r:8081&x=1",
+                "kafka://h:9092?format=avro&schema_registry=https://u:***@r:8081&x=1",
+            ),
         ] {
             assert_eq!(redact(text), want, "{text}");
         }

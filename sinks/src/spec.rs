@@ -45,6 +45,22 @@ impl SinkSpec {
         }
     }
 
+    /// Adds schema registry options (`--registry-opt`) to a Kafka sink,
+    /// after its URL's; `Err` names an unknown or bad one.
+    pub fn add_registry_options(&mut self, options: &[(String, String)]) -> Result<(), SinkError> {
+        if let SinkKind::Kafka(c) = &mut self.kind {
+            remember_properties(options);
+            c.registry_options.extend(options.iter().cloned());
+            if !options.is_empty() {
+                c.check().map_err(|message| SinkError::Spec {
+                    spec: self.to_string(),
+                    message,
+                })?;
+            }
+        }
+        Ok(())
+    }
+
     /// Marks file sinks as continuing a stopped run's output (`--resume`).
     pub fn set_resuming(&mut self) {
         if let SinkKind::Files(c) = &mut self.kind {

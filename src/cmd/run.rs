@@ -62,6 +62,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             spec.set_resuming();
         }
         spec.add_kafka_properties(&args.kafka_opts);
+        input(spec.add_registry_options(&args.registry_opts))?;
         if let SinkKind::Kafka(c) = &mut spec.kind {
             c.apply_scenario(&kafka.topics, kafka.key);
             if let Some(prefix) = &kafka.topic_prefix {
@@ -69,6 +70,12 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             }
         }
         specs.push(spec);
+    }
+    if !args.registry_opts.is_empty() && !specs.iter().any(|s| matches!(s.kind, SinkKind::Kafka(_)))
+    {
+        return Err(Failure::Input(anyhow::anyhow!(
+            "--registry-opt: no Kafka sink to use it (it sets the schema registry of kafka:// sinks)"
+        )));
     }
     check_file_sinks_apart(&specs)?;
     let world = input(scenario.build_world(&Overrides {

@@ -410,3 +410,235 @@ fn a_registry_that_refuses_or_is_missing_is_a_one_line_input_error() {
         "produced after a refusal"
     );
 }
+
+/// A registry of the tests' own on its own port, serving https with a
+/// certificate from a CA made for the test, and wanting basic auth;
+/// stopped when dropped.
+struct TlsRegistry {
+    child: std::process::Child,
+    port: u16,
+    ca: std::path::PathBuf,
+}
+
+impl Drop for TlsRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tls_registry(py: &str, dir: &std::path::Path, user: &str) -> TlsRegistry {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+        "-out",
+        "leaf.pem",
+    ]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/registry.py");
+    let child = Command::new(py)
+        .arg(script)
+        .args(["--port", &port.to_string(), "--user", user])
+        .arg("--cert")
+        .arg(dir.join("leaf.pem"))
+        .arg("--key")
+        .arg(dir.join("leaf.key"))
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "the https registry did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    TlsRegistry {
+        child,
+        port,
+        ca: dir.join("ca.pem"),
+    }
+}
+
+#[test]
+fn an_https_registry_with_basic_auth_takes_confluents_settings_and_no_secret_is_printed() {
+    let Some(s) = services() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let password = "s3cret-Pw9";
+    let r = tls_registry(&s.py, tmp.path(), &format!("alice:{password}"));
+    let prefix = format!("{}.", unique("tls"));
+    let base = [
+        "run",
+        "--scenario",
+        "chain",
+        "--stores",
+        "1",
+        "-q",
+        "--start",
+        "2026-11-27T14:00:00Z",
+        "--until",
+        "2026-11-27T14:10:00Z",
+    ];
+    let ca = r.ca.display().to_string();
+    let sink = |registry: &str, more: &str| {
+        format!(
+            "kafka://{}?topic_prefix={prefix}&format=avro&key_format=avro&schema_registry={registry}{more}",
+            s.brokers
+        )
+    };
+    let https = format!("https://127.0.0.1:{}", r.port);
+    let with_ca = format!("&ssl.ca.location={ca}");
+    let user_info = format!("basic.auth.user.info=alice:{password}");
+    // The password by --registry-opt, the CA in the URL.
+    let out = run(&[
+        &base[..],
+        &[
+            "--sink",
+            &sink(&https, &with_ca),
+            "--registry-opt",
+            &user_info,
+        ],
+    ]
+    .concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The password in the registry URL (basic.auth.credentials.source=URL).
+    let in_url = format!("https://alice:{password}@127.0.0.1:{}", r.port);
+    let out = run(&[&base[..], &["--sink", &sink(&in_url, &with_ca)]].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A wrong password, a missing CA, a CA file that is not there: one
+    // line each, exit 2, and never the password.
+    let wrong = "basic.auth.user.info=alice:not-the-Pw7";
+    for (args, want) in [
+        (
+            vec![
+                "--sink".to_string(),
+                sink(&https, &with_ca),
+                "--registry-opt".into(),
+                wrong.into(),
+            ],
+            "(HTTP 401)".to_string(),
+        ),
+        (
+            vec![
+                "--sink".into(),
+                sink(&https, ""),
+                "--registry-opt".into(),
+                user_info.clone(),
+            ],
+            format!("schema registry {https} does not answer"),
+        ),
+        (
+            vec![
+                "--sink".into(),
+                sink(&https, "&ssl.ca.location=/nonexistent/ca.pem"),
+                "--registry-opt".into(),
+                user_info.clone(),
+            ],
+            "ssl.ca.location /nonexistent/ca.pem".to_string(),
+        ),
+        (
+            vec![
+                "--sink".into(),
+                sink(
+                    &format!("https://alice:not-the-Pw7@127.0.0.1:{}", r.port),
+                    &with_ca,
+                ),
+            ],
+            "(HTTP 401)".to_string(),
+        ),
+        (
+            vec![
+                "--sink".into(),
+                sink(&https, &with_ca),
+                "--registry-opt".into(),
+                "bearer.auth.token=t0ken-Xy".into(),
+            ],
+            "unknown registry option `bearer.auth.token`".to_string(),
+        ),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run(&[&base[..], &args].concat());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(&want), "{want}: {err}");
+        for secret in [password, "not-the-Pw7", "t0ken-Xy"] {
+            assert!(!err.contains(secret), "{secret} printed: {err}");
+        }
+    }
+    // --registry-opt with no Kafka sink to use it.
+    let out = run(&[&base[..], &["--sink", "null", "--registry-opt", &user_info]].concat());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--registry-opt: no Kafka sink") && !err.contains(password),
+        "{err}"
+    );
+}

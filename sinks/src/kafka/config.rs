@@ -28,8 +28,11 @@ pub struct KafkaConfig {
     pub properties: Vec<(String, String)>,
     /// How values are written.
     pub format: ValueFormat,
-    /// The schema registry of the schema formats (`http://HOST:PORT`).
+    /// The schema registry of the schema formats (`http(s)://HOST:PORT`).
     pub schema_registry: Option<String>,
+    /// Its options ([`crate::registry::OPTIONS`]): from the URL, then
+    /// `--registry-opt`.
+    pub registry_options: Vec<(String, String)>,
     /// How keys are written: text when `None` (`key_format=string`), or
     /// a one-field record in a schema format.
     pub key_format: Option<ValueFormat>,
@@ -65,6 +68,7 @@ impl KafkaConfig {
             properties: Vec::new(),
             format: ValueFormat::Json,
             schema_registry: None,
+            registry_options: Vec::new(),
             key_format: None,
             subject_strategy: SubjectStrategy::Topic,
             envelope: crate::debezium::Envelope::default(),
@@ -151,21 +155,21 @@ impl KafkaConfig {
             }
             "subject_strategy" => self.subject_strategy = value.parse()?,
             "schema_registry" => {
-                if !value.starts_with("http://") {
-                    return Err(format!(
-                        "schema_registry `{value}`: use http://HOST:PORT (https is not built yet)"
-                    ));
-                }
+                crate::registry::Registry::new(value, &[])?;
                 self.schema_registry = Some(value.trim_end_matches('/').to_string())
             }
+            _ if crate::registry::OPTIONS.contains(&key) => self
+                .registry_options
+                .push((key.to_string(), value.to_string())),
             "message_timeout_ms" => self.message_timeout_ms = number("message_timeout_ms")?.max(1),
             _ => {
                 if let Some(set) = self.envelope.set(key, value) {
                     return set;
                 }
                 return Err(format!(
-                    "unknown option `{key}` (known: topic_prefix, topic.KIND, key, partitions, replication, compression, linger_ms, message_timeout_ms, format, key_format, schema_registry, subject_strategy, {}; any librdkafka property goes in --kafka-opt)",
-                    crate::debezium::Envelope::OPTIONS
+                    "unknown option `{key}` (known: topic_prefix, topic.KIND, key, partitions, replication, compression, linger_ms, message_timeout_ms, format, key_format, schema_registry, subject_strategy, {}, {}; any librdkafka property goes in --kafka-opt)",
+                    crate::debezium::Envelope::OPTIONS,
+                    crate::registry::OPTIONS.join(", ")
                 ));
             }
         }
@@ -189,6 +193,7 @@ impl KafkaConfig {
         }
         self.check_key()?;
         self.envelope.check()?;
+        self.registry()?;
         if self.envelope.schemas && self.format.registered() {
             return Err(format!(
                 "schemas_enable=true is for format=json (format={} keeps its schema in the registry)",
@@ -196,6 +201,18 @@ impl KafkaConfig {
             ));
         }
         Ok(())
+    }
+
+    /// The schema registry with its options, if the sink has one.
+    pub fn registry(&self) -> Result<Option<crate::registry::Registry>, String> {
+        match &self.schema_registry {
+            Some(url) => crate::registry::Registry::new(url, &self.registry_options).map(Some),
+            None if !self.registry_options.is_empty() => Err(format!(
+                "{} needs schema_registry=http(s)://HOST:PORT",
+                self.registry_options[0].0
+            )),
+            None => Ok(None),
+        }
     }
 
     /// A typed key needs a key: checked again once the scenario has set

@@ -71,7 +71,7 @@ pub(super) fn key_shape(config: &KafkaConfig, encoder: &Encoder, kind: EventKind
 fn register(
     name: &str,
     config: &KafkaConfig,
-    url: &str,
+    registry: &crate::registry::Registry,
     topic: &str,
     format: ValueFormat,
     shape: Shape,
@@ -92,7 +92,8 @@ fn register(
         _ => None,
     };
     let subject = config.subject_strategy.subject(topic, format, &shape, key);
-    let id = crate::registry::register(url, &subject, &text, format.schema_type())
+    let id = registry
+        .register(&subject, &text, format.schema_type())
         .map_err(|e| spec_err(name, config, e))?;
     Ok(Some(Registered {
         id,
@@ -119,7 +120,7 @@ pub(super) fn register_schemas(
         keys: none(),
     };
     config.check_key().map_err(|e| spec_err(name, config, e))?;
-    let Some(url) = &config.schema_registry else {
+    let Some(registry) = config.registry().map_err(|e| spec_err(name, config, e))? else {
         return Ok(out);
     };
     for kind in kinds {
@@ -127,7 +128,7 @@ pub(super) fn register_schemas(
         out.values[kind.index()] = register(
             name,
             config,
-            url,
+            &registry,
             &topic,
             config.format,
             encoder.shape(*kind),
@@ -135,7 +136,8 @@ pub(super) fn register_schemas(
         )?;
         if let (Some(format), Some(shape)) = (config.key_format, key_shape(config, encoder, *kind))
         {
-            out.keys[kind.index()] = register(name, config, url, &topic, format, shape, true)?;
+            out.keys[kind.index()] =
+                register(name, config, &registry, &topic, format, shape, true)?;
         }
     }
     Ok(out)
