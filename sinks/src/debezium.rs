@@ -223,15 +223,10 @@ fn write<T: Serialize>(
     }
 }
 
-/// Appends `change`'s value as a Debezium change event's JSON (wrapped in
-/// Connect's `{schema, payload}` if `schemas`).
-pub fn value_json(
-    change: &ItemChangeEvent,
-    schemas: bool,
-    out: &mut Vec<u8>,
-) -> serde_json::Result<()> {
+/// `change` as a Debezium change event: a record of [`value_shape`].
+pub fn value(change: &ItemChangeEvent) -> impl Serialize + '_ {
     let ts_ms = change.ts.as_millis();
-    let value = Value_ {
+    Value_ {
         before: change.before.as_ref(),
         after: change.after.as_ref(),
         source: Source {
@@ -247,8 +242,17 @@ pub fn value_json(
         },
         op: change.op.as_str(),
         ts_ms,
-    };
-    write(value, schemas.then_some(value_schema), out)
+    }
+}
+
+/// Appends `change`'s value as a Debezium change event's JSON (wrapped in
+/// Connect's `{schema, payload}` if `schemas`).
+pub fn value_json(
+    change: &ItemChangeEvent,
+    schemas: bool,
+    out: &mut Vec<u8>,
+) -> serde_json::Result<()> {
+    write(value(change), schemas.then_some(value_schema), out)
 }
 
 /// Appends `change`'s key, `{"item_id": N}` (wrapped if `schemas`).
@@ -436,6 +440,24 @@ mod tests {
         let k = json(|o| key_json(&change(ChangeOp::Create), true, o).unwrap());
         assert_eq!(k["payload"], json!({"item_id": 7}));
         assert_eq!(k["schema"]["fields"][0]["type"], "int32");
+    }
+
+    #[test]
+    fn a_change_event_in_avro_is_the_general_paths_bytes() {
+        let shape = value_shape();
+        let schema = apache_avro::Schema::parse(&crate::avro::shape_schema(&shape)).unwrap();
+        let writer = apache_avro::writer::datum::GenericDatumWriter::builder(&schema)
+            .build()
+            .unwrap();
+        for op in [ChangeOp::Create, ChangeOp::Update, ChangeOp::Delete] {
+            let c = change(op);
+            let mut fast = Vec::new();
+            crate::avro::fast::write(&crate::avro::fast::Plan::of(&shape), &value(&c), &mut fast)
+                .unwrap();
+            let json = json(|o| value_json(&c, false, o).unwrap());
+            let datum = crate::avro::datum(&shape, &json).unwrap();
+            assert_eq!(fast, writer.write_value_to_vec(datum).unwrap(), "{op:?}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! [`Shape`](crate::shape::Shape) (`schema`), and its records' datums.
 
 pub mod datum;
+pub mod fast;
 pub mod schema;
 
 pub use datum::datum;

@@ -32,22 +32,12 @@ pub(super) struct AvroKind {
     /// The file header: magic, metadata, sync marker.
     header: Vec<u8>,
     marker: [u8; 16],
+    /// The record's written form, for datums made straight from the
+    /// event (storesim's records and change events, not a mapping's).
+    plan: Option<crate::avro::fast::Plan>,
 }
 
-/// Appends Avro's zig-zag varint of `n`.
-fn long(n: i64, out: &mut Vec<u8>) {
-    let mut z = ((n << 1) ^ (n >> 63)) as u64;
-    while z >= 0x80 {
-        out.push((z as u8 & 0x7f) | 0x80);
-        z >>= 7;
-    }
-    out.push(z as u8);
-}
-
-fn bytes(b: &[u8], out: &mut Vec<u8>) {
-    long(b.len() as i64, out);
-    out.extend_from_slice(b);
-}
+use crate::avro::fast::{bytes, long};
 
 impl AvroKind {
     /// `kind`'s schema as `encoder` writes it, compressed by `compression`.
@@ -86,7 +76,9 @@ impl AvroKind {
         bytes(name.as_bytes(), &mut header);
         long(0, &mut header);
         header.extend_from_slice(&marker);
+        let straight = encoder.map(kind).is_none() || encoder.envelope().wraps(kind);
         Ok(AvroKind {
+            plan: straight.then(|| crate::avro::fast::Plan::of(&shape)),
             shape,
             schema,
             codec,
@@ -102,6 +94,20 @@ impl AvroKind {
 
     /// The Avro datums of `events` (all of this kind), back to back.
     pub(super) fn encode(&self, encoder: &Encoder, events: &[&Event]) -> Result<Encoded, String> {
+        if let Some(plan) = &self.plan {
+            let mut out = Encoded::default();
+            for event in events {
+                match event {
+                    Event::ItemChange(c) if encoder.envelope().debezium => {
+                        crate::avro::fast::write(plan, &crate::debezium::value(c), &mut out.bytes)
+                    }
+                    _ => crate::avro::fast::write(plan, *event, &mut out.bytes),
+                }
+                .map_err(|e| format!("{}: {e}", event.kind()))?;
+                out.ends.push(out.bytes.len());
+            }
+            return Ok(out);
+        }
         let json = encoder
             .json_lines(events.iter().copied())
             .map_err(|e| e.to_string())?;
@@ -150,20 +156,6 @@ pub(super) struct Pending {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn longs_are_zig_zag_varints() {
-        let enc = |n| {
-            let mut v = Vec::new();
-            long(n, &mut v);
-            v
-        };
-        assert_eq!(enc(0), [0]);
-        assert_eq!(enc(-1), [1]);
-        assert_eq!(enc(1), [2]);
-        assert_eq!(enc(64), [0x80, 1]);
-        assert_eq!(enc(-65), [0x81, 1]);
-    }
 
     #[test]
     fn a_container_file_reads_back_with_the_crate() {

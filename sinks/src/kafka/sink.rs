@@ -19,7 +19,7 @@ use storesim_sim::{Event, EventBatch, EventKind, SimTime};
 use tokio::sync::Notify;
 
 use super::config::KafkaConfig;
-use super::values::{avro_writers, register_schemas, rewrite, write_key, Schemas};
+use super::values::{avro_writers, register_schemas, write_key, write_value, Schemas};
 use crate::encode::Encoder;
 use crate::{Checkpoint, DeliveryReport, Sink, SinkError};
 
@@ -325,18 +325,14 @@ impl Sink for KafkaSink {
         for (i, stamped) in batch.events.iter().enumerate() {
             let event = &stamped.event;
             let kind = event.kind();
-            value.clear();
-            self.encoder
-                .json_line(event, &mut value)
-                .map_err(|e| SinkError::Encode {
-                    sink: self.name.clone(),
-                    message: e.to_string(),
-                })?;
-            value.pop(); // no newline inside a message
-            if let Some(registered) = &self.schemas.values[kind.index()] {
-                let avro = values[kind.index()].as_ref();
-                rewrite(&self.name, kind, registered, avro, &mut value)?;
-            }
+            write_value(
+                &self.name,
+                &self.encoder,
+                self.schemas.values[kind.index()].as_ref(),
+                values[kind.index()].as_ref(),
+                event,
+                &mut value,
+            )?;
             let keyed = write_key(
                 &self.name,
                 &self.config,

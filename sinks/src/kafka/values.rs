@@ -23,6 +23,9 @@ pub(super) struct Registered {
     format: ValueFormat,
     /// The parsed schema, for `format=avro`.
     avro: Option<apache_avro::Schema>,
+    /// The record's written form, for Avro datums made straight from the
+    /// event (storesim's records and change events, not a mapping's).
+    plan: Option<crate::avro::fast::Plan>,
 }
 
 /// A sink's registered schemas, by kind.
@@ -97,6 +100,7 @@ fn register(
         .map_err(|e| spec_err(name, config, e))?;
     Ok(Some(Registered {
         id,
+        plan: avro.as_ref().map(|_| crate::avro::fast::Plan::of(&shape)),
         shape,
         format,
         avro,
@@ -133,7 +137,14 @@ pub(super) fn register_schemas(
             config.format,
             encoder.shape(*kind),
             false,
-        )?;
+        )?
+        .map(|mut r| {
+            if encoder.map(*kind).is_some() && !encoder.envelope().wraps(*kind) {
+                // A mapping's record exists only as JSON.
+                r.plan = None;
+            }
+            r
+        });
         if let (Some(format), Some(shape)) = (config.key_format, key_shape(config, encoder, *kind))
         {
             out.keys[kind.index()] =
@@ -211,6 +222,39 @@ pub(super) fn avro_writers<'a>(
                 .map_err(|e| encode_err(sink, e.to_string())),
         })
         .collect()
+}
+
+/// Writes `event`'s value into `out` (cleared first): the encoder's JSON,
+/// or in its registered schema's format, an Avro datum made straight from
+/// the event where it can be.
+pub(super) fn write_value(
+    sink: &str,
+    encoder: &Encoder,
+    registered: Option<&Registered>,
+    avro: Option<&AvroWriter<'_>>,
+    event: &Event,
+    out: &mut Vec<u8>,
+) -> Result<(), SinkError> {
+    out.clear();
+    let kind = event.kind();
+    if let Some((r, plan)) = registered.and_then(|r| r.plan.as_ref().map(|p| (r, p))) {
+        crate::registry::frame(r.id, out);
+        let written = match event {
+            Event::ItemChange(c) if encoder.envelope().debezium => {
+                crate::avro::fast::write(plan, &crate::debezium::value(c), out)
+            }
+            _ => crate::avro::fast::write(plan, event, out),
+        };
+        return written.map_err(|e| encode_err(sink, format!("{kind}: {e}")));
+    }
+    encoder
+        .json_line(event, out)
+        .map_err(|e| encode_err(sink, e.to_string()))?;
+    out.pop(); // no newline inside a message
+    if let Some(registered) = registered {
+        rewrite(sink, kind, registered, avro, out)?;
+    }
+    Ok(())
 }
 
 /// Rewrites `value`, the record's JSON as the encoder writes it, in the
