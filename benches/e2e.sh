@@ -7,6 +7,7 @@
 #   RUNS=3 bash benches/e2e.sh                   # three runs of each (report the median)
 #   STORES=10000 DAYS=1 START=2026-11-24 SINKS=null bash benches/e2e.sh   # 10,000 stores x 1 day
 #   DAYS=1 START=2026-11-24 SINKS="kafka postgres" bash benches/e2e.sh   # one day into the services
+#   RUNS=2 DAYS=1 START=2026-11-24 SINKS="kafka kafka-avro" bash benches/e2e.sh   # JSON against Avro
 #   RUNS=5 DAYS=1 SINKS=null SERVE="off on" bash benches/e2e.sh           # the live view's cost, interleaved
 #
 # SERVE is any of: off on (default off). `on` adds `--serve 0` and scrapes
@@ -15,8 +16,10 @@
 # with SIGINT once the summary is out (wall_s is the summary's, CPU and
 # memory the whole process's).
 #
-# SINKS is any of: null zstd kafka postgres. `kafka` and `postgres` start
-# the project's broker and database (scripts/kafka.sh, scripts/postgres.sh)
+# SINKS is any of: null zstd kafka kafka-avro kafka-protobuf
+# kafka-json_schema postgres. `kafka*` and `postgres` start the project's
+# broker (and, for the schema formats, its registry) and database
+# (scripts/kafka.sh, scripts/registry.sh, scripts/postgres.sh)
 # and leave them running; the broker keeps messages in memory, so each
 # Kafka run restarts it first (a week, ~213 M messages, would not fit).
 # Each PostgreSQL run writes into a fresh schema `e2e`.
@@ -34,27 +37,33 @@ if [ ! -x /usr/bin/time ]; then
   apt-get update -qq && apt-get install -y -qq time >/dev/null
 fi
 cargo build --release --quiet
-bin=target/release/storesim
+bin=${CARGO_TARGET_DIR:-target}/release/storesim
 pg_url="$(bash scripts/postgres.sh url 2>/dev/null || echo postgres://storesim:storesim@127.0.0.1:5432/storesim)?schema=e2e"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; $(date -u +%Y-%m-%dT%H:%MZ); $(git rev-parse --short HEAD)"
 echo "command: $bin run --seed 42 --start $START --days $DAYS --stores $STORES --sink SINK"
-for kind in $SINKS; do
-  for run in $(seq 1 "$RUNS"); do
+# Interleaved: run 1 of every sink, then run 2, so a noisy minute of the
+# shared machine falls on both sides of a comparison.
+for run in $(seq 1 "$RUNS"); do
+  for kind in $SINKS; do
     for serve in ${SERVE:-off}; do
       case $kind in
         null) sink=null ;;
         zstd) sink="files:$OUT/e2e?compression=zstd" ;;
-        kafka)
+        kafka | kafka-avro | kafka-protobuf | kafka-json_schema)
           bash scripts/kafka.sh down >/dev/null 2>&1 || true
           bash scripts/kafka.sh up >/dev/null
           sink="kafka://127.0.0.1:9092?topic_prefix=e2e$run."
+          if [ "$kind" != kafka ]; then
+            bash scripts/registry.sh up >/dev/null
+            sink="$sink&format=${kind#kafka-}&schema_registry=$(bash scripts/registry.sh url)"
+          fi
           ;;
         postgres)
           bash scripts/postgres.sh up >/dev/null
           "$bin" db init "$pg_url" --drop >/dev/null
           sink=$pg_url
           ;;
-        *) echo "e2e.sh: unknown sink kind '$kind' (null, zstd, kafka, postgres)" >&2; exit 2 ;;
+        *) echo "e2e.sh: unknown sink kind '$kind' (null, zstd, kafka, kafka-avro, kafka-protobuf, kafka-json_schema, postgres)" >&2; exit 2 ;;
       esac
       log=$(mktemp)
       extra=()
