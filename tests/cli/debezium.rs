@@ -11,29 +11,12 @@ use std::process::Command;
 use serde_json::Value;
 
 use super::demos::{python, reader};
-use super::{service, storesim, tree, unique};
-
-/// Cents of a JSON number or a decimal's text.
-fn cents(v: &Value) -> i64 {
-    let text = match v {
-        Value::String(s) => s.clone(),
-        v => v.to_string(),
-    };
-    storesim_sim::Money::parse_decimal(&text)
-        .unwrap_or_else(|| panic!("{v}"))
-        .cents()
-}
+use super::{json_cents, service, storesim, success_lines, tree, unique};
 
 /// The JSON lines a reader printed.
 fn lines(out: std::process::Output, what: &str) -> Vec<Value> {
-    assert!(
-        out.status.success(),
-        "{what}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
+    success_lines(out, what)
+        .iter()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
@@ -52,10 +35,7 @@ fn starting_items(dir: &std::path::Path) -> BTreeMap<i64, i64> {
         .records()
         .map(|r| {
             let r = r.unwrap();
-            (
-                r[id].parse().unwrap(),
-                cents(&Value::String(r[price].to_string())),
-            )
+            (r[id].parse().unwrap(), super::cents(&r[price]))
         })
         .collect()
 }
@@ -69,7 +49,7 @@ fn essence(v: &Value) -> Value {
         }
         serde_json::json!({
             "item_id": r["item_id"], "item_name": r["item_name"],
-            "item_price": cents(&r["item_price"]), "item_cost": cents(&r["item_cost"]),
+            "item_price": json_cents(&r["item_price"]), "item_cost": json_cents(&r["item_cost"]),
             "member_price": r["member_price"],
         })
     };
@@ -230,7 +210,7 @@ fn debezium_change_events_replay_to_the_manifests_item_master() {
     let mut items = starting_items(&tmp.path().join("c"));
     for (item, events) in &by_item {
         for v in events.iter().flatten() {
-            let price = |r: &Value| cents(&r["item_price"]);
+            let price = |r: &Value| json_cents(&r["item_price"]);
             match v["op"].as_str().unwrap() {
                 "c" => assert!(items.insert(*item, price(&v["after"])).is_none(), "{v}"),
                 "u" => {
@@ -245,7 +225,10 @@ fn debezium_change_events_replay_to_the_manifests_item_master() {
     let manifest: Value = serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
     let master = &manifest["chain"]["item_master"];
     assert_eq!(items.len() as u64, master["items"].as_u64().unwrap());
-    assert_eq!(items.values().sum::<i64>(), cents(&master["price_sum"]));
+    assert_eq!(
+        items.values().sum::<i64>(),
+        json_cents(&master["price_sum"])
+    );
 
     // The Avro topic: the same changes, typed keys, the same tombstones.
     let topic = format!("{avro_prefix}.item_changes");

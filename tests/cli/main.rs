@@ -166,9 +166,13 @@ pub fn cents(text: &str) -> i64 {
         + frac[..2].parse::<i64>().unwrap())
 }
 
-/// Money in cents from a JSON number.
+/// Money in cents from a JSON number, or a decimal's text (as a reader
+/// decodes an Avro or Protobuf decimal).
 pub fn json_cents(v: &serde_json::Value) -> i64 {
-    cents(&v.to_string())
+    match v {
+        serde_json::Value::String(s) => cents(s),
+        v => cents(&v.to_string()),
+    }
 }
 
 /// The decompressed text of a part file.

@@ -12,7 +12,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use super::demos::{python, reader};
-use super::{service, storesim, unique};
+use super::{json_cents, service, storesim, unique};
 
 struct Services {
     py: String,
@@ -60,17 +60,6 @@ fn run(args: &[&str]) -> std::process::Output {
     storesim().args(args).output().unwrap()
 }
 
-/// Cents of a JSON number or a decimal's text.
-fn cents(v: &Value) -> i64 {
-    let text = match v {
-        Value::String(s) => s.clone(),
-        v => v.to_string(),
-    };
-    storesim_sim::Money::parse_decimal(&text)
-        .unwrap_or_else(|| panic!("{v}"))
-        .cents()
-}
-
 /// Milliseconds of an RFC 3339 text.
 fn millis(v: &Value) -> i64 {
     chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
@@ -87,7 +76,7 @@ fn same(at: &str, fields: &[storesim_sim::schema::Field], record: &Value, decode
         let at = format!("{at}.{}", f.name);
         match (a, f.ty) {
             (Value::Null, _) => assert_eq!(b, &Value::Null, "{at}"),
-            (_, Type::Decimal { .. }) => assert_eq!(cents(a), cents(b), "{at}"),
+            (_, Type::Decimal { .. }) => assert_eq!(json_cents(a), json_cents(b), "{at}"),
             (_, Type::Timestamp(_)) => assert_eq!(millis(a), millis(b), "{at}"),
             (_, Type::Record(inner)) => same(&at, inner, a, b),
             (Value::Number(x), Type::Float64) => assert_eq!(x.as_f64(), b.as_f64(), "{at}"),
@@ -308,6 +297,20 @@ fn decodes_to(
     }
 }
 
+/// Ten virtual minutes of one store.
+const SHORT_RUN: [&str; 10] = [
+    "run",
+    "--scenario",
+    "chain",
+    "--stores",
+    "1",
+    "-q",
+    "--start",
+    "2026-11-27T14:00:00Z",
+    "--until",
+    "2026-11-27T14:10:00Z",
+];
+
 /// One line on standard error, exit 2, and nothing produced.
 fn refused(args: &[&str], want: &str) {
     let out = run(args);
@@ -321,18 +324,7 @@ fn refused(args: &[&str], want: &str) {
 fn a_registry_that_refuses_or_is_missing_is_a_one_line_input_error() {
     let Some(s) = services() else { return };
     let prefix = format!("{}.", unique("avro_bad"));
-    let base = [
-        "run",
-        "--scenario",
-        "chain",
-        "--stores",
-        "1",
-        "-q",
-        "--start",
-        "2026-11-27T14:00:00Z",
-        "--until",
-        "2026-11-27T14:10:00Z",
-    ];
+    let base = SHORT_RUN;
     let sink = |q: &str| format!("kafka://{}?topic_prefix={prefix}&{q}", s.brokers);
     refused(
         &[&base[..], &["--sink", &sink("format=avro")]].concat(),
@@ -526,18 +518,7 @@ fn an_https_registry_with_basic_auth_takes_confluents_settings_and_no_secret_is_
     let password = "s3cret-Pw9";
     let r = tls_registry(&s.py, tmp.path(), &format!("alice:{password}"));
     let prefix = format!("{}.", unique("tls"));
-    let base = [
-        "run",
-        "--scenario",
-        "chain",
-        "--stores",
-        "1",
-        "-q",
-        "--start",
-        "2026-11-27T14:00:00Z",
-        "--until",
-        "2026-11-27T14:10:00Z",
-    ];
+    let base = SHORT_RUN;
     let ca = r.ca.display().to_string();
     let sink = |registry: &str, more: &str| {
         format!(

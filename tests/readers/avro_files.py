@@ -5,24 +5,12 @@ record: {"kind" (from the kind=K directory), "codec" (the file's), "value"
 (in-progress) files are left out.
 
     python avro_files.py DIR"""
-import datetime
-import decimal
 import json
 import os
 import sys
 
 import fastavro
-
-
-def plain(v):
-    if isinstance(v, dict):
-        return {k: plain(x) for k, x in v.items()}
-    if isinstance(v, decimal.Decimal):
-        return str(v)
-    if isinstance(v, (datetime.datetime, datetime.date)):
-        return v.isoformat()
-    return v
-
+from plain import plain
 
 root = sys.argv[1]
 paths = []

@@ -13,7 +13,6 @@ null for a tombstone)}. With --key-format, keys are decoded the same way
 
 Stops after COUNT messages, or after 20 s without one."""
 import datetime
-import decimal
 import importlib
 import io
 import json
@@ -24,6 +23,7 @@ import sys
 import tempfile
 
 from consume import messages
+from plain import plain
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.schema_registry.json_schema import JSONDeserializer
@@ -39,14 +39,6 @@ count, topics = int(args[3]), args[4:]
 client = SchemaRegistryClient({"url": registry})
 
 
-def plain(v):
-    if isinstance(v, dict):
-        return {k: plain(x) for k, x in v.items()}
-    if isinstance(v, decimal.Decimal):
-        return str(v)
-    if isinstance(v, (datetime.datetime, datetime.date)):
-        return v.isoformat()
-    return v
 
 
 # Protobuf: one module per schema id, compiled by protoc (grpcio-tools).
