@@ -392,22 +392,13 @@ impl Encoded {
 
 #[cfg(test)]
 mod tests {
-    use storesim_sim::time::MICROS_PER_HOUR;
-    use storesim_sim::{testing, ChainStore, RunSpan};
+    use storesim_sim::testing;
 
     use super::*;
 
     #[test]
     fn mixed_kinds_encode_with_offsets() {
-        let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        let mut m = ChainStore::new(
-            testing::world(),
-            0,
-            1,
-            RunSpan::LocalDays { first, days: 1 },
-        );
-        let mut events = Vec::new();
-        m.advance(m.span().0.plus_micros(14 * MICROS_PER_HOUR), &mut events);
+        let events = crate::chain_morning();
         assert!(events
             .iter()
             .any(|s| s.event.kind() == storesim_sim::EventKind::Transaction));

@@ -43,6 +43,24 @@ pub mod shape;
 pub mod spec;
 pub mod stdout;
 
+/// What the unit tests encode: a store's first 14 hours of 2026-11-24 in
+/// the test world.
+#[cfg(test)]
+pub(crate) fn chain_morning() -> Vec<storesim_sim::Stamped> {
+    use storesim_sim::time::MICROS_PER_HOUR;
+    use storesim_sim::{testing, ChainStore, RunSpan};
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("a date");
+    let mut m = ChainStore::new(
+        testing::world(),
+        0,
+        1,
+        RunSpan::LocalDays { first, days: 1 },
+    );
+    let mut events = Vec::new();
+    m.advance(m.span().0.plus_micros(14 * MICROS_PER_HOUR), &mut events);
+    events
+}
+
 use async_trait::async_trait;
 use storesim_sim::{EventBatch, EventKind, SimTime};
 

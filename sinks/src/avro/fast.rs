@@ -481,8 +481,7 @@ impl ser::SerializeStruct for Struct<'_> {
 
 #[cfg(test)]
 mod tests {
-    use storesim_sim::time::MICROS_PER_HOUR;
-    use storesim_sim::{testing, ChainStore, EventKind, RunSpan};
+    use storesim_sim::EventKind;
 
     use super::*;
 
@@ -499,15 +498,7 @@ mod tests {
 
     #[test]
     fn a_chain_days_records_are_the_general_paths_bytes() {
-        let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        let mut m = ChainStore::new(
-            testing::world(),
-            0,
-            1,
-            RunSpan::LocalDays { first, days: 1 },
-        );
-        let mut events = Vec::new();
-        m.advance(m.span().0.plus_micros(14 * MICROS_PER_HOUR), &mut events);
+        let events = crate::chain_morning();
         let mut seen = std::collections::BTreeSet::new();
         for s in &events {
             let kind = s.event.kind();
