@@ -33,6 +33,7 @@ pub mod manifest;
 pub mod memory;
 pub mod null;
 pub mod output;
+pub mod parquet;
 pub mod postgres;
 pub mod protobuf;
 pub mod redact;

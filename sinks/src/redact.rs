@@ -86,7 +86,7 @@ pub fn is_secret_key(key: &str) -> bool {
 /// options and the common non-secret PostgreSQL and librdkafka settings.
 /// Every other value in a spec is masked.
 pub fn is_public_key(key: &str) -> bool {
-    const PUBLIC: [&str; 46] = [
+    const PUBLIC: [&str; 47] = [
         // Every sink.
         "kinds",
         // Files and Kafka.
@@ -96,6 +96,7 @@ pub fn is_public_key(key: &str) -> bool {
         "compression",
         "level",
         "max_events_per_file",
+        "row_group_rows",
         "overwrite",
         // Kafka.
         "topic_prefix",

@@ -140,7 +140,8 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
                             "none" => Compression::None,
                             "zstd" => Compression::Zstd,
                             "gzip" | "gz" => Compression::Gzip,
-                            _ => return Err(err(format!("compression `{value}`: use none, zstd or gzip"))),
+                            "snappy" => Compression::Snappy,
+                            _ => return Err(err(format!("compression `{value}`: use none, zstd, gzip or snappy (Parquet)"))),
                         }
                     }
                     "level" => {
@@ -160,8 +161,16 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
                             "json" => Format::Json,
                             "csv" => Format::Csv,
                             "avro" => Format::Avro,
-                            _ => return Err(err(format!("format `{value}`: use json, csv or avro"))),
+                            "parquet" => Format::Parquet,
+                            _ => return Err(err(format!("format `{value}`: use json, csv, avro or parquet"))),
                         }
+                    }
+                    "row_group_rows" => {
+                        config.row_group_rows = value
+                            .parse()
+                            .ok()
+                            .filter(|&n: &usize| n > 0)
+                            .ok_or_else(|| err(format!("row_group_rows `{value}`: use a positive whole number")))?
                     }
                     "overwrite" => {
                         config.overwrite = value
@@ -172,7 +181,7 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
                         Some(set) => set.map_err(err)?,
                         None => {
                             return Err(err(format!(
-                                "unknown option `{key}` (known: format, compression, level, max_events_per_file, overwrite, {})",
+                                "unknown option `{key}` (known: format, compression, level, max_events_per_file, row_group_rows, overwrite, {})",
                                 crate::debezium::Envelope::OPTIONS
                             )))
                         }
@@ -180,9 +189,19 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
                 }
             }
             config.envelope.check().map_err(err)?;
+            let given = |k: &str| query.is_some_and(|q| q.split('&').any(|p| p.split('=').next() == Some(k)));
+            if config.format == Format::Parquet && !given("compression") {
+                config.compression = Compression::Zstd;
+            }
+            if config.compression == Compression::Snappy && config.format != Format::Parquet {
+                return Err(err("compression `snappy`: only for format=parquet".to_string()));
+            }
+            if given("row_group_rows") && config.format != Format::Parquet {
+                return Err(err("row_group_rows: only for format=parquet".to_string()));
+            }
             if config.envelope.debezium && config.format == Format::Csv {
                 return Err(err(
-                    "envelope=debezium writes JSON lines or Avro, not CSV".to_string(),
+                    "envelope=debezium writes JSON lines, Avro or Parquet, not CSV".to_string(),
                 ));
             }
             if config.envelope.schemas && config.format != Format::Json {
@@ -384,11 +403,20 @@ mod tests {
                 "envelope `canal`: use debezium or none",
             ),
             ("files:d?schemas_enable=true", "needs envelope=debezium"),
-            ("csv:d?envelope=debezium", "JSON lines or Avro, not CSV"),
+            ("csv:d?envelope=debezium", "not CSV"),
             (
-                "files:d?format=parquet",
-                "format `parquet`: use json, csv or avro",
+                "files:d?format=orc",
+                "format `orc`: use json, csv, avro or parquet",
             ),
+            (
+                "files:d?format=parquet&row_group_rows=0",
+                "row_group_rows `0`",
+            ),
+            (
+                "files:d?row_group_rows=10",
+                "row_group_rows: only for format=parquet",
+            ),
+            ("files:d?compression=snappy", "only for format=parquet"),
             ("csv:d?format=avro", "unknown option `format`"),
             (
                 "kafka://h:1?key_format=avro",

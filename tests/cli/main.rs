@@ -13,6 +13,7 @@ mod house;
 mod kafka;
 mod live;
 mod models;
+mod parquet;
 mod postgres;
 mod proxy;
 mod receipts;

@@ -162,14 +162,14 @@ fn decimal(n: i128, out: &mut Vec<u8>) {
 }
 
 /// The digits of `s[from..to]` as a number, if they are all digits.
-fn digits(s: &[u8], from: usize, to: usize) -> Option<i64> {
+pub(crate) fn digits(s: &[u8], from: usize, to: usize) -> Option<i64> {
     s.get(from..to)?.iter().try_fold(0i64, |n, &c| {
         c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
     })
 }
 
 /// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -180,7 +180,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// The ms since 1970 of storesim's `2026-11-27T15:00:00.001Z`, without
 /// chrono on the hot path; any other form goes through chrono.
-fn millis(s: &str, text: TimeText) -> Result<i64, Error> {
+pub(crate) fn millis(s: &str, text: TimeText) -> Result<i64, Error> {
     let b = s.as_bytes();
     if let (TimeText::Millis, 24, Some(b'T'), Some(b'Z')) = (text, b.len(), b.get(10), b.get(23)) {
         if let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(sec), Some(ms)) = (
@@ -236,7 +236,7 @@ impl Value<'_> {
 }
 
 /// `cents` at `scale` digits.
-fn scaled(cents: i128, scale: u8) -> i128 {
+pub(crate) fn scaled(cents: i128, scale: u8) -> i128 {
     cents * 10i128.pow(u32::from(scale.saturating_sub(2)))
         / 10i128.pow(u32::from(2u8.saturating_sub(scale)))
 }

@@ -60,6 +60,9 @@ impl AvroKind {
                 "zstandard",
             ),
             Compression::Gzip => (Codec::Deflate(Default::default()), "deflate"),
+            Compression::Snappy => {
+                return Err("compression `snappy`: Avro files take zstd, gzip or none".into())
+            }
         };
         let marker = {
             use sha2::Digest;

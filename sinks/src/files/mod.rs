@@ -13,6 +13,8 @@
 //! written last, only by a run that closed cleanly.
 
 mod avro;
+mod config;
+mod parquet;
 mod part;
 
 use std::collections::BTreeMap;
@@ -27,80 +29,8 @@ use storesim_sim::{Event, EventBatch, EventKind, SimTime};
 
 use crate::encode::{Encoded, Encoder};
 use crate::{DeliveryReport, Sink, SinkError};
-use part::{io_err, Part};
-
-/// How events are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// JSON lines (`.jsonl`).
-    Json,
-    /// CSV with a header (`.csv`).
-    Csv,
-    /// Avro Object Container Files (`.avro`), compressed inside.
-    Avro,
-}
-
-/// Compression of each part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compression {
-    /// None.
-    None,
-    /// zstd (`.zst`).
-    Zstd,
-    /// gzip (`.gz`).
-    Gzip,
-}
-
-/// Settings of a files sink.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FilesConfig {
-    /// The output directory.
-    pub dir: PathBuf,
-    /// JSON lines or CSV.
-    pub format: Format,
-    /// Compression.
-    pub compression: Compression,
-    /// Compression level; the codec's default when absent (zstd 3, gzip 6).
-    pub level: Option<i32>,
-    /// Largest number of events in one part file.
-    pub max_events_per_file: u64,
-    /// Continue a stopped run's output instead of refusing it (`--resume`).
-    pub resuming: bool,
-    /// Replace earlier output in `dir` instead of refusing to start.
-    pub overwrite: bool,
-    /// Item changes as Debezium change events (`envelope=debezium`).
-    pub envelope: crate::debezium::Envelope,
-}
-
-impl FilesConfig {
-    /// Defaults: no compression, 5,000,000 events a part, no overwrite.
-    pub fn new(dir: PathBuf, format: Format) -> FilesConfig {
-        FilesConfig {
-            dir,
-            format,
-            compression: Compression::None,
-            level: None,
-            max_events_per_file: 5_000_000,
-            resuming: false,
-            overwrite: false,
-            envelope: crate::debezium::Envelope::default(),
-        }
-    }
-
-    fn extension(&self) -> String {
-        let base = match self.format {
-            Format::Json => "jsonl",
-            Format::Csv => "csv",
-            // Its blocks are compressed, not the file.
-            Format::Avro => return "avro".into(),
-        };
-        match self.compression {
-            Compression::None => base.to_string(),
-            Compression::Zstd => format!("{base}.zst"),
-            Compression::Gzip => format!("{base}.gz"),
-        }
-    }
-}
+pub use config::{Compression, FilesConfig, Format};
+use part::{io_err, Body, Part};
 
 /// Writes events to partitioned files.
 #[derive(Debug)]
@@ -130,7 +60,9 @@ pub struct FilesSink {
     created: Vec<PathBuf>,
     /// Each kind's container-file schema, for `format=avro`.
     avro: avro::AvroKinds,
-    /// Why a kind has no Avro schema, if one has none.
+    /// Each kind's Parquet schema and settings, for `format=parquet`.
+    parquet: Vec<Option<Arc<parquet::ParquetKind>>>,
+    /// Why a kind has no Avro or Parquet schema, if one has none.
     avro_error: Option<String>,
 }
 
@@ -171,6 +103,26 @@ impl FilesSink {
                 .collect();
             match kinds {
                 Ok(kinds) => self.avro = kinds,
+                Err(e) => self.avro_error = Some(e),
+            }
+        }
+        if self.config.format == Format::Parquet {
+            let c = &self.config;
+            let kinds: Result<Vec<_>, String> = EventKind::ALL
+                .iter()
+                .map(|k| {
+                    let t = parquet::ParquetKind::new(
+                        &self.encoder,
+                        *k,
+                        c.compression,
+                        c.level,
+                        c.row_group_rows,
+                    );
+                    t.map(|t| Some(Arc::new(t)))
+                })
+                .collect();
+            match kinds {
+                Ok(kinds) => self.parquet = kinds,
                 Err(e) => self.avro_error = Some(e),
             }
         }
@@ -247,6 +199,7 @@ impl FilesSink {
             handed: 0,
             created: Vec::new(),
             avro: Vec::new(),
+            parquet: Vec::new(),
             avro_error: None,
         }
     }
@@ -352,9 +305,12 @@ impl FilesSink {
         &mut self,
         key: (EventKind, u32),
         first: &Event,
-        encoded: &Encoded,
+        encoded: &Chunk,
     ) -> Result<(), SinkError> {
-        let total = encoded.ends.len();
+        let total = match encoded {
+            Chunk::Bytes(e) => e.ends.len(),
+            Chunk::Rows(r) => r.num_rows(),
+        };
         let mut from = 0;
         while from < total {
             let full = self
@@ -367,28 +323,39 @@ impl FilesSink {
                 }
             }
             if !self.open.contains_key(&key) {
-                let header = match self.config.format {
-                    Format::Json | Format::Avro => Vec::new(),
-                    Format::Csv => self.encoder.csv_header(first.kind()),
+                let k = key.0.index();
+                let header;
+                let body = match self.config.format {
+                    Format::Json => Body::Lines(&[]),
+                    Format::Csv => {
+                        header = self.encoder.csv_header(first.kind());
+                        Body::Lines(&header)
+                    }
+                    Format::Avro => match self.avro.get(k).cloned().flatten() {
+                        Some(a) => Body::Avro(a),
+                        None => {
+                            return Err(self.encode_err(self.avro_error.clone().unwrap_or_default()))
+                        }
+                    },
+                    Format::Parquet => match self.parquet.get(k).cloned().flatten() {
+                        Some(t) => Body::Parquet(t),
+                        None => {
+                            return Err(self.encode_err(self.avro_error.clone().unwrap_or_default()))
+                        }
+                    },
                 };
-                let avro = self.avro.get(key.0.index()).cloned().flatten();
                 let index = self.next_index.entry(key).or_insert(0);
-                let part = Part::create(
-                    &self.name,
-                    &self.config,
-                    key.0,
-                    key.1,
-                    *index,
-                    &header,
-                    avro,
-                )?;
+                let part = Part::create(&self.name, &self.config, key.0, key.1, *index, body)?;
                 *index += 1;
                 self.open.insert(key, part);
             }
             let part = self.open.get_mut(&key).expect("inserted above");
             let room = (self.config.max_events_per_file - part.events()) as usize;
             let to = total.min(from + room);
-            part.write_datums(&self.name, encoded, from, to)?;
+            match encoded {
+                Chunk::Bytes(encoded) => part.write_datums(&self.name, encoded, from, to)?,
+                Chunk::Rows(rows) => part.write_rows(&self.name, rows.slice(from, to - from))?,
+            }
             self.report.delivered[key.0.index()] += (to - from) as u64;
             from = to;
         }
@@ -401,6 +368,13 @@ impl FilesSink {
             message: e.to_string(),
         }
     }
+}
+
+/// A chunk of a partition, encoded: bytes (JSON, CSV, Avro datums) or
+/// Parquet rows.
+enum Chunk {
+    Bytes(Encoded),
+    Rows(arrow_array::RecordBatch),
 }
 
 /// Events per encoding job.
@@ -443,6 +417,7 @@ impl Sink for FilesSink {
         let format = self.config.format;
         let encoder = self.encoder.clone();
         let (avro, avro_error) = (self.avro.clone(), self.avro_error.clone());
+        let tables = self.parquet.clone();
         let mut current_date = 0;
         self.handed += batch.events.len() as u64;
         if self.broken {
@@ -462,17 +437,24 @@ impl Sink for FilesSink {
         // Encode a wave of chunks in parallel, write it, then the next: the
         // encoded bytes in memory stay bounded whatever the window size.
         for wave in jobs.chunks(WAVE) {
-            let encoded: Vec<Result<Encoded, String>> = wave
+            let encoded: Vec<Result<Chunk, String>> = wave
                 .par_iter()
                 .map(|(_, chunk)| match format {
                     Format::Json => encoder
                         .json_lines(chunk.iter().copied())
-                        .map_err(|e| e.to_string()),
+                        .map_err(|e| e.to_string())
+                        .map(Chunk::Bytes),
                     Format::Csv => encoder
                         .csv_rows(chunk.iter().copied())
-                        .map_err(|e| e.to_string()),
+                        .map_err(|e| e.to_string())
+                        .map(Chunk::Bytes),
                     Format::Avro => match avro.get(chunk[0].kind().index()).cloned().flatten() {
-                        Some(kind) => kind.encode(&encoder, chunk),
+                        Some(kind) => kind.encode(&encoder, chunk).map(Chunk::Bytes),
+                        None => Err(avro_error.clone().unwrap_or_default()),
+                    },
+                    Format::Parquet => match tables.get(chunk[0].kind().index()).cloned().flatten()
+                    {
+                        Some(kind) => kind.encode(&encoder, chunk).map(Chunk::Rows),
                         None => Err(avro_error.clone().unwrap_or_default()),
                     },
                 })

@@ -3,10 +3,12 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use storesim_sim::EventKind;
 
 use super::avro::{AvroKind, Pending, BLOCK_EVENTS};
+use super::parquet::{ParquetKind, Table};
 use super::{Compression, FilesConfig};
 use crate::encode::Encoded;
 use crate::SinkError;
@@ -22,6 +24,8 @@ enum Stream {
     Plain(BufWriter<File>),
     Zstd(zstd::Encoder<'static, BufWriter<File>>),
     Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+    /// A Parquet part takes rows, not bytes.
+    Parquet(Box<Table>),
 }
 
 impl Stream {
@@ -30,6 +34,8 @@ impl Stream {
             Stream::Plain(w) => w.write_all(buf),
             Stream::Zstd(w) => w.write_all(buf),
             Stream::Gzip(w) => w.write_all(buf),
+            Stream::Parquet(_) if buf.is_empty() => Ok(()),
+            Stream::Parquet(_) => Err(std::io::Error::other("a Parquet part takes rows")),
         }
     }
 
@@ -38,6 +44,9 @@ impl Stream {
             Stream::Plain(w) => w.flush(),
             Stream::Zstd(w) => w.flush(),
             Stream::Gzip(w) => w.flush(),
+            // Its pending rows stay until a batch is full: the files are the
+            // same whatever the windows.
+            Stream::Parquet(_) => Ok(()),
         }
     }
 
@@ -46,10 +55,21 @@ impl Stream {
             Stream::Plain(w) => w,
             Stream::Zstd(w) => w.finish()?,
             Stream::Gzip(w) => w.finish()?,
+            Stream::Parquet(t) => t.finish().map_err(std::io::Error::other)?,
         };
         buffered.flush()?;
         buffered.into_inner().map_err(|e| e.into_error())
     }
+}
+
+/// What a part holds.
+pub(super) enum Body<'a> {
+    /// Lines (JSON, CSV) after a header (CSV's, or none).
+    Lines(&'a [u8]),
+    /// Avro datums in blocks, after the file header.
+    Avro(Arc<AvroKind>),
+    /// Parquet rows.
+    Parquet(Arc<ParquetKind>),
 }
 
 /// An open part file.
@@ -81,17 +101,16 @@ pub(super) fn io_err(sink: &str, path: &Path, source: std::io::Error) -> SinkErr
 }
 
 impl Part {
-    /// Creates `DIR/kind=K/date=D/.part-NNNNN.EXT.inprogress`, starting
-    /// with `header`, or with `avro`'s file header (its datums then go in
-    /// through [`Part::write_datums`]).
+    /// Creates `DIR/kind=K/date=D/.part-NNNNN.EXT.inprogress` for `body`:
+    /// lines after their header, Avro datums (through
+    /// [`Part::write_datums`]) or Parquet rows ([`Part::write_rows`]).
     pub(super) fn create(
         sink: &str,
         config: &FilesConfig,
         kind: EventKind,
         date: u32,
         index: u32,
-        header: &[u8],
-        avro: Option<std::sync::Arc<AvroKind>>,
+        body: Body<'_>,
     ) -> Result<Part, SinkError> {
         let dir = config.dir.join(format!("kind={kind}")).join(format!(
             "date={:04}-{:02}-{:02}",
@@ -105,11 +124,21 @@ impl Part {
         let tmp = dir.join(format!(".{file_name}.inprogress"));
         let file = File::create(&tmp).map_err(|e| io_err(sink, &tmp, e))?;
         let buffered = BufWriter::with_capacity(1 << 20, file);
-        let stream = match config.compression {
+        let (header, avro) = match &body {
+            Body::Lines(header) => (*header, None),
+            Body::Avro(kind) => (kind.header(), Some(kind.clone())),
+            Body::Parquet(_) => (&[][..], None),
+        };
+        let stream = match (&body, config.compression) {
+            (Body::Parquet(kind), _) => Stream::Parquet(Box::new(
+                Table::new(kind, buffered)
+                    .map_err(|e| io_err(sink, &tmp, std::io::Error::other(e)))?,
+            )),
             // An Avro file compresses its blocks itself.
-            _ if avro.is_some() => Stream::Plain(buffered),
-            Compression::None => Stream::Plain(buffered),
-            Compression::Zstd => {
+            (Body::Avro(_), _) => Stream::Plain(buffered),
+            // Only Parquet's pages take snappy (the spec says so).
+            (_, Compression::None | Compression::Snappy) => Stream::Plain(buffered),
+            (_, Compression::Zstd) => {
                 let mut encoder = zstd::Encoder::new(buffered, config.level.unwrap_or(3))
                     .map_err(|e| io_err(sink, &tmp, e))?;
                 encoder
@@ -117,12 +146,11 @@ impl Part {
                     .map_err(|e| io_err(sink, &tmp, e))?;
                 Stream::Zstd(encoder)
             }
-            Compression::Gzip => Stream::Gzip(flate2::write::GzEncoder::new(
+            (_, Compression::Gzip) => Stream::Gzip(flate2::write::GzEncoder::new(
                 buffered,
                 flate2::Compression::new(config.level.unwrap_or(6) as u32),
             )),
         };
-        let header = avro.as_ref().map_or(header, |a| a.header());
         let mut part = Part {
             stream,
             events: 0,
@@ -174,6 +202,27 @@ impl Part {
                 self.write_block(sink)?;
             }
         }
+        Ok(())
+    }
+
+    /// Appends Parquet rows.
+    pub(super) fn write_rows(
+        &mut self,
+        sink: &str,
+        rows: arrow_array::RecordBatch,
+    ) -> Result<(), SinkError> {
+        let Stream::Parquet(table) = &mut self.stream else {
+            return Err(io_err(
+                sink,
+                &self.tmp,
+                std::io::Error::other("not a Parquet part"),
+            ));
+        };
+        let n = rows.num_rows() as u64;
+        table
+            .write(rows)
+            .map_err(|e| io_err(sink, &self.tmp, std::io::Error::other(e)))?;
+        self.events += n;
         Ok(())
     }
 

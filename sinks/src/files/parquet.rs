@@ -1,0 +1,152 @@
+//! `files:DIR?format=parquet`: one Parquet file per part, its columns
+//! typed from the kind's shape ([`crate::parquet`]).
+//!
+//! The same seed writes the same bytes: the writer's properties are fixed
+//! (`created_by` names storesim without a version of the crate), and a
+//! part's rows reach the writer in batches of [`BATCH_ROWS`] (the last one
+//! the rest) whatever the run's windows, so its row groups (of
+//! `row_group_rows`) and pages fall at the same rows every run.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression as Codec, GzipLevel, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use storesim_sim::{Event, EventKind};
+
+use super::Compression;
+use crate::encode::Encoder;
+use crate::parquet::Columns;
+
+/// Rows per batch handed to the writer.
+pub(super) const BATCH_ROWS: usize = 8192;
+
+/// One kind's Parquet schema and writer settings.
+#[derive(Debug)]
+pub(super) struct ParquetKind {
+    schema: Arc<arrow_schema::Schema>,
+    props: WriterProperties,
+    /// Its records exist only as a mapping's JSON.
+    mapped: bool,
+}
+
+impl ParquetKind {
+    /// `kind`'s schema as `encoder` writes it.
+    pub(super) fn new(
+        encoder: &Encoder,
+        kind: EventKind,
+        compression: Compression,
+        level: Option<i32>,
+        row_group_rows: usize,
+    ) -> Result<ParquetKind, String> {
+        let codec = match compression {
+            Compression::None => Codec::UNCOMPRESSED,
+            Compression::Snappy => Codec::SNAPPY,
+            Compression::Gzip => Codec::GZIP(
+                GzipLevel::try_new(level.unwrap_or(6) as u32).map_err(|e| e.to_string())?,
+            ),
+            Compression::Zstd => {
+                Codec::ZSTD(ZstdLevel::try_new(level.unwrap_or(3)).map_err(|e| e.to_string())?)
+            }
+        };
+        let props = WriterProperties::builder()
+            .set_created_by("storesim".into())
+            .set_compression(codec)
+            .set_max_row_group_row_count(Some(row_group_rows))
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .build();
+        Ok(ParquetKind {
+            schema: Arc::new(crate::parquet::schema(&encoder.shape(kind))),
+            props,
+            mapped: encoder.map(kind).is_some() && !encoder.envelope().wraps(kind),
+        })
+    }
+
+    /// The rows of `events` (all of this kind).
+    pub(super) fn encode(
+        &self,
+        encoder: &Encoder,
+        events: &[&Event],
+    ) -> Result<RecordBatch, String> {
+        let mut columns = Columns::new(self.schema.clone());
+        for event in events {
+            let pushed = match event {
+                _ if self.mapped => {
+                    let mut line = Vec::new();
+                    encoder
+                        .json_line(event, &mut line)
+                        .map_err(|e| e.to_string())?;
+                    let record: serde_json::Value =
+                        serde_json::from_slice(&line).map_err(|e| e.to_string())?;
+                    columns.push(&record)
+                }
+                Event::ItemChange(c) if encoder.envelope().debezium => {
+                    columns.push(&crate::debezium::value(c))
+                }
+                _ => columns.push(*event),
+            };
+            pushed.map_err(|e| format!("{}: {e}", event.kind()))?;
+        }
+        columns.finish().map_err(|e| e.to_string())
+    }
+}
+
+/// An open Parquet part: its writer and the rows not yet handed to it.
+pub(super) struct Table {
+    writer: ArrowWriter<BufWriter<File>>,
+    pending: Vec<RecordBatch>,
+    rows: usize,
+    schema: Arc<arrow_schema::Schema>,
+}
+
+impl Table {
+    pub(super) fn new(kind: &ParquetKind, file: BufWriter<File>) -> Result<Table, String> {
+        Ok(Table {
+            writer: ArrowWriter::try_new(file, kind.schema.clone(), Some(kind.props.clone()))
+                .map_err(|e| e.to_string())?,
+            pending: Vec::new(),
+            rows: 0,
+            schema: kind.schema.clone(),
+        })
+    }
+
+    /// Takes `batch`'s rows, handing the writer each full batch of
+    /// [`BATCH_ROWS`].
+    pub(super) fn write(&mut self, batch: RecordBatch) -> Result<(), String> {
+        self.rows += batch.num_rows();
+        self.pending.push(batch);
+        if self.rows >= BATCH_ROWS {
+            self.drain(false)?;
+        }
+        Ok(())
+    }
+
+    /// Hands the writer the pending rows: the full batches, or all.
+    fn drain(&mut self, all: bool) -> Result<(), String> {
+        let rows = arrow_select::concat::concat_batches(&self.schema, &self.pending)
+            .map_err(|e| e.to_string())?;
+        self.pending.clear();
+        let mut at = 0;
+        while rows.num_rows() - at >= BATCH_ROWS || (all && at < rows.num_rows()) {
+            let n = BATCH_ROWS.min(rows.num_rows() - at);
+            self.writer
+                .write(&rows.slice(at, n))
+                .map_err(|e| e.to_string())?;
+            at += n;
+        }
+        self.rows = rows.num_rows() - at;
+        if self.rows > 0 {
+            self.pending.push(rows.slice(at, self.rows));
+        }
+        Ok(())
+    }
+
+    /// Writes the rest and the footer; the file.
+    pub(super) fn finish(mut self) -> Result<BufWriter<File>, String> {
+        self.drain(true)?;
+        self.writer.into_inner().map_err(|e| e.to_string())
+    }
+}
