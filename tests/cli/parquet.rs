@@ -152,6 +152,17 @@ fn parquet_files_hold_typed_columns_the_json_rows_and_the_manifests_totals() {
         })
         .collect();
     assert_eq!(got, want);
+    // verify reads JSON lines and CSV: it names a Parquet part, exit 2.
+    let out = storesim()
+        .args(["verify", "--manifest"])
+        .arg(&m)
+        .arg("--files")
+        .arg(&p)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains(".parquet: an Avro or Parquet part"), "{err}");
     // Other windows, the same files to the byte.
     let p2 = tmp.path().join("p2");
     run(

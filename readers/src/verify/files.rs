@@ -184,10 +184,12 @@ fn parts(dir: &Path, kind: EventKind) -> Result<Vec<PathBuf>, ReadError> {
             // is not storesim's to read.
             if file.is_file() && is_part(name) {
                 out.push(file);
-            } else if name.starts_with("part-") && name.ends_with(".avro") {
+            } else if name.starts_with("part-")
+                && (name.ends_with(".avro") || name.ends_with(".parquet"))
+            {
                 return Err(read_error(
                     &file,
-                    "an Avro part: verify reads JSON lines and CSV parts (write them with a files or csv sink beside the Avro one)",
+                    "an Avro or Parquet part: verify reads JSON lines and CSV parts (write them with a files or csv sink beside this one)",
                 ));
             }
         }
