@@ -20,7 +20,7 @@ use arrow_schema::{DataType, Field as ArrowField, Fields, Schema, TimeUnit};
 use serde::ser::{self, Error as _, Impossible, Serialize};
 use storesim_sim::schema::{Field, TimeText, Type};
 
-use crate::avro::fast::{days_from_civil, digits, millis, scaled, Error};
+use crate::avro::fast::{days_from_civil, digits, millis, Error};
 use crate::shape::{ColType, Shape};
 
 fn data_type(ty: &Type) -> DataType {
@@ -238,7 +238,7 @@ impl Cell<'_> {
             ),
             Builder::Int64(b) => b.append_value(fit(n)?),
             Builder::Float64(b) => b.append_value(n as f64),
-            Builder::Decimal(b, scale) => b.append_value(scaled(n * 100, *scale)),
+            Builder::Decimal(b, scale) => b.append_value(n * 10i128.pow(u32::from(*scale))),
             _ => {
                 return err(format!(
                     "{name}: the number {n} in a column of another type"
@@ -286,9 +286,10 @@ impl<'a> ser::Serializer for Cell<'a> {
     fn serialize_f64(self, v: f64) -> Result<(), Error> {
         match self.b {
             Builder::Float64(b) => b.append_value(v),
-            // Money serialises as its amount; cents are exact in an f64.
+            // An amount (Money serialises as one), scaled exactly: an f64
+            // holds a decimal of up to 15 digits to the nearest unit.
             Builder::Decimal(b, scale) => {
-                b.append_value(scaled((v * 100.0).round() as i128, *scale))
+                b.append_value((v * 10f64.powi(i32::from(*scale))).round() as i128)
             }
             _ => return err(format!("{}: {v} in a column of another type", self.name)),
         }

@@ -13,26 +13,37 @@ use serde_json::Value;
 use super::demos::{python, reader};
 use super::{storesim, tree};
 
-/// Cents of a JSON number or a decimal's text, if it is one.
-fn cents(v: &Value) -> Option<i64> {
+/// A JSON number or a decimal's text, normalised (`0.1000` and `0.1` are
+/// `0.1`, `5.00` and `5.0` are `5`), if it is one.
+fn decimal(v: &Value) -> Option<String> {
     let text = match v {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         _ => return None,
     };
-    storesim_sim::Money::parse_decimal(&text).map(|m| m.cents())
+    text.parse::<f64>().ok()?;
+    Some(match text.split_once('.') {
+        Some(_) => text.trim_end_matches('0').trim_end_matches('.').to_string(),
+        None => text,
+    })
 }
 
-/// Milliseconds of an RFC 3339 text, if it is one.
-fn millis(v: &Value) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(v.as_str()?)
-        .ok()
-        .map(|t| t.timestamp_millis())
+/// Microseconds of an instant's text, if it is one: RFC 3339, or a
+/// zoneless `2026-11-27 15:00:00.000001` (either separator) taken as UTC.
+fn micros(v: &Value) -> Option<i64> {
+    let s = v.as_str()?;
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp_micros());
+    }
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|f| chrono::NaiveDateTime::parse_from_str(s, f).ok())
+        .map(|t| t.and_utc().timestamp_micros())
 }
 
-/// `decoded` (fastavro's) is `record` (the JSON file's): each field equal,
-/// an amount to the cent, an instant to the ms, nested records likewise.
-fn same(at: &str, record: &Value, decoded: &Value) {
+/// `decoded` (a reader's) is `record` (the JSON file's): each field equal,
+/// an amount exactly, an instant to the µs, nested records likewise.
+pub(super) fn same(at: &str, record: &Value, decoded: &Value) {
     let (Value::Object(r), Value::Object(d)) = (record, decoded) else {
         panic!("{at}: {record} / {decoded}");
     };
@@ -42,9 +53,11 @@ fn same(at: &str, record: &Value, decoded: &Value) {
         let at = format!("{at}.{k}");
         match (a, b) {
             (Value::Object(_), _) => same(&at, a, b),
-            (Value::Number(_), Value::String(_)) => assert_eq!(cents(a), cents(b), "{at}"),
-            (Value::String(_), Value::String(_)) if millis(a).is_some() => {
-                assert_eq!(millis(a), millis(b), "{at}: {a} / {b}")
+            (Value::Number(_), Value::String(_)) => {
+                assert_eq!(decimal(a), decimal(b), "{at}: {a} / {b}")
+            }
+            (Value::String(_), Value::String(_)) if micros(a).is_some() => {
+                assert_eq!(micros(a), micros(b), "{at}: {a} / {b}")
             }
             _ => assert_eq!(a, b, "{at}"),
         }
@@ -52,7 +65,7 @@ fn same(at: &str, record: &Value, decoded: &Value) {
 }
 
 /// The JSON lines of `dir`, by kind, in path order.
-fn json_records(dir: &Path) -> BTreeMap<String, Vec<Value>> {
+pub(super) fn json_records(dir: &Path) -> BTreeMap<String, Vec<Value>> {
     let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (path, bytes) in tree(dir) {
         let path = path.to_string_lossy().to_string();

@@ -51,14 +51,14 @@ fn five_minutes_of_one_store_match_the_golden_file() {
 }
 
 /// One profile: a scenario (built-in name or file text), its run options.
-struct Profile {
-    name: &'static str,
-    scenario: &'static str,
-    file: Option<&'static str>,
-    args: &'static [&'static str],
+pub(super) struct Profile {
+    pub(super) name: &'static str,
+    pub(super) scenario: &'static str,
+    pub(super) file: Option<&'static str>,
+    pub(super) args: &'static [&'static str],
 }
 
-const PROFILES: [Profile; 11] = [
+pub(super) const PROFILES: [Profile; 11] = [
     Profile {
         name: "chain",
         scenario: "chain",

@@ -175,3 +175,67 @@ fn parquet_files_hold_typed_columns_the_json_rows_and_the_manifests_totals() {
     );
     assert!(tree(&p) == tree(&p2), "the bytes differ across windows");
 }
+
+/// Every model's golden run (each scenario's kinds, mapped or not) to
+/// Parquet and to JSON lines at once: DuckDB reads back each file's rows
+/// equal to the JSON records, field by field.
+#[test]
+fn every_scenarios_kinds_round_trip_through_parquet() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    for profile in super::golden::PROFILES.iter().filter(|p| p.file.is_none()) {
+        let (p, j) = (
+            tmp.path().join(format!("{}-p", profile.name)),
+            tmp.path().join(format!("{}-j", profile.name)),
+        );
+        let out = storesim()
+            .args(["run", "--scenario", profile.scenario, "--seed", "7", "-q"])
+            .args(profile.args)
+            .arg("--sink")
+            .arg(format!("files:{}?format=parquet", p.display()))
+            .arg("--sink")
+            .arg(format!("files:{}?compression=none", j.display()))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}: {}",
+            profile.name,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json = super::avro_files::json_records(&j);
+        let rows = super::success_lines(
+            std::process::Command::new(&py)
+                .arg(super::demos::reader("parquet_rows.py"))
+                .arg(&p)
+                .output()
+                .unwrap(),
+            "parquet_rows",
+        );
+        let mut parquet: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for line in rows {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            parquet
+                .entry(v["kind"].as_str().unwrap().to_string())
+                .or_default()
+                .push(v["value"].clone());
+        }
+        assert_eq!(
+            parquet.keys().collect::<Vec<_>>(),
+            json.keys().collect::<Vec<_>>(),
+            "{}",
+            profile.name
+        );
+        for (kind, records) in &json {
+            assert_eq!(
+                parquet[kind].len(),
+                records.len(),
+                "{} {kind}",
+                profile.name
+            );
+            for (i, (r, d)) in records.iter().zip(&parquet[kind]).enumerate() {
+                super::avro_files::same(&format!("{} {kind}[{i}]", profile.name), r, d);
+            }
+        }
+    }
+}

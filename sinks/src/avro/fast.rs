@@ -228,17 +228,11 @@ impl Value<'_> {
                 self.out,
             ),
             Ty::Double => self.out.extend_from_slice(&(n as f64).to_le_bytes()),
-            Ty::Decimal(scale) => decimal(scaled(n * 100, scale), self.out),
+            Ty::Decimal(scale) => decimal(n * 10i128.pow(u32::from(scale)), self.out),
             _ => return err(format!("{}: {n} is not {:?}", self.col.name, self.col.ty)),
         }
         Ok(())
     }
-}
-
-/// `cents` at `scale` digits.
-pub(crate) fn scaled(cents: i128, scale: u8) -> i128 {
-    cents * 10i128.pow(u32::from(scale.saturating_sub(2)))
-        / 10i128.pow(u32::from(2u8.saturating_sub(scale)))
 }
 
 macro_rules! ints {
@@ -280,8 +274,11 @@ impl<'a> ser::Serializer for Value<'a> {
         self.present();
         match self.col.ty {
             Ty::Double => self.out.extend_from_slice(&v.to_le_bytes()),
-            // Money serialises as its amount; cents are exact in an f64.
-            Ty::Decimal(scale) => decimal(scaled((v * 100.0).round() as i128, scale), self.out),
+            // An amount (Money serialises as one), scaled exactly: an f64
+            // holds a decimal of up to 15 digits to the nearest unit.
+            Ty::Decimal(scale) => {
+                decimal((v * 10f64.powi(i32::from(scale))).round() as i128, self.out)
+            }
             _ => return err(format!("{}: {v} is not {:?}", self.col.name, self.col.ty)),
         }
         Ok(())
@@ -525,8 +522,6 @@ mod tests {
             Ok(1_795_791_600_000_001)
         );
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
-        assert_eq!(scaled(499, 4), 49_900);
-        assert_eq!(scaled(499, 1), 49);
         let mut v = Vec::new();
         decimal(-129, &mut v);
         assert_eq!(v, [4, 0xff, 0x7f]);
