@@ -169,7 +169,8 @@ impl Builder {
 #[derive(Debug)]
 pub struct Columns {
     schema: Arc<Schema>,
-    root: Record,
+    /// A [`Builder::Struct`] of the schema's columns.
+    root: Builder,
     rows: usize,
 }
 
@@ -177,7 +178,7 @@ impl Columns {
     /// Empty columns of `schema`.
     pub fn new(schema: Arc<Schema>) -> Columns {
         Columns {
-            root: Record::new(schema.fields().clone()),
+            root: Builder::Struct(Record::new(schema.fields().clone())),
             schema,
             rows: 0,
         }
@@ -193,14 +194,9 @@ impl Columns {
     /// may be ragged: drop them.
     pub fn push<T: Serialize + ?Sized>(&mut self, record: &T) -> Result<(), Error> {
         record.serialize(Cell {
-            b: &mut Builder::Struct(Record {
-                fields: Fields::empty(),
-                names: Vec::new(),
-                children: Vec::new(),
-                valid: Vec::new(),
-            }),
+            b: &mut self.root,
             name: "",
-            root: Some(&mut self.root),
+            top: true,
         })?;
         self.rows += 1;
         Ok(())
@@ -209,7 +205,12 @@ impl Columns {
     /// The rows appended so far as a batch; the columns start empty again.
     pub fn finish(&mut self) -> Result<RecordBatch, arrow_schema::ArrowError> {
         self.rows = 0;
-        let children: Vec<ArrayRef> = self.root.children.iter_mut().map(Builder::finish).collect();
+        let Builder::Struct(root) = &mut self.root else {
+            return Err(arrow_schema::ArrowError::SchemaError(
+                "the root is not a record".into(),
+            ));
+        };
+        let children: Vec<ArrayRef> = root.children.iter_mut().map(Builder::finish).collect();
         RecordBatch::try_new(self.schema.clone(), children)
     }
 }
@@ -223,9 +224,8 @@ fn err<T>(what: impl Display) -> Result<T, Error> {
 struct Cell<'a> {
     b: &'a mut Builder,
     name: &'a str,
-    /// The top-level record's columns: a record serialised here fills
-    /// them, with no validity of its own.
-    root: Option<&'a mut Record>,
+    /// The top-level record: its columns have no validity of their own.
+    top: bool,
 }
 
 impl Cell<'_> {
@@ -404,20 +404,16 @@ impl<'a> ser::Serializer for Cell<'a> {
     }
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<StructCells<'a>, Error> {
-        let (record, nested) = match (self.root, self.b) {
-            (Some(root), _) => (root, false),
-            (None, Builder::Struct(r)) => (r, true),
-            (None, _) => {
-                return err(format!(
-                    "{}: a record in a column of another type",
-                    self.name
-                ))
-            }
+        let Builder::Struct(record) = self.b else {
+            return err(format!(
+                "{}: a record in a column of another type",
+                self.name
+            ));
         };
         Ok(StructCells {
             record,
             next: 0,
-            nested,
+            nested: !self.top,
         })
     }
 
@@ -482,7 +478,7 @@ impl ser::SerializeStruct for StructCells<'_> {
         value.serialize(Cell {
             b: &mut children[at],
             name: &names[at],
-            root: None,
+            top: false,
         })
     }
 
@@ -534,7 +530,7 @@ impl ser::SerializeMap for MapCells<'_> {
         value.serialize(Cell {
             b: &mut children[at],
             name: &names[at],
-            root: None,
+            top: false,
         })
     }
 
