@@ -186,8 +186,9 @@ struct Source {
     lsn: u64,
 }
 
+/// A Debezium change event: a record of [`value_shape`].
 #[derive(Serialize)]
-struct Value_<'a> {
+pub struct ChangeEvent<'a> {
     before: Option<&'a ItemRow>,
     after: Option<&'a ItemRow>,
     source: Source,
@@ -224,9 +225,9 @@ fn write<T: Serialize>(
 }
 
 /// `change` as a Debezium change event: a record of [`value_shape`].
-pub fn value(change: &ItemChangeEvent) -> impl Serialize + '_ {
+pub fn value(change: &ItemChangeEvent) -> ChangeEvent<'_> {
     let ts_ms = change.ts.as_millis();
-    Value_ {
+    ChangeEvent {
         before: change.before.as_ref(),
         after: change.after.as_ref(),
         source: Source {

@@ -94,6 +94,23 @@ impl Encoder {
         crate::shape::Shape::of(kind, self.map(kind))
     }
 
+    /// Whether `kind`'s record exists only as the mapping's JSON; else it
+    /// is serialised straight from the event ([`Encoder::record`]).
+    pub fn json_only(&self, kind: EventKind) -> bool {
+        self.map(kind).is_some() && !self.envelope.wraps(kind)
+    }
+
+    /// `event`'s record to serialise straight (where it is not
+    /// [`Encoder::json_only`]): the event, or its Debezium change event.
+    pub fn record<'a>(&self, event: &'a Event) -> Record<'a> {
+        match event {
+            Event::ItemChange(c) if self.envelope.debezium => {
+                Record::Change(crate::debezium::value(c))
+            }
+            _ => Record::Event(event),
+        }
+    }
+
     /// The mapping of `kind`, if the scenario maps it.
     pub fn map(&self, kind: EventKind) -> Option<&KindMap> {
         self.mapped.as_ref()?.plan.get(kind)
@@ -371,6 +388,23 @@ fn instant(v: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
                 .ok()
                 .map(|t| t.and_utc())
         })
+}
+
+/// A record as storesim writes it, serialised straight from the event.
+pub enum Record<'a> {
+    /// The event's own record.
+    Event(&'a Event),
+    /// An item change as a Debezium change event (`envelope=debezium`).
+    Change(crate::debezium::ChangeEvent<'a>),
+}
+
+impl serde::Serialize for Record<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Record::Event(e) => e.serialize(s),
+            Record::Change(c) => c.serialize(s),
+        }
+    }
 }
 
 /// Events encoded back to back, with the end offset of each.

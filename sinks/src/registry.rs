@@ -206,7 +206,9 @@ impl Registry {
         &self.url
     }
 
-    fn agent(&self) -> Result<ureq::Agent, String> {
+    /// A client of the registry: its HTTP agent, with the certificates of
+    /// `ssl.ca.location` read once.
+    pub fn client(&self) -> Result<Client<'_>, String> {
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(TIMEOUT));
@@ -231,9 +233,21 @@ impl Registry {
                     .build(),
             );
         }
-        Ok(config.build().into())
+        Ok(Client {
+            registry: self,
+            agent: config.build().into(),
+        })
     }
+}
 
+/// A connection to a [`Registry`], for the registrations of one sink.
+#[derive(Debug)]
+pub struct Client<'a> {
+    registry: &'a Registry,
+    agent: ureq::Agent,
+}
+
+impl Client<'_> {
     /// Registers `schema` (its text, of `schema_type`: Avro when none)
     /// under `subject`; its id. A refusal (409 incompatible, 401/403, any
     /// error body) or an unreachable registry is an error naming the
@@ -244,18 +258,18 @@ impl Registry {
         schema: &str,
         schema_type: Option<&str>,
     ) -> Result<u32, String> {
-        let url = &self.url;
-        let agent = self.agent()?;
+        let url = &self.registry.url;
         let mut body = serde_json::json!({ "schema": schema });
         if let Some(t) = schema_type {
             body["schemaType"] = serde_json::json!(t);
         }
         let body = body.to_string();
         let endpoint = format!("{url}/subjects/{subject}/versions");
-        let mut request = agent
+        let mut request = self
+            .agent
             .post(&endpoint)
             .header("Content-Type", "application/vnd.schemaregistry.v1+json");
-        if let Some(info) = &self.user_info {
+        if let Some(info) = &self.registry.user_info {
             use base64::Engine as _;
             let token = base64::engine::general_purpose::STANDARD.encode(info);
             request = request.header("Authorization", &format!("Basic {token}"));
@@ -377,7 +391,9 @@ mod tests {
 
     #[test]
     fn an_unreachable_registry_is_named() {
-        let e = Registry::new("http://127.0.0.1:9", &[])
+        let r = Registry::new("http://127.0.0.1:9", &[]).unwrap();
+        let e = r
+            .client()
             .unwrap()
             .register("t-value", "\"long\"", None)
             .unwrap_err();

@@ -79,9 +79,8 @@ impl AvroKind {
         bytes(name.as_bytes(), &mut header);
         long(0, &mut header);
         header.extend_from_slice(&marker);
-        let straight = encoder.map(kind).is_none() || encoder.envelope().wraps(kind);
         Ok(AvroKind {
-            plan: straight.then(|| crate::avro::fast::Plan::of(&shape)),
+            plan: (!encoder.json_only(kind)).then(|| crate::avro::fast::Plan::of(&shape)),
             shape,
             schema,
             codec,
@@ -100,13 +99,8 @@ impl AvroKind {
         if let Some(plan) = &self.plan {
             let mut out = Encoded::default();
             for event in events {
-                match event {
-                    Event::ItemChange(c) if encoder.envelope().debezium => {
-                        crate::avro::fast::write(plan, &crate::debezium::value(c), &mut out.bytes)
-                    }
-                    _ => crate::avro::fast::write(plan, *event, &mut out.bytes),
-                }
-                .map_err(|e| format!("{}: {e}", event.kind()))?;
+                crate::avro::fast::write(plan, &encoder.record(event), &mut out.bytes)
+                    .map_err(|e| format!("{}: {e}", event.kind()))?;
                 out.ends.push(out.bytes.len());
             }
             return Ok(out);

@@ -63,7 +63,7 @@ pub struct FilesSink {
     /// Each kind's Parquet schema and settings, for `format=parquet`.
     parquet: Vec<Option<Arc<parquet::ParquetKind>>>,
     /// Why a kind has no Avro or Parquet schema, if one has none.
-    avro_error: Option<String>,
+    schema_error: Option<String>,
 }
 
 impl Drop for FilesSink {
@@ -103,7 +103,7 @@ impl FilesSink {
                 .collect();
             match kinds {
                 Ok(kinds) => self.avro = kinds,
-                Err(e) => self.avro_error = Some(e),
+                Err(e) => self.schema_error = Some(e),
             }
         }
         if self.config.format == Format::Parquet {
@@ -123,7 +123,7 @@ impl FilesSink {
                 .collect();
             match kinds {
                 Ok(kinds) => self.parquet = kinds,
-                Err(e) => self.avro_error = Some(e),
+                Err(e) => self.schema_error = Some(e),
             }
         }
         self
@@ -200,7 +200,7 @@ impl FilesSink {
             created: Vec::new(),
             avro: Vec::new(),
             parquet: Vec::new(),
-            avro_error: None,
+            schema_error: None,
         }
     }
 
@@ -334,13 +334,17 @@ impl FilesSink {
                     Format::Avro => match self.avro.get(k).cloned().flatten() {
                         Some(a) => Body::Avro(a),
                         None => {
-                            return Err(self.encode_err(self.avro_error.clone().unwrap_or_default()))
+                            return Err(
+                                self.encode_err(self.schema_error.clone().unwrap_or_default())
+                            )
                         }
                     },
                     Format::Parquet => match self.parquet.get(k).cloned().flatten() {
                         Some(t) => Body::Parquet(t),
                         None => {
-                            return Err(self.encode_err(self.avro_error.clone().unwrap_or_default()))
+                            return Err(
+                                self.encode_err(self.schema_error.clone().unwrap_or_default())
+                            )
                         }
                     },
                 };
@@ -416,7 +420,7 @@ impl Sink for FilesSink {
             .collect();
         let format = self.config.format;
         let encoder = self.encoder.clone();
-        let (avro, avro_error) = (self.avro.clone(), self.avro_error.clone());
+        let (avro, schema_error) = (self.avro.clone(), self.schema_error.clone());
         let tables = self.parquet.clone();
         let mut current_date = 0;
         self.handed += batch.events.len() as u64;
@@ -450,12 +454,12 @@ impl Sink for FilesSink {
                         .map(Chunk::Bytes),
                     Format::Avro => match avro.get(chunk[0].kind().index()).cloned().flatten() {
                         Some(kind) => kind.encode(&encoder, chunk).map(Chunk::Bytes),
-                        None => Err(avro_error.clone().unwrap_or_default()),
+                        None => Err(schema_error.clone().unwrap_or_default()),
                     },
                     Format::Parquet => match tables.get(chunk[0].kind().index()).cloned().flatten()
                     {
                         Some(kind) => kind.encode(&encoder, chunk).map(Chunk::Rows),
-                        None => Err(avro_error.clone().unwrap_or_default()),
+                        None => Err(schema_error.clone().unwrap_or_default()),
                     },
                 })
                 .collect();

@@ -61,7 +61,7 @@ impl ParquetKind {
         Ok(ParquetKind {
             schema: Arc::new(crate::parquet::schema(&encoder.shape(kind))),
             props,
-            mapped: encoder.map(kind).is_some() && !encoder.envelope().wraps(kind),
+            mapped: encoder.json_only(kind),
         })
     }
 
@@ -73,20 +73,16 @@ impl ParquetKind {
     ) -> Result<RecordBatch, String> {
         let mut columns = Columns::new(self.schema.clone());
         for event in events {
-            let pushed = match event {
-                _ if self.mapped => {
-                    let mut line = Vec::new();
-                    encoder
-                        .json_line(event, &mut line)
-                        .map_err(|e| e.to_string())?;
-                    let record: serde_json::Value =
-                        serde_json::from_slice(&line).map_err(|e| e.to_string())?;
-                    columns.push(&record)
-                }
-                Event::ItemChange(c) if encoder.envelope().debezium => {
-                    columns.push(&crate::debezium::value(c))
-                }
-                _ => columns.push(*event),
+            let pushed = if self.mapped {
+                let mut line = Vec::new();
+                encoder
+                    .json_line(event, &mut line)
+                    .map_err(|e| e.to_string())?;
+                let record: serde_json::Value =
+                    serde_json::from_slice(&line).map_err(|e| e.to_string())?;
+                columns.push(&record)
+            } else {
+                columns.push(&encoder.record(event))
             };
             pushed.map_err(|e| format!("{}: {e}", event.kind()))?;
         }

@@ -74,7 +74,7 @@ pub(super) fn key_shape(config: &KafkaConfig, encoder: &Encoder, kind: EventKind
 fn register(
     name: &str,
     config: &KafkaConfig,
-    registry: &crate::registry::Registry,
+    registry: &crate::registry::Client<'_>,
     topic: &str,
     format: ValueFormat,
     shape: Shape,
@@ -100,7 +100,7 @@ fn register(
         .map_err(|e| spec_err(name, config, e))?;
     Ok(Some(Registered {
         id,
-        plan: avro.as_ref().map(|_| crate::avro::fast::Plan::of(&shape)),
+        plan: None,
         shape,
         format,
         avro,
@@ -127,6 +127,7 @@ pub(super) fn register_schemas(
     let Some(registry) = config.registry().map_err(|e| spec_err(name, config, e))? else {
         return Ok(out);
     };
+    let registry = registry.client().map_err(|e| spec_err(name, config, e))?;
     for kind in kinds {
         let topic = config.topic(*kind);
         out.values[kind.index()] = register(
@@ -139,9 +140,10 @@ pub(super) fn register_schemas(
             false,
         )?
         .map(|mut r| {
-            if encoder.map(*kind).is_some() && !encoder.envelope().wraps(*kind) {
-                // A mapping's record exists only as JSON.
-                r.plan = None;
+            // Avro datums straight from the event, unless its record exists
+            // only as a mapping's JSON (keys are tiny: they go through JSON).
+            if r.avro.is_some() && !encoder.json_only(*kind) {
+                r.plan = Some(crate::avro::fast::Plan::of(&r.shape));
             }
             r
         });
@@ -239,13 +241,8 @@ pub(super) fn write_value(
     let kind = event.kind();
     if let Some((r, plan)) = registered.and_then(|r| r.plan.as_ref().map(|p| (r, p))) {
         crate::registry::frame(r.id, out);
-        let written = match event {
-            Event::ItemChange(c) if encoder.envelope().debezium => {
-                crate::avro::fast::write(plan, &crate::debezium::value(c), out)
-            }
-            _ => crate::avro::fast::write(plan, event, out),
-        };
-        return written.map_err(|e| encode_err(sink, format!("{kind}: {e}")));
+        return crate::avro::fast::write(plan, &encoder.record(event), out)
+            .map_err(|e| encode_err(sink, format!("{kind}: {e}")));
     }
     encoder
         .json_line(event, out)
