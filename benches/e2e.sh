@@ -9,6 +9,7 @@
 #   DAYS=1 START=2026-11-24 SINKS="kafka postgres" bash benches/e2e.sh   # one day into the services
 #   RUNS=2 DAYS=1 START=2026-11-24 SINKS="kafka kafka-avro" bash benches/e2e.sh   # JSON against Avro
 #   RUNS=5 DAYS=1 SINKS=null SERVE="off on" bash benches/e2e.sh           # the live view's cost, interleaved
+#   KEEP=1 OUT=/tmp/lake SINKS="zstd parquet" bash benches/e2e.sh        # the week as zstd JSON and Parquet, kept
 #
 # SERVE is any of: off on (default off). `on` adds `--serve 0` and scrapes
 # /metrics and /api/status once a second while the run lasts, as a
@@ -16,8 +17,9 @@
 # with SIGINT once the summary is out (wall_s is the summary's, CPU and
 # memory the whole process's).
 #
-# SINKS is any of: null zstd kafka kafka-avro kafka-protobuf
-# kafka-json_schema postgres. `kafka*` and `postgres` start the project's
+# SINKS is any of: null zstd parquet kafka kafka-avro kafka-protobuf
+# kafka-json_schema postgres. With KEEP=1 the files sinks' trees stay in
+# $OUT/KIND (the last run's), for benches/lake_query.py. `kafka*` and `postgres` start the project's
 # broker (and, for the schema formats, its registry) and database
 # (scripts/kafka.sh, scripts/registry.sh, scripts/postgres.sh)
 # and leave them running; the broker keeps messages in memory, so each
@@ -49,6 +51,7 @@ for run in $(seq 1 "$RUNS"); do
       case $kind in
         null) sink=null ;;
         zstd) sink="files:$OUT/e2e?compression=zstd" ;;
+        parquet) sink="files:$OUT/e2e?format=parquet" ;;
         kafka | kafka-avro | kafka-protobuf | kafka-json_schema)
           bash scripts/kafka.sh down >/dev/null 2>&1 || true
           bash scripts/kafka.sh up >/dev/null
@@ -63,7 +66,7 @@ for run in $(seq 1 "$RUNS"); do
           "$bin" db init "$pg_url" --drop >/dev/null
           sink=$pg_url
           ;;
-        *) echo "e2e.sh: unknown sink kind '$kind' (null, zstd, kafka, kafka-avro, kafka-protobuf, kafka-json_schema, postgres)" >&2; exit 2 ;;
+        *) echo "e2e.sh: unknown sink kind '$kind' (null, zstd, parquet, kafka, kafka-avro, kafka-protobuf, kafka-json_schema, postgres)" >&2; exit 2 ;;
       esac
       log=$(mktemp)
       extra=()
@@ -100,6 +103,10 @@ for run in $(seq 1 "$RUNS"); do
         "$kind" "$serve" "$run" "$events" "$wall" "$rate" "$cpu" "$cpu_s" "$((rss / 1024))" \
         "${bytes:+ bytes=$bytes}"
       rm -f "$log"
+      if [ -n "${KEEP:-}" ] && [ -d "$OUT/e2e" ]; then
+        rm -rf "${OUT:?}/$kind"
+        mv "$OUT/e2e" "$OUT/$kind"
+      fi
       rm -rf "$OUT/e2e"
     done
   done

@@ -5,8 +5,9 @@
 # fastavro (an Avro reader), protobuf with grpcio-tools (protoc, which
 # compiles the registry's Protobuf schemas) and jsonschema (which the JSON
 # Schema deserializer validates with), backports.zstd (fastavro's zstandard
-# codec, for the Avro files) and pytz (DuckDB's time zones, for the Parquet
-# files), from PyPI, pinned.
+# codec, for the Avro files), pytz (DuckDB's time zones, for the Parquet
+# files) and moto's S3-compatible server with boto3 (the object storage
+# tests: scripts/s3.sh), from PyPI, pinned.
 #
 #   bash scripts/python.sh up       # create the venv if missing, install the pins
 #   bash scripts/python.sh bin      # the venv's python
@@ -15,7 +16,7 @@
 set -euo pipefail
 CACHE=${STORESIM_CACHE:-$HOME/.cache/storesim}
 VENV=$CACHE/venv
-PINS="duckdb==1.1.3 confluent-kafka==2.6.1 fastavro==1.13.1 requests==2.34.2 protobuf==4.25.8 grpcio==1.62.3 grpcio-tools==1.62.3 jsonschema==4.23.0 backports.zstd==1.8.0 pytz==2025.2"
+PINS="duckdb==1.1.3 confluent-kafka==2.6.1 fastavro==1.13.1 requests==2.34.2 protobuf==4.25.8 grpcio==1.62.3 grpcio-tools==1.62.3 jsonschema==4.23.0 backports.zstd==1.8.0 pytz==2025.2 moto[server]==5.1.18 boto3==1.44.8"
 mkdir -p "$CACHE"
 
 up() {

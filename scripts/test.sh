@@ -30,7 +30,7 @@ STORESIM_TANSU=$(bash scripts/kafka.sh bin)
 export STORESIM_TANSU
 
 step "services: PostgreSQL"
-trap 'bash scripts/kafka.sh down; bash scripts/postgres.sh down; bash scripts/registry.sh down' EXIT
+trap 'bash scripts/kafka.sh down; bash scripts/postgres.sh down; bash scripts/registry.sh down; bash scripts/s3.sh down' EXIT
 bash scripts/postgres.sh up
 STORESIM_POSTGRES_URL=$(bash scripts/postgres.sh url)
 # The crash test starts a server of its own (initdb, pg_ctl from here).
@@ -47,13 +47,18 @@ bash scripts/registry.sh up
 STORESIM_REGISTRY_URL=$(bash scripts/registry.sh url)
 export STORESIM_REGISTRY_URL
 
+step "services: an S3-compatible object store (moto's server, scripts/s3.sh)"
+bash scripts/s3.sh up
+STORESIM_S3_ENDPOINT=$(bash scripts/s3.sh url)
+export STORESIM_S3_ENDPOINT
+
 step "browser: headless Chromium (the live view's page test)"
 STORESIM_CHROMIUM=$(bash scripts/chromium.sh bin)
 export STORESIM_CHROMIUM
 
 step "cargo test"
 log=$(mktemp)
-trap 'rm -f "$log"; bash scripts/kafka.sh down; bash scripts/postgres.sh down; bash scripts/registry.sh down' EXIT
+trap 'rm -f "$log"; bash scripts/kafka.sh down; bash scripts/postgres.sh down; bash scripts/registry.sh down; bash scripts/s3.sh down' EXIT
 cargo test --workspace --doc --locked 2>&1 | tee "$log"
 cargo test --workspace --all-targets --locked 2>&1 | tee -a "$log"
 

@@ -99,8 +99,9 @@ pub(crate) struct VerifyArgs {
     /// readers/sql/verify/chain.sql).
     #[arg(long, value_name = "FILE", requires = "postgres")]
     pub(crate) query_file: Option<PathBuf>,
-    /// Recompute from a files or csv sink's directory.
-    #[arg(long, value_name = "DIR")]
+    /// Recompute from a files or csv sink's directory, or its tree on
+    /// object storage (s3://BUCKET/PREFIX?endpoint=..., gs://, az://).
+    #[arg(long, value_name = "DIR|URL")]
     pub(crate) files: Option<PathBuf>,
 }
 
@@ -348,6 +349,8 @@ pub(crate) enum SchemaFormat {
     /// A JSON Schema (draft-07).
     #[value(name = "json_schema")]
     JsonSchema,
+    /// The Parquet message type of the files sink's `format=parquet`.
+    Parquet,
 }
 
 /// Options of `catalog`.

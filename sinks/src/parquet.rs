@@ -47,6 +47,17 @@ fn record_fields(fields: &[Field]) -> Fields {
         .collect()
 }
 
+/// The Parquet message type of `shape`'s files, as `parquet-tools` and
+/// the Parquet crate print it (`storesim schemas KIND --format parquet`).
+pub fn message(shape: &Shape) -> Result<String, String> {
+    let descriptor = parquet::arrow::ArrowSchemaConverter::new()
+        .convert(&schema(shape))
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    parquet::schema::printer::print_schema(&mut out, descriptor.root_schema());
+    String::from_utf8(out).map_err(|e| e.to_string())
+}
+
 /// The Arrow schema of `shape`: its columns in order, by their JSON names.
 pub fn schema(shape: &Shape) -> Schema {
     Schema::new(

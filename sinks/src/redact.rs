@@ -86,7 +86,7 @@ pub fn is_secret_key(key: &str) -> bool {
 /// options and the common non-secret PostgreSQL and librdkafka settings.
 /// Every other value in a spec is masked.
 pub fn is_public_key(key: &str) -> bool {
-    const PUBLIC: [&str; 47] = [
+    const PUBLIC: [&str; 56] = [
         // Every sink.
         "kinds",
         // Files and Kafka.
@@ -98,6 +98,16 @@ pub fn is_public_key(key: &str) -> bool {
         "max_events_per_file",
         "row_group_rows",
         "overwrite",
+        // Object storage (object_store's names).
+        "endpoint",
+        "endpoint_url",
+        "aws_endpoint",
+        "region",
+        "aws_region",
+        "allow_http",
+        "virtual_hosted_style_request",
+        "account_name",
+        "azure_storage_account_name",
         // Kafka.
         "topic_prefix",
         "key",

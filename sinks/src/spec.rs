@@ -111,6 +111,8 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
     let (raw, kinds) = take_kinds(spec).map_err(err)?;
     let raw = raw.as_str();
     let (scheme, rest) = match raw.split_once(':') {
+        // `s3://BUCKET/PREFIX` is `files:s3://BUCKET/PREFIX`.
+        Some(_) if matches!(crate::files::Scheme::of(raw), Some(Ok(_))) => ("files", Some(raw)),
         Some((s, r)) => (s, Some(r)),
         None => (raw, None),
     };
@@ -133,6 +135,13 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
                     Format::Json
                 },
             );
+            let store = crate::files::Scheme::of(dir).transpose().map_err(err)?;
+            if store.is_some() {
+                config.remote = Some(crate::files::RemoteConfig {
+                    url: dir.to_string(),
+                    options: Vec::new(),
+                });
+            }
             for (key, value) in query_pairs(query).map_err(err)? {
                 match key {
                     "compression" => {
@@ -177,12 +186,16 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
                             .parse()
                             .map_err(|_| err(format!("overwrite `{value}`: use true or false")))?
                     }
-                    _ => match config.envelope.set(key, value) {
-                        Some(set) => set.map_err(err)?,
-                        None => {
+                    _ => match (config.envelope.set(key, value), &mut config.remote) {
+                        (Some(set), _) => set.map_err(err)?,
+                        (None, Some(remote)) if store.is_some_and(|s| s.knows(key)) => {
+                            remote.options.push((key.to_string(), value.to_string()))
+                        }
+                        (None, _) => {
                             return Err(err(format!(
-                                "unknown option `{key}` (known: format, compression, level, max_events_per_file, row_group_rows, overwrite, {})",
-                                crate::debezium::Envelope::OPTIONS
+                                "unknown option `{key}` (known: format, compression, level, max_events_per_file, row_group_rows, overwrite, {}{})",
+                                crate::debezium::Envelope::OPTIONS,
+                                if store.is_some() { format!(", {}", crate::files::STORE_OPTIONS) } else { String::new() }
                             )))
                         }
                     },
@@ -260,7 +273,7 @@ fn parse(spec: &str) -> Result<SinkSpec, SinkError> {
         }
         _ => {
             return Err(err(
-                "unknown sink: use null, stdout, files:DIR, csv:DIR, kafka://HOST:PORT or postgres://USER:PASS@HOST:PORT/DB"
+                "unknown sink: use null, stdout, files:DIR, csv:DIR, s3://BUCKET/PREFIX (gs://, az://), kafka://HOST:PORT or postgres://USER:PASS@HOST:PORT/DB"
                     .to_string(),
             ))
         }

@@ -23,12 +23,18 @@ pub(crate) fn schemas(args: SchemasArgs) -> Result<ExitCode, Failure> {
         }
     };
     use storesim_sinks::registry::Format;
+    let shape = storesim_sinks::shape::Shape::of(kind, mapped.as_ref());
     let format = match args.format {
         SchemaFormat::Avro => Format::Avro,
         SchemaFormat::Protobuf => Format::Protobuf,
         SchemaFormat::JsonSchema => Format::JsonSchema,
+        SchemaFormat::Parquet => {
+            let message = storesim_sinks::parquet::message(&shape)
+                .map_err(|e| Failure::Runtime(anyhow::anyhow!(e)))?;
+            print!("{message}");
+            return Ok(ExitCode::SUCCESS);
+        }
     };
-    let shape = storesim_sinks::shape::Shape::of(kind, mapped.as_ref());
     let text = match format {
         Format::Protobuf => storesim_sinks::protobuf::shape_schema(&shape),
         _ => {

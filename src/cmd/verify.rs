@@ -147,7 +147,7 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
             )?,
         )
     } else {
-        let dir = args.files.clone().unwrap_or_default();
+        let given = args.files.clone().unwrap_or_default();
         let scenario = input(
             Scenario::load(&run.scenario)
                 .with_context(|| format!("the manifest's scenario `{}`", run.scenario)),
@@ -164,8 +164,21 @@ pub(crate) fn verify(args: VerifyArgs) -> Result<ExitCode, Failure> {
             stores: Some(run.stores),
             items: Some(run.items),
         }))?;
+        // A tree on object storage is read from a copy of it.
+        let url = given.to_string_lossy().to_string();
+        let copy;
+        let dir = if storesim_sinks::files::Scheme::of(&url).is_some() {
+            copy = input(tempfile::tempdir().context("a directory for the store's copy"))?;
+            input(
+                storesim_sinks::files::download(&url, copy.path())
+                    .map_err(|e| anyhow::anyhow!("--files: {e}")),
+            )?;
+            copy.path().to_path_buf()
+        } else {
+            given.clone()
+        };
         (
-            format!("files:{}", dir.display()),
+            storesim_sinks::redact::redact_spec(&format!("files:{url}")),
             input(verify::files::observe(
                 &dir,
                 &world,

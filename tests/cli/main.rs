@@ -19,6 +19,7 @@ mod proxy;
 mod receipts;
 mod registry;
 mod resume;
+mod s3;
 mod schemas;
 mod secrets;
 mod serve;

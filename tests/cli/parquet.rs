@@ -2,8 +2,9 @@
 //! Parquet and to JSON lines at once, read by DuckDB (not storesim's code)
 //! with Hive partitioning: the columns typed (DECIMAL, TIMESTAMP WITH TIME
 //! ZONE, integers, structs), the same rows as the JSON tree, the
-//! manifest's per-store scan totals recomputed in SQL to the cent, and the
-//! same bytes whatever the run's windows.
+//! manifest's per-store scan totals recomputed in SQL to the cent, `verify`
+//! passing over the Parquet tree, and the same bytes whatever the run's
+//! windows.
 
 use std::collections::BTreeMap;
 
@@ -152,7 +153,8 @@ fn parquet_files_hold_typed_columns_the_json_rows_and_the_manifests_totals() {
         })
         .collect();
     assert_eq!(got, want);
-    // verify reads JSON lines and CSV: it names a Parquet part, exit 2.
+    // verify reads the Parquet tree as it reads JSON lines: every check
+    // of the manifest passes.
     let out = storesim()
         .args(["verify", "--manifest"])
         .arg(&m)
@@ -160,9 +162,9 @@ fn parquet_files_hold_typed_columns_the_json_rows_and_the_manifests_totals() {
         .arg(&p)
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains(".parquet: an Avro or Parquet part"), "{err}");
+    super::succeeded(&out);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(!report.contains("FAIL"), "{report}");
     // Other windows, the same files to the byte.
     let p2 = tmp.path().join("p2");
     run(
@@ -178,19 +180,23 @@ fn parquet_files_hold_typed_columns_the_json_rows_and_the_manifests_totals() {
 
 /// Every model's golden run (each scenario's kinds, mapped or not) to
 /// Parquet and to JSON lines at once: DuckDB reads back each file's rows
-/// equal to the JSON records, field by field.
+/// equal to the JSON records, field by field, and `verify` reports the
+/// same checks over either tree.
 #[test]
 fn every_scenarios_kinds_round_trip_through_parquet() {
     let Some(py) = python() else { return };
     let tmp = tempfile::tempdir().unwrap();
     for profile in super::golden::PROFILES.iter().filter(|p| p.file.is_none()) {
-        let (p, j) = (
+        let (p, j, m) = (
             tmp.path().join(format!("{}-p", profile.name)),
             tmp.path().join(format!("{}-j", profile.name)),
+            tmp.path().join(format!("{}.json", profile.name)),
         );
         let out = storesim()
             .args(["run", "--scenario", profile.scenario, "--seed", "7", "-q"])
             .args(profile.args)
+            .arg("--manifest")
+            .arg(&m)
             .arg("--sink")
             .arg(format!("files:{}?format=parquet", p.display()))
             .arg("--sink")
@@ -237,5 +243,22 @@ fn every_scenarios_kinds_round_trip_through_parquet() {
                 super::avro_files::same(&format!("{} {kind}[{i}]", profile.name), r, d);
             }
         }
+        // The checks after the report's first line (which names the tree).
+        let report = |dir: &std::path::Path| {
+            let lines = super::success_lines(
+                storesim()
+                    .args(["verify", "--manifest"])
+                    .arg(&m)
+                    .arg("--files")
+                    .arg(dir)
+                    .output()
+                    .unwrap(),
+                "verify",
+            );
+            lines[1..].to_vec()
+        };
+        let (over_parquet, over_json) = (report(&p), report(&j));
+        assert!(over_json.len() > 1, "{}: {over_json:?}", profile.name);
+        assert_eq!(over_parquet, over_json, "{}", profile.name);
     }
 }

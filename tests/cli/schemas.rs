@@ -179,3 +179,47 @@ fn an_unknown_kind_or_one_the_scenario_does_not_write_is_refused() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+/// `schemas KIND --format parquet` prints the schema the files hold: each
+/// column DuckDB finds in a written part, with its physical type.
+#[test]
+fn the_printed_parquet_schema_is_the_files_own() {
+    let Some(py) = python() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = storesim()
+        .args(["run", "--stores", "2", "--seed", "3", "-q"])
+        .args([
+            "--start",
+            "2026-11-27T15:00:00Z",
+            "--until",
+            "2026-11-27T16:00:00Z",
+        ])
+        .arg("--sink")
+        .arg(format!("files:{}?format=parquet", tmp.path().display()))
+        .output()
+        .unwrap();
+    super::succeeded(&out);
+    for kind in ["scan", "transaction"] {
+        let printed = schema(&[kind, "--format", "parquet"]);
+        let file = tmp
+            .path()
+            .join(format!("kind={kind}/date=2026-11-27/part-00000.parquet"));
+        let rows = super::demos::duck(
+            &py,
+            &[format!(
+                "SELECT name, type FROM parquet_schema('{}') WHERE type IS NOT NULL",
+                file.display()
+            )],
+        );
+        assert!(rows[0].len() > 5, "{rows:?}");
+        for row in &rows[0] {
+            let line = format!("{} {}", row[1].as_str().unwrap(), row[0].as_str().unwrap());
+            assert!(printed.contains(&line), "{kind}: no `{line}` in {printed}");
+        }
+        assert_eq!(
+            printed.matches(';').count(),
+            rows[0].len(),
+            "{kind}: {printed}"
+        );
+    }
+}

@@ -1,6 +1,6 @@
-//! Reads a files sink's directory back (`kind=K/date=D/part-N.jsonl[.zst|.gz]`
-//! or `.csv[...]`, storesim's schema or a scenario's output mapping) and
-//! tallies it as the run did.
+//! Reads a files sink's directory back (`kind=K/date=D/part-N.jsonl[.zst|.gz]`,
+//! `.csv[...]` or `.parquet`, storesim's schema or a scenario's output
+//! mapping) and tallies it as the run did.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -184,12 +184,10 @@ fn parts(dir: &Path, kind: EventKind) -> Result<Vec<PathBuf>, ReadError> {
             // is not storesim's to read.
             if file.is_file() && is_part(name) {
                 out.push(file);
-            } else if name.starts_with("part-")
-                && (name.ends_with(".avro") || name.ends_with(".parquet"))
-            {
+            } else if name.starts_with("part-") && name.ends_with(".avro") {
                 return Err(read_error(
                     &file,
-                    "an Avro or Parquet part: verify reads JSON lines and CSV parts (write them with a files or csv sink beside this one)",
+                    "an Avro part: verify reads JSON lines, CSV and Parquet parts (write them with a files sink beside this one)",
                 ));
             }
         }
@@ -199,7 +197,7 @@ fn parts(dir: &Path, kind: EventKind) -> Result<Vec<PathBuf>, ReadError> {
 }
 
 /// Whether a file name is a part's: `part-NNNNN.jsonl` or `.csv`, plain,
-/// `.zst` or `.gz`.
+/// `.zst` or `.gz`, or `part-NNNNN.parquet`.
 fn is_part(name: &str) -> bool {
     let Some(rest) = name.strip_prefix("part-") else {
         return false;
@@ -209,8 +207,44 @@ fn is_part(name: &str) -> bool {
         && number.bytes().all(|b| b.is_ascii_digit())
         && matches!(
             ext,
-            "jsonl" | "jsonl.zst" | "jsonl.gz" | "csv" | "csv.zst" | "csv.gz"
+            "jsonl" | "jsonl.zst" | "jsonl.gz" | "csv" | "csv.zst" | "csv.gz" | "parquet"
         )
+}
+
+fn is_parquet(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "parquet")
+}
+
+/// Calls `each` with every row of a Parquet part as a JSON object, as
+/// the Arrow project's JSON writer renders it (decimals exact, times as
+/// RFC 3339 text, structs as objects).
+fn parquet_objects(
+    path: &Path,
+    mut each: impl FnMut(serde_json::Value) -> Result<(), ReadError>,
+) -> Result<u64, ReadError> {
+    let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.with_batch_size(8192).build())
+        .map_err(|e| read_error(path, e))?;
+    let mut n = 0;
+    for batch in reader {
+        let batch = batch.map_err(|e| read_error(path, e))?;
+        let mut json = Vec::new();
+        {
+            let mut writer = arrow_json::WriterBuilder::new()
+                .with_explicit_nulls(true)
+                .build::<_, arrow_json::writer::LineDelimited>(&mut json);
+            writer.write(&batch).map_err(|e| read_error(path, e))?;
+            writer.finish().map_err(|e| read_error(path, e))?;
+        }
+        for line in json.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            n += 1;
+            let v = serde_json::from_slice(line)
+                .map_err(|e| read_error(path, format!("record {n}: {e}")))?;
+            each(v)?;
+        }
+    }
+    Ok(n)
 }
 
 /// Whether a part is CSV (`part-N.csv`, `.csv.zst`, `.csv.gz`), not JSON lines.
@@ -269,11 +303,19 @@ fn records<T: serde::de::DeserializeOwned>(
     path: &Path,
     mut each: impl FnMut(T) -> Option<()>,
 ) -> Result<u64, ReadError> {
+    let bad =
+        |line: u64, e: &dyn std::fmt::Display| read_error(path, format!("record {line}: {e}"));
+    if is_parquet(path) {
+        let mut n = 0;
+        return parquet_objects(path, |v| {
+            n += 1;
+            let row = serde_json::from_value::<T>(v).map_err(|e| bad(n, &e))?;
+            each(row).ok_or_else(|| bad(n, &"an id or a time cannot be read"))
+        });
+    }
     let reader = BufReader::with_capacity(1 << 20, open(path)?);
     let csv = is_csv(path);
     let mut n = 0;
-    let bad =
-        |line: u64, e: &dyn std::fmt::Display| read_error(path, format!("record {line}: {e}"));
     if csv {
         for row in csv::Reader::from_reader(reader).deserialize::<T>() {
             n += 1;
@@ -315,6 +357,13 @@ fn objects(
 
 /// Counts the records of a part that is neither scans nor receipts.
 fn count(path: &Path) -> Result<u64, ReadError> {
+    if is_parquet(path) {
+        let file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+        let meta =
+            parquet::arrow::arrow_reader::ArrowReaderMetadata::load(&file, Default::default())
+                .map_err(|e| read_error(path, e))?;
+        return Ok(meta.metadata().file_metadata().num_rows() as u64);
+    }
     let mut reader = BufReader::with_capacity(1 << 20, open(path)?);
     let csv = is_csv(path);
     if csv {

@@ -49,6 +49,8 @@ pub struct FilesConfig {
     pub envelope: crate::debezium::Envelope,
     /// Rows per Parquet row group.
     pub row_group_rows: usize,
+    /// An object store instead of a directory (`dir` is then its URL).
+    pub remote: Option<super::RemoteConfig>,
 }
 
 impl FilesConfig {
@@ -64,6 +66,7 @@ impl FilesConfig {
             overwrite: false,
             envelope: crate::debezium::Envelope::default(),
             row_group_rows: 1 << 20,
+            remote: None,
         }
     }
 

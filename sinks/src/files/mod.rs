@@ -10,12 +10,17 @@
 //! A part is written as `.part-NNNNN.EXT.inprogress` (hidden from Spark,
 //! Trino and DuckDB globbing) and renamed when complete: when the day is
 //! over, when it reaches `max_events_per_file`, or at close. `_SUCCESS` is
-//! written last, only by a run that closed cleanly.
+//! written last, only by a run that closed cleanly. On object storage
+//! (`s3://`, `gs://`, `az://`) a part is uploaded under its own name and
+//! appears only when its upload completes.
 
 mod avro;
 mod config;
 mod parquet;
 mod part;
+mod profile;
+mod remote;
+mod tree;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -30,13 +35,18 @@ use storesim_sim::{Event, EventBatch, EventKind, SimTime};
 use crate::encode::{Encoded, Encoder};
 use crate::{DeliveryReport, Sink, SinkError};
 pub use config::{Compression, FilesConfig, Format};
-use part::{io_err, Body, Part};
+use part::{io_err, Body, Dest, Part};
+pub use remote::Scheme;
+pub(crate) use remote::OPTIONS as STORE_OPTIONS;
+pub use remote::{download, RemoteConfig};
 
 /// Writes events to partitioned files.
 #[derive(Debug)]
 pub struct FilesSink {
     name: String,
     config: FilesConfig,
+    /// The directory or object store written to.
+    dest: Dest,
     /// Open parts by (kind, UTC date `YYYYMMDD`).
     open: BTreeMap<(EventKind, u32), Part>,
     /// Next part number by (kind, date).
@@ -132,6 +142,13 @@ impl FilesSink {
     /// Prepares the directory: creates it, and refuses to mix with earlier
     /// output unless `overwrite` is set (then earlier partitions go).
     pub fn open(name: String, config: FilesConfig) -> Result<FilesSink, SinkError> {
+        if let Some(remote) = &config.remote {
+            let store = remote::Remote::open(remote).map_err(|message| SinkError::Spec {
+                spec: name.clone(),
+                message,
+            })?;
+            return FilesSink::open_in(name, config, Dest::Store(Arc::new(store)));
+        }
         let io = |path: &Path, source| io_err(&name, path, source);
         // The directories this sink makes, deepest first: removed again if
         // the run never writes (a later input error).
@@ -142,52 +159,45 @@ impl FilesSink {
             missing = missing.parent().unwrap_or(Path::new(""));
         }
         std::fs::create_dir_all(&config.dir).map_err(|e| io(&config.dir, e))?;
-        let mut sink = FilesSink::open_in(name, config)?;
+        let dest = Dest::Dir(config.dir.clone());
+        let mut sink = FilesSink::open_in(name, config, dest)?;
         sink.created = created;
         Ok(sink)
     }
 
-    fn open_in(name: String, config: FilesConfig) -> Result<FilesSink, SinkError> {
-        let io = |path: &Path, source| io_err(&name, path, source);
-        if config.resuming {
+    fn open_in(name: String, config: FilesConfig, dest: Dest) -> Result<FilesSink, SinkError> {
+        let sink = FilesSink::new(name, config, dest);
+        if sink.config.resuming {
             // The stopped run's output is kept; `resume` sorts it out.
-            return Ok(FilesSink::new(name, config));
+            return Ok(sink);
         }
-        let mut earlier = Vec::new();
-        for entry in std::fs::read_dir(&config.dir).map_err(|e| io(&config.dir, e))? {
-            let entry = entry.map_err(|e| io(&config.dir, e))?;
-            let file_name = entry.file_name().to_string_lossy().to_string();
-            if file_name.starts_with("kind=") || file_name == "_SUCCESS" {
-                earlier.push(entry.path());
-            }
-        }
+        let earlier: Vec<String> = sink
+            .top()?
+            .into_iter()
+            .filter(|n| n.starts_with("kind=") || n == "_SUCCESS")
+            .collect();
         if !earlier.is_empty() {
-            if !config.overwrite {
+            if !sink.config.overwrite {
                 return Err(SinkError::Spec {
-                    spec: name,
+                    spec: sink.name.clone(),
                     message: format!(
                         "{} holds output of an earlier run; pass --overwrite (or ?overwrite=true) to replace it",
-                        config.dir.display()
+                        sink.config.dir.display()
                     ),
                 });
             }
-            earlier.sort();
-            for path in earlier {
-                let result = if path.is_dir() {
-                    std::fs::remove_dir_all(&path)
-                } else {
-                    std::fs::remove_file(&path)
-                };
-                result.map_err(|e| io(&path, e))?;
+            for name in earlier {
+                sink.remove(&name)?;
             }
         }
-        Ok(FilesSink::new(name, config))
+        Ok(sink)
     }
 
-    fn new(name: String, config: FilesConfig) -> FilesSink {
+    fn new(name: String, config: FilesConfig, dest: Dest) -> FilesSink {
         FilesSink {
             name,
             config,
+            dest,
             open: BTreeMap::new(),
             next_index: BTreeMap::new(),
             report: DeliveryReport::default(),
@@ -202,43 +212,6 @@ impl FilesSink {
             parquet: Vec::new(),
             schema_error: None,
         }
-    }
-
-    /// The UTC days under the directory, each with its
-    /// directories (one per kind) and whether any holds an unfinished part.
-    fn days_on_disk(&self) -> Result<BTreeMap<NaiveDate, (Vec<PathBuf>, bool)>, SinkError> {
-        let io = |path: &Path, source| io_err(&self.name, path, source);
-        let dir = &self.config.dir;
-        let mut days: BTreeMap<NaiveDate, (Vec<PathBuf>, bool)> = BTreeMap::new();
-        for kind in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
-            let kind = kind.map_err(|e| io(dir, e))?.path();
-            let is_kind = kind
-                .file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("kind="));
-            if !is_kind || !kind.is_dir() {
-                continue;
-            }
-            for day in std::fs::read_dir(&kind).map_err(|e| io(&kind, e))? {
-                let day = day.map_err(|e| io(&kind, e))?.path();
-                let name = day.file_name().map(|n| n.to_string_lossy().to_string());
-                let Some(date) = name
-                    .as_deref()
-                    .and_then(|n| n.strip_prefix("date="))
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                else {
-                    continue;
-                };
-                let mut unfinished = false;
-                for part in std::fs::read_dir(&day).map_err(|e| io(&day, e))? {
-                    let part = part.map_err(|e| io(&day, e))?;
-                    unfinished |= part.file_name().to_string_lossy().ends_with(".inprogress");
-                }
-                let entry = days.entry(date).or_default();
-                entry.0.push(day);
-                entry.1 |= unfinished;
-            }
-        }
-        Ok(days)
     }
 
     /// Finishes a part; if that fails, its events are counted as failed
@@ -349,7 +322,15 @@ impl FilesSink {
                     },
                 };
                 let index = self.next_index.entry(key).or_insert(0);
-                let part = Part::create(&self.name, &self.config, key.0, key.1, *index, body)?;
+                let part = Part::create(
+                    &self.name,
+                    &self.config,
+                    &self.dest,
+                    key.0,
+                    key.1,
+                    *index,
+                    body,
+                )?;
                 *index += 1;
                 self.open.insert(key, part);
             }
@@ -510,8 +491,12 @@ impl Sink for FilesSink {
         if let Some(e) = first_error {
             return Err(e);
         }
-        let success = self.config.dir.join("_SUCCESS");
-        std::fs::write(&success, b"").map_err(|e| io_err(&self.name, &success, e))?;
+        let success = self.dest.location("_SUCCESS");
+        let written = match &self.dest {
+            Dest::Dir(_) => std::fs::write(&success, b""),
+            Dest::Store(remote) => remote.put("_SUCCESS", Vec::new()),
+        };
+        written.map_err(|e| io_err(&self.name, &success, e))?;
         Ok(self.report())
     }
 
@@ -520,6 +505,22 @@ impl Sink for FilesSink {
             resumed: self.resumed,
             ..self.report
         }
+    }
+
+    /// On object storage, where an unfinished part leaves no trace to find
+    /// on resuming: the start of the earliest UTC day with a part open, so
+    /// a resumed run writes every such day again (on disk the hidden part
+    /// shows which day to write again).
+    fn checkpoint(&self) -> Option<crate::Checkpoint> {
+        if !matches!(self.dest, Dest::Store(_)) {
+            return None;
+        }
+        let (_, date) = self.open.keys().min_by_key(|(_, d)| *d)?;
+        let day = NaiveDate::from_ymd_opt((*date / 10_000) as i32, *date / 100 % 100, *date % 100)?;
+        Some(crate::Checkpoint {
+            until: SimTime::from_datetime(&day.and_time(chrono::NaiveTime::MIN).and_utc()),
+            state: serde_json::Value::Null,
+        })
     }
 
     /// Keeps the days the stopped run completed and deletes the rest: the
@@ -534,13 +535,10 @@ impl Sink for FilesSink {
         let first = unfinished.map_or(open, |u| u.min(open));
         for (_, (dirs, _)) in days.range(first..) {
             for dir in dirs {
-                std::fs::remove_dir_all(dir).map_err(|e| io_err(&self.name, dir, e))?;
+                self.remove(dir)?;
             }
         }
-        let success = self.config.dir.join("_SUCCESS");
-        if success.exists() {
-            std::fs::remove_file(&success).map_err(|e| io_err(&self.name, &success, e))?;
-        }
+        self.remove("_SUCCESS")?;
         self.resume_date = storesim_sim::time::yyyymmdd(first);
         Ok(SimTime::from_datetime(
             &first.and_time(chrono::NaiveTime::MIN).and_utc(),

@@ -7,7 +7,6 @@
 //! the rest) whatever the run's windows, so its row groups (of
 //! `row_group_rows`) and pages fall at the same rows every run.
 
-use std::fs::File;
 use std::io::BufWriter;
 use std::sync::Arc;
 
@@ -17,6 +16,7 @@ use parquet::basic::{Compression as Codec, GzipLevel, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use storesim_sim::{Event, EventKind};
 
+use super::part::Out;
 use super::Compression;
 use crate::encode::Encoder;
 use crate::parquet::Columns;
@@ -92,14 +92,14 @@ impl ParquetKind {
 
 /// An open Parquet part: its writer and the rows not yet handed to it.
 pub(super) struct Table {
-    writer: ArrowWriter<BufWriter<File>>,
+    writer: ArrowWriter<BufWriter<Out>>,
     pending: Vec<RecordBatch>,
     rows: usize,
     schema: Arc<arrow_schema::Schema>,
 }
 
 impl Table {
-    pub(super) fn new(kind: &ParquetKind, file: BufWriter<File>) -> Result<Table, String> {
+    pub(super) fn new(kind: &ParquetKind, file: BufWriter<Out>) -> Result<Table, String> {
         Ok(Table {
             writer: ArrowWriter::try_new(file, kind.schema.clone(), Some(kind.props.clone()))
                 .map_err(|e| e.to_string())?,
@@ -141,7 +141,7 @@ impl Table {
     }
 
     /// Writes the rest and the footer; the file.
-    pub(super) fn finish(mut self) -> Result<BufWriter<File>, String> {
+    pub(super) fn finish(mut self) -> Result<BufWriter<Out>, String> {
         self.drain(true)?;
         self.writer.into_inner().map_err(|e| e.to_string())
     }

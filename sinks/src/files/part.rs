@@ -1,4 +1,5 @@
-//! One part file: create under a hidden name, write, finish and rename.
+//! One part file: create under a hidden name (or as an object upload),
+//! write, finish and make it visible.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -9,6 +10,7 @@ use storesim_sim::EventKind;
 
 use super::avro::{AvroKind, Pending, BLOCK_EVENTS};
 use super::parquet::{ParquetKind, Table};
+use super::remote::{Remote, Upload};
 use super::{Compression, FilesConfig};
 use crate::encode::Encoded;
 use crate::SinkError;
@@ -21,9 +23,9 @@ const ZSTD_WORKERS: u32 = 2;
 
 /// The compressed byte stream of a part.
 enum Stream {
-    Plain(BufWriter<File>),
-    Zstd(zstd::Encoder<'static, BufWriter<File>>),
-    Gzip(flate2::write::GzEncoder<BufWriter<File>>),
+    Plain(BufWriter<Out>),
+    Zstd(zstd::Encoder<'static, BufWriter<Out>>),
+    Gzip(flate2::write::GzEncoder<BufWriter<Out>>),
     /// A Parquet part takes rows, not bytes.
     Parquet(Box<Table>),
 }
@@ -50,7 +52,7 @@ impl Stream {
         }
     }
 
-    fn finish(self) -> std::io::Result<File> {
+    fn finish(self) -> std::io::Result<Out> {
         let mut buffered = match self {
             Stream::Plain(w) => w,
             Stream::Zstd(w) => w.finish()?,
@@ -59,6 +61,93 @@ impl Stream {
         };
         buffered.flush()?;
         buffered.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+/// Where the files go: a directory, or an object store's prefix.
+#[derive(Debug, Clone)]
+pub(super) enum Dest {
+    /// A local directory.
+    Dir(PathBuf),
+    /// An object store.
+    Store(Arc<Remote>),
+}
+
+impl Dest {
+    /// `relative`'s path or URL, for messages.
+    pub(super) fn location(&self, relative: &str) -> PathBuf {
+        match self {
+            Dest::Dir(dir) => dir.join(relative),
+            Dest::Store(remote) => PathBuf::from(remote.location(relative)),
+        }
+    }
+
+    /// Opens `dir/name` for writing, invisible until committed.
+    fn create(&self, sink: &str, dir: &str, name: &str) -> Result<Out, SinkError> {
+        match self {
+            Dest::Dir(root) => {
+                let dir = root.join(dir);
+                std::fs::create_dir_all(&dir).map_err(|e| io_err(sink, &dir, e))?;
+                let done = dir.join(name);
+                let tmp = dir.join(format!(".{name}.inprogress"));
+                let file = File::create(&tmp).map_err(|e| io_err(sink, &tmp, e))?;
+                Ok(Out::File { file, tmp, done })
+            }
+            Dest::Store(remote) => Ok(Out::Upload(remote.create(&format!("{dir}/{name}")))),
+        }
+    }
+}
+
+/// A part's bytes on their way.
+pub(super) enum Out {
+    /// A hidden file, renamed to `done` when complete.
+    File {
+        file: File,
+        tmp: PathBuf,
+        done: PathBuf,
+    },
+    /// An object, visible when its upload completes.
+    Upload(Upload),
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Out::File { file, .. } => file.write(buf),
+            Out::Upload(u) => u.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Out::File { file, .. } => file.flush(),
+            Out::Upload(u) => u.flush(),
+        }
+    }
+}
+
+impl Out {
+    /// Makes the part visible under its name; returns its size.
+    fn commit(self) -> std::io::Result<u64> {
+        match self {
+            Out::File { file, tmp, done } => {
+                let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+                drop(file);
+                std::fs::rename(&tmp, &done).inspect_err(|_| {
+                    let _ = std::fs::remove_file(&tmp);
+                })?;
+                Ok(bytes)
+            }
+            Out::Upload(u) => u.commit(),
+        }
+    }
+
+    /// The hidden file it writes, if it writes one.
+    fn hidden(&self) -> Option<PathBuf> {
+        match self {
+            Out::File { tmp, .. } => Some(tmp.clone()),
+            Out::Upload(_) => None,
+        }
     }
 }
 
@@ -76,8 +165,11 @@ pub(super) enum Body<'a> {
 pub(super) struct Part {
     stream: Stream,
     events: u64,
+    /// Where it is being written, for messages.
     tmp: PathBuf,
-    done: PathBuf,
+    /// Its hidden file on disk, removed if it is not finished (an upload
+    /// not completed is aborted when dropped).
+    hidden: Option<PathBuf>,
     /// An Avro container file's datums not yet in a block.
     pending: Option<Pending>,
 }
@@ -107,23 +199,25 @@ impl Part {
     pub(super) fn create(
         sink: &str,
         config: &FilesConfig,
+        dest: &Dest,
         kind: EventKind,
         date: u32,
         index: u32,
         body: Body<'_>,
     ) -> Result<Part, SinkError> {
-        let dir = config.dir.join(format!("kind={kind}")).join(format!(
-            "date={:04}-{:02}-{:02}",
+        let dir = format!(
+            "kind={kind}/date={:04}-{:02}-{:02}",
             date / 10_000,
             date / 100 % 100,
             date % 100
-        ));
-        std::fs::create_dir_all(&dir).map_err(|e| io_err(sink, &dir, e))?;
+        );
         let file_name = format!("part-{index:05}.{}", config.extension());
-        let done = dir.join(&file_name);
-        let tmp = dir.join(format!(".{file_name}.inprogress"));
-        let file = File::create(&tmp).map_err(|e| io_err(sink, &tmp, e))?;
-        let buffered = BufWriter::with_capacity(1 << 20, file);
+        let out = dest.create(sink, &dir, &file_name)?;
+        let hidden = out.hidden();
+        let tmp = hidden
+            .clone()
+            .unwrap_or_else(|| dest.location(&format!("{dir}/{file_name}")));
+        let buffered = BufWriter::with_capacity(1 << 20, out);
         let (header, avro) = match &body {
             Body::Lines(header) => (*header, None),
             Body::Avro(kind) => (kind.header(), Some(kind.clone())),
@@ -155,7 +249,7 @@ impl Part {
             stream,
             events: 0,
             tmp,
-            done,
+            hidden,
             pending: None,
         };
         part.stream
@@ -252,36 +346,28 @@ impl Part {
         self.stream.flush().map_err(|e| io_err(sink, &self.tmp, e))
     }
 
-    /// Finishes the compressed stream and renames the part to its final
-    /// name. Returns its size in bytes. On an error the unfinished file is
-    /// removed: its events are lost, and counted so by the sink.
+    /// Finishes the compressed stream and makes the part visible under
+    /// its name (a rename, or an upload's completion). Returns its size in
+    /// bytes. On an error nothing of it stays: its events are lost, and
+    /// counted so by the sink.
     pub(super) fn finish(mut self, sink: &str) -> Result<u64, SinkError> {
-        let tmp = self.tmp.clone();
-        if let Err(e) = self.write_block(sink) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
+        let (tmp, hidden) = (self.tmp.clone(), self.hidden.take());
+        let result = self.write_block(sink).and_then(|()| {
+            let out = self.stream.finish().map_err(|e| io_err(sink, &tmp, e))?;
+            out.commit().map_err(|e| io_err(sink, &tmp, e))
+        });
+        if let (Err(_), Some(file)) = (&result, hidden) {
+            let _ = std::fs::remove_file(file);
         }
-        let result = self.stream.finish().map_err(|e| io_err(sink, &tmp, e));
-        let file = match result {
-            Ok(file) => file,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
-            }
-        };
-        let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-        drop(file);
-        std::fs::rename(&self.tmp, &self.done).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            io_err(sink, &self.done, e)
-        })?;
-        Ok(bytes)
+        result
     }
 
-    /// Drops the part unfinished and removes its file.
+    /// Drops the part unfinished: its file is removed, its upload aborted.
     pub(super) fn discard(self) {
-        let tmp = self.tmp.clone();
-        drop(self.stream);
-        let _ = std::fs::remove_file(tmp);
+        let hidden = self.hidden.clone();
+        drop(self);
+        if let Some(file) = hidden {
+            let _ = std::fs::remove_file(file);
+        }
     }
 }

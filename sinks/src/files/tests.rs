@@ -96,3 +96,38 @@ async fn refuses_earlier_output_unless_overwrite() {
     // Only the second run's dates are left.
     assert!(list(dir.path()).iter().all(|f| !f.contains("2026-11-25")));
 }
+
+#[test]
+fn a_store_url_is_a_files_sink_with_the_stores_settings() {
+    for spec in [
+        "s3://lake/runs/bf?format=parquet&endpoint=http://127.0.0.1:9000&region=eu-west-1",
+        "files:s3://lake/runs/bf?format=parquet&endpoint=http://127.0.0.1:9000&region=eu-west-1",
+    ] {
+        let crate::SinkKind::Files(c) = spec.parse::<crate::SinkSpec>().unwrap().kind else {
+            panic!("{spec}")
+        };
+        assert_eq!(c.format, Format::Parquet);
+        assert_eq!(c.compression, Compression::Zstd);
+        let remote = c.remote.expect("a store");
+        assert_eq!(remote.url, "s3://lake/runs/bf");
+        assert_eq!(
+            remote.options,
+            vec![
+                ("endpoint".to_string(), "http://127.0.0.1:9000".to_string()),
+                ("region".to_string(), "eu-west-1".to_string())
+            ]
+        );
+    }
+    let crate::SinkKind::Files(c) = "csv:gs://b/p".parse::<crate::SinkSpec>().unwrap().kind else {
+        panic!()
+    };
+    assert_eq!((c.format, c.remote.is_some()), (Format::Csv, true));
+    for (spec, want) in [
+        ("files:ftp://b/p", "`ftp://`: write a directory, s3://"),
+        ("s3://b/p?colour=red", "unknown option `colour`"),
+        ("az://c/p?format=orc", "format `orc`"),
+    ] {
+        let e = spec.parse::<crate::SinkSpec>().unwrap_err().to_string();
+        assert!(e.contains(want), "{spec}: {e}");
+    }
+}
