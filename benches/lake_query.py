@@ -1,6 +1,6 @@
 """DuckDB's time for the README's Lakehouse query (net sales by date and
 store) over a files sink's tree: Parquet or zstd JSON lines. Prints the
-rows' count and the median of RUNS timed runs (after one warm-up run).
+rows' count and the median of RUNS timed runs (default 3).
 
     python benches/lake_query.py DIR parquet|json [RUNS]
 
@@ -20,10 +20,9 @@ source = {
 sql = f"""SELECT date, store_id, sum(unit_price * quantity - discount) AS net
 FROM {source} GROUP BY ALL ORDER BY ALL"""
 con = duckdb.connect()
-rows = len(con.execute(sql).fetchall())
 times = []
 for _ in range(runs):
     t = time.perf_counter()
-    con.execute(sql).fetchall()
+    rows = len(con.execute(sql).fetchall())
     times.append(time.perf_counter() - t)
 print(f"{kind}: {rows} rows, median {statistics.median(times):.2f} s of {runs} runs ({', '.join(f'{x:.2f}' for x in times)})")
