@@ -355,6 +355,11 @@ impl FilesSink {
     }
 }
 
+/// The start of a UTC day.
+fn day_start(date: NaiveDate) -> SimTime {
+    SimTime::from_datetime(&date.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
 /// A chunk of a partition, encoded: bytes (JSON, CSV, Avro datums) or
 /// Parquet rows.
 enum Chunk {
@@ -491,12 +496,7 @@ impl Sink for FilesSink {
         if let Some(e) = first_error {
             return Err(e);
         }
-        let success = self.dest.location("_SUCCESS");
-        let written = match &self.dest {
-            Dest::Dir(_) => std::fs::write(&success, b""),
-            Dest::Store(remote) => remote.put("_SUCCESS", Vec::new()),
-        };
-        written.map_err(|e| io_err(&self.name, &success, e))?;
+        self.put("_SUCCESS", Vec::new())?;
         Ok(self.report())
     }
 
@@ -518,7 +518,7 @@ impl Sink for FilesSink {
         let (_, date) = self.open.keys().min_by_key(|(_, d)| *d)?;
         let day = NaiveDate::from_ymd_opt((*date / 10_000) as i32, *date / 100 % 100, *date % 100)?;
         Some(crate::Checkpoint {
-            until: SimTime::from_datetime(&day.and_time(chrono::NaiveTime::MIN).and_utc()),
+            until: day_start(day),
             state: serde_json::Value::Null,
         })
     }
@@ -540,9 +540,7 @@ impl Sink for FilesSink {
         }
         self.remove("_SUCCESS")?;
         self.resume_date = storesim_sim::time::yyyymmdd(first);
-        Ok(SimTime::from_datetime(
-            &first.and_time(chrono::NaiveTime::MIN).and_utc(),
-        ))
+        Ok(day_start(first))
     }
 }
 

@@ -29,6 +29,16 @@ impl FilesSink {
         }
     }
 
+    /// Writes the whole file `relative` (`_SUCCESS`).
+    pub(super) fn put(&self, relative: &str, bytes: Vec<u8>) -> Result<(), SinkError> {
+        let path = self.dest.location(relative);
+        let result = match &self.dest {
+            Dest::Store(remote) => remote.put(relative, bytes),
+            Dest::Dir(_) => std::fs::write(&path, bytes),
+        };
+        result.map_err(|e| io_err(&self.name, &path, e))
+    }
+
     /// Removes `relative` (a file, or a directory and all under it).
     pub(super) fn remove(&self, relative: &str) -> Result<(), SinkError> {
         let path = self.dest.location(relative);
