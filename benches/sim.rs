@@ -16,7 +16,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use rand::SeedableRng;
 use storesim_scenarios::{Overrides, Scenario};
 use storesim_sim::arrivals::Arrivals;
-use storesim_sim::merge::merge_runs;
+use storesim_sim::merge::{loser_tree, merge_runs};
 use storesim_sim::time::MICROS_PER_HOUR;
 use storesim_sim::watch::StoreWindow;
 use storesim_sim::{ChainStore, RunSpan, Stamped, World};
@@ -142,7 +142,8 @@ fn encode_json(c: &mut Criterion) {
 
 fn window_merge(c: &mut Criterion) {
     // Sorted store runs for one 5-minute window of Black Friday's peak,
-    // merged as the scheduler does, and sorted as it did before.
+    // merged as the scheduler does (radix), by the tree it did before, and
+    // sorted as it did before that.
     for stores in [100, 1000] {
         let world = world(stores);
         let first = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).expect("valid date");
@@ -166,10 +167,17 @@ fn window_merge(c: &mut Criterion) {
         let total: usize = runs.iter().map(Vec::len).sum();
         let mut g = c.benchmark_group("merge");
         g.throughput(Throughput::Elements(total as u64));
-        g.bench_function(format!("{stores} store runs, 5 minutes: loser tree"), |b| {
+        g.bench_function(format!("{stores} store runs, 5 minutes: radix"), |b| {
             b.iter_batched(
                 || runs.clone(),
                 |runs| black_box(merge_runs(runs)),
+                BatchSize::LargeInput,
+            )
+        });
+        g.bench_function(format!("{stores} store runs, 5 minutes: loser tree"), |b| {
+            b.iter_batched(
+                || runs.clone(),
+                |runs| black_box(loser_tree(runs)),
                 BatchSize::LargeInput,
             )
         });

@@ -1,11 +1,16 @@
-//! Merging sorted runs of events into one stream: a k-way merge over a
-//! tournament (loser) tree.
+//! Merging sorted runs of events into one stream.
 //!
 //! Each store hands back its window's events sorted by [`Stamped::key`],
-//! `(at, store_id, seq)`, and the window goes out in that order.
-//! Concatenating the runs and sorting them moves every 88-byte event about
-//! log2(k) times; the tree moves it once and compares the keys kept in its
-//! nodes, so a window of 1000 stores costs about ten comparisons per event.
+//! `(at, store_id, seq)`, and the window goes out in that order. Two ways,
+//! the same result:
+//!
+//! - [`radix`]: a window's keys, packed with each event's place into one
+//!   `u64`, sorted by a stable radix sort (three or four passes over 8-byte
+//!   words that fit in the cache), then the events gathered once in that
+//!   order. It needs every run to come from one store of its own and the
+//!   packed word to fit, which the scheduler's windows do.
+//! - [`loser_tree`]: a k-way merge over a tournament tree, for any runs:
+//!   each event moved once after about log2(k) key comparisons.
 
 use std::vec::IntoIter;
 
@@ -19,30 +24,193 @@ const DONE: Key = (SimTime(i64::MAX), u32::MAX, u64::MAX);
 
 /// Merges runs into one vector sorted by [`Stamped::key`].
 ///
-/// Runs sorted by the key (every store's is) cost one move and about
-/// log2(runs) key comparisons per event; a run that is not sorted is
-/// sorted first. Keys are unique (a store's `seq` is unique within the
-/// store, and the store id tells stores apart), so the result does not
-/// depend on the order of the runs.
+/// Keys are unique (a store's `seq` is unique within the store, and the
+/// store id tells stores apart), so the result does not depend on the order
+/// of the runs, nor on which of the two ways merges them.
 pub fn merge_runs(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
-    let total: usize = runs.iter().map(Vec::len).sum();
+    let mut runs = sorted_runs(runs);
+    if runs.len() < 2 {
+        return runs.pop().unwrap_or_default();
+    }
+    match radix(&mut runs) {
+        Some(out) => out,
+        None => merge_tree(runs),
+    }
+}
+
+/// The merge over a tournament tree, whatever the runs ([`merge_runs`]
+/// takes it when [`radix`] cannot).
+pub fn loser_tree(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
+    let mut runs = sorted_runs(runs);
+    if runs.len() < 2 {
+        return runs.pop().unwrap_or_default();
+    }
+    merge_tree(runs)
+}
+
+/// The runs that hold events, each sorted by its key.
+fn sorted_runs(runs: Vec<Vec<Stamped>>) -> Vec<Vec<Stamped>> {
     let mut runs: Vec<Vec<Stamped>> = runs.into_iter().filter(|r| !r.is_empty()).collect();
     for run in &mut runs {
         if !Stamped::in_order(run) {
             run.sort_unstable_by_key(Stamped::key);
         }
     }
-    match runs.len() {
-        0 => return Vec::new(),
-        1 => return runs.pop().expect("one run"),
-        _ => {}
-    }
+    runs
+}
+
+fn merge_tree(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
+    let total: usize = runs.iter().map(Vec::len).sum();
     let mut out = Vec::with_capacity(total);
     let mut tree = LoserTree::new(runs);
     while let Some(event) = tree.pop() {
         out.push(event);
     }
     out
+}
+
+/// Bits of `n`: the width of the numbers `0..=n`.
+fn bits(n: u64) -> u32 {
+    u64::BITS - n.leading_zeros()
+}
+
+/// Merges sorted, non-empty runs by a radix sort of packed keys, leaving
+/// the runs empty; `None` (the runs untouched) when a run holds more than
+/// one store, two runs share a store, or the packed word would not fit.
+///
+/// The word of an event is `at - min_at`, then the rank of its run's store
+/// among the runs, then its place in the runs laid end to end. Ranks order
+/// runs as their stores do, and each run is in `seq` order, so sorting the
+/// words sorts by `(at, store, seq)`; the place makes every word unique and
+/// says where the event is.
+pub fn radix(runs: &mut [Vec<Stamped>]) -> Option<Vec<Stamped>> {
+    for run in runs.iter() {
+        let store = run.first()?.store;
+        if run.iter().any(|e| e.store != store) {
+            return None;
+        }
+    }
+    runs.sort_unstable_by_key(|r| r[0].store);
+    if runs.windows(2).any(|w| w[0][0].store == w[1][0].store) {
+        return None;
+    }
+    let total: usize = runs.iter().map(Vec::len).sum();
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for run in runs.iter() {
+        // Each run is in time order.
+        lo = lo.min(run[0].at.0);
+        hi = hi.max(run[run.len() - 1].at.0);
+    }
+    let span = u64::try_from(hi.checked_sub(lo)?).ok()?;
+    let place_bits = bits(total as u64 - 1);
+    let rank_bits = bits(runs.len() as u64 - 1);
+    let key_bits = bits(span) + rank_bits;
+    if key_bits + place_bits > u64::BITS || u32::try_from(total).is_err() {
+        return None;
+    }
+    let mut words = Vec::with_capacity(total);
+    let mut starts = Vec::with_capacity(runs.len());
+    for (rank, run) in runs.iter().enumerate() {
+        starts.push(words.len());
+        let rank = (rank as u64) << place_bits;
+        for e in run {
+            let at = (e.at.0 - lo) as u64;
+            words.push((at << (rank_bits + place_bits)) | rank | words.len() as u64);
+        }
+    }
+    sort_words(&mut words, place_bits, key_bits);
+    let rank_mask = (1u64 << rank_bits) - 1;
+    let place_mask = (1u64 << place_bits) - 1;
+    // The events leave their runs here: each run's length is set to zero
+    // first, so its events are read below exactly once and never dropped
+    // in it (a panic would leak them, nothing worse).
+    let heads: Vec<*const Stamped> = runs
+        .iter_mut()
+        .map(|run| {
+            let head = run.as_ptr();
+            // SAFETY: zero is within capacity, and no element is dropped
+            // or read through the vector afterwards.
+            unsafe { run.set_len(0) };
+            head
+        })
+        .collect();
+    let source = |word: u64| {
+        let rank = ((word >> place_bits) & rank_mask) as usize;
+        let place = (word & place_mask) as usize - starts[rank];
+        // SAFETY: `rank` indexes a run, and `place` is within that run's
+        // former length: the word was made from exactly that pair.
+        unsafe { heads[rank].add(place) }
+    };
+    let mut out = Vec::with_capacity(total);
+    for (i, &word) in words.iter().enumerate() {
+        if let Some(&ahead) = words.get(i + 8) {
+            prefetch(source(ahead));
+        }
+        // SAFETY: the words are a permutation of the places (a radix pass
+        // moves each word once), so every event is read exactly once, from
+        // a run whose length is zero and which is not read again.
+        out.push(unsafe { std::ptr::read(source(word)) });
+    }
+    Some(out)
+}
+
+/// Sorts `words` by their bits `low..low + width`, stably (least
+/// significant digit first, up to 12 bits a pass). The words come in
+/// increasing order of their low bits, so the result is in increasing
+/// order of the whole word.
+fn sort_words(words: &mut Vec<u64>, low: u32, width: u32) {
+    if width == 0 {
+        return;
+    }
+    let passes = width.div_ceil(12);
+    let digit = width.div_ceil(passes);
+    let mask = (1u64 << digit) - 1;
+    let mut counts = vec![0usize; (passes as usize) << digit];
+    for &w in words.iter() {
+        for p in 0..passes {
+            let d = ((w >> (low + p * digit)) & mask) as usize;
+            counts[((p as usize) << digit) + d] += 1;
+        }
+    }
+    let mut spare = vec![0u64; words.len()];
+    for p in 0..passes {
+        let counts = &mut counts[(p as usize) << digit..((p as usize) + 1) << digit];
+        if counts.iter().any(|&c| c == words.len()) {
+            // One digit for every word: the pass would change nothing.
+            continue;
+        }
+        let mut at = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = at;
+            at += n;
+        }
+        let shift = low + p * digit;
+        for &w in words.iter() {
+            let d = ((w >> shift) & mask) as usize;
+            spare[counts[d]] = w;
+            counts[d] += 1;
+        }
+        std::mem::swap(words, &mut spare);
+    }
+}
+
+/// Asks the CPU for the event at `p` (it spans two cache lines).
+#[inline]
+fn prefetch(p: *const Stamped) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let p = p.cast::<i8>();
+        // SAFETY: prefetching is a hint; it never faults, even on an
+        // invalid address.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(p);
+            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 /// A tournament tree over `k` runs (padded to a power of two with empty
@@ -114,19 +282,9 @@ impl LoserTree {
 /// new head's key would otherwise wait on memory.
 #[inline]
 fn prefetch_after_head(run: &IntoIter<Stamped>) {
-    #[cfg(target_arch = "x86_64")]
     if let Some(next) = run.as_slice().get(1) {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let p = std::ptr::from_ref(next).cast::<i8>();
-        // SAFETY: prefetching is a hint; it never faults, even on an
-        // invalid address, and `p` points into a live slice anyway.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(p);
-            _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(64));
-        }
+        prefetch(next);
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = run;
 }
 
 #[inline]
@@ -179,6 +337,80 @@ mod tests {
             let merged = merge_runs(runs);
             let keys = |v: &[Stamped]| v.iter().map(Stamped::key).collect::<Vec<_>>();
             prop_assert_eq!(keys(&merged), keys(&sorted));
+        }
+
+        /// Runs of one store each (the scheduler's windows) take the radix
+        /// sort, in any order of the runs and with ties in time across
+        /// stores; the result equals a sort, and equals the tree's.
+        #[test]
+        fn radix_equals_a_sort(
+            times in proptest::collection::vec(
+                proptest::collection::vec(0i64..50, 1..40), 2..20),
+            base in -1_000_000i64..1_000_000,
+            stores in proptest::collection::vec(1u32..10_000, 20),
+        ) {
+            let mut ids: Vec<u32> = stores.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            prop_assume!(ids.len() >= times.len());
+            let mut seq = 0;
+            let runs: Vec<Vec<Stamped>> = times
+                .iter()
+                .zip(&stores)
+                .map(|(run, &store)| {
+                    let mut ts = run.clone();
+                    ts.sort_unstable();
+                    ts.into_iter()
+                        .map(|t| {
+                            seq += 1;
+                            Stamped { store, ..change(base + t, seq) }
+                        })
+                        .collect()
+                })
+                .collect();
+            let distinct = {
+                let mut s: Vec<u32> = runs.iter().map(|r| r[0].store).collect();
+                s.sort_unstable();
+                s.windows(2).all(|w| w[0] != w[1])
+            };
+            prop_assume!(distinct);
+            let mut sorted = runs.concat();
+            sorted.sort_by_key(|s| s.key());
+            let keys = |v: &[Stamped]| v.iter().map(Stamped::key).collect::<Vec<_>>();
+            let mut by_radix = runs.clone();
+            let merged = radix(&mut by_radix);
+            prop_assert!(merged.is_some());
+            prop_assert!(by_radix.iter().all(Vec::is_empty));
+            prop_assert_eq!(keys(&merged.unwrap_or_default()), keys(&sorted));
+            prop_assert_eq!(keys(&loser_tree(runs.clone())), keys(&sorted));
+            prop_assert_eq!(merged_events(runs), sorted);
+        }
+    }
+
+    fn merged_events(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
+        merge_runs(runs)
+    }
+
+    /// What the radix sort cannot pack goes to the tree, untouched: a run
+    /// of two stores, two runs of one store, times too far apart.
+    #[test]
+    fn radix_declines_what_it_cannot_pack() {
+        let one = |store: u32, at: i64, seq: u64| Stamped {
+            store,
+            ..change(at, seq)
+        };
+        let cases = [
+            vec![vec![one(1, 5, 1), one(2, 6, 2)], vec![one(3, 1, 3)]],
+            vec![vec![one(1, 5, 1)], vec![one(1, 1, 2)]],
+            vec![vec![one(1, i64::MIN / 2, 1)], vec![one(2, i64::MAX / 2, 2)]],
+        ];
+        for runs in cases {
+            let mut tried = runs.clone();
+            assert!(radix(&mut tried).is_none());
+            assert_eq!(tried.concat().len(), runs.concat().len(), "untouched");
+            let mut sorted = runs.concat();
+            sorted.sort_by_key(Stamped::key);
+            assert_eq!(merge_runs(runs), sorted);
         }
     }
 }

@@ -11,9 +11,12 @@ use std::io::BufWriter;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnWriter, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression as Codec, GzipLevel, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
+use rayon::prelude::*;
 use storesim_sim::{Event, EventKind};
 
 use super::part::Out;
@@ -90,9 +93,19 @@ impl ParquetKind {
     }
 }
 
-/// An open Parquet part: its writer and the rows not yet handed to it.
+/// An open Parquet part: its file writer, the column writers of the row
+/// group being filled, and the rows not yet handed to them.
+///
+/// The columns of a batch are encoded (dictionary, statistics, pages,
+/// compression) in parallel, one column writer per leaf column, and a full
+/// row group's chunks are appended in column order: the same chunks
+/// `ArrowWriter` makes one column after the other, so the same bytes.
 pub(super) struct Table {
-    writer: ArrowWriter<BufWriter<Out>>,
+    file: SerializedFileWriter<BufWriter<Out>>,
+    factory: ArrowRowGroupWriterFactory,
+    /// The row group being filled and its rows so far.
+    group: Option<(Vec<ArrowColumnWriter>, usize)>,
+    group_rows: usize,
     pending: Vec<RecordBatch>,
     rows: usize,
     schema: Arc<arrow_schema::Schema>,
@@ -100,9 +113,17 @@ pub(super) struct Table {
 
 impl Table {
     pub(super) fn new(kind: &ParquetKind, file: BufWriter<Out>) -> Result<Table, String> {
+        // The Arrow writer sets up the file (the Arrow schema in its
+        // metadata) and hands over its parts.
+        let (file, factory) =
+            ArrowWriter::try_new(file, kind.schema.clone(), Some(kind.props.clone()))
+                .and_then(ArrowWriter::into_serialized_writer)
+                .map_err(|e| e.to_string())?;
         Ok(Table {
-            writer: ArrowWriter::try_new(file, kind.schema.clone(), Some(kind.props.clone()))
-                .map_err(|e| e.to_string())?,
+            file,
+            factory,
+            group: None,
+            group_rows: kind.props.max_row_group_row_count().unwrap_or(usize::MAX),
             pending: Vec::new(),
             rows: 0,
             schema: kind.schema.clone(),
@@ -128,9 +149,7 @@ impl Table {
         let mut at = 0;
         while rows.num_rows() - at >= BATCH_ROWS || (all && at < rows.num_rows()) {
             let n = BATCH_ROWS.min(rows.num_rows() - at);
-            self.writer
-                .write(&rows.slice(at, n))
-                .map_err(|e| e.to_string())?;
+            self.encode(&rows.slice(at, n)).map_err(|e| e.to_string())?;
             at += n;
         }
         self.rows = rows.num_rows() - at;
@@ -140,9 +159,57 @@ impl Table {
         Ok(())
     }
 
+    /// Encodes `batch` into the row groups, closing each when full.
+    fn encode(&mut self, batch: &RecordBatch) -> parquet::errors::Result<()> {
+        let mut at = 0;
+        while at < batch.num_rows() {
+            let (writers, filled) = match &mut self.group {
+                Some(group) => group,
+                none => none.insert((
+                    self.factory
+                        .create_column_writers(self.file.flushed_row_groups().len())?,
+                    0,
+                )),
+            };
+            let n = (batch.num_rows() - at).min(self.group_rows - *filled);
+            let part = batch.slice(at, n);
+            let mut leaves = Vec::with_capacity(writers.len());
+            for (field, column) in self.schema.fields().iter().zip(part.columns()) {
+                leaves.extend(compute_leaves(field, column)?);
+            }
+            writers
+                .par_iter_mut()
+                .zip(leaves.par_iter())
+                .try_for_each(|(writer, leaf)| writer.write(leaf))?;
+            *filled += n;
+            at += n;
+            if *filled >= self.group_rows {
+                self.close_group()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the row group being filled: its chunks, in column order.
+    fn close_group(&mut self) -> parquet::errors::Result<()> {
+        let Some((writers, _)) = self.group.take() else {
+            return Ok(());
+        };
+        let chunks = writers
+            .into_par_iter()
+            .map(ArrowColumnWriter::close)
+            .collect::<parquet::errors::Result<Vec<_>>>()?;
+        let mut group = self.file.next_row_group()?;
+        for chunk in chunks {
+            chunk.append_to_row_group(&mut group)?;
+        }
+        group.close().map(drop)
+    }
+
     /// Writes the rest and the footer; the file.
     pub(super) fn finish(mut self) -> Result<BufWriter<Out>, String> {
         self.drain(true)?;
-        self.writer.into_inner().map_err(|e| e.to_string())
+        self.close_group().map_err(|e| e.to_string())?;
+        self.file.into_inner().map_err(|e| e.to_string())
     }
 }
