@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix::{Actor, Addr, Context, Handler, Message, ResponseActFuture, WrapFuture};
 use futures_util::future::join_all;
-use storesim_sim::merge::merge_runs;
+use storesim_sim::merge::merge_reusing;
 use storesim_sim::watch::StoreWindow;
 use storesim_sim::{Event, EventBatch, SimTime, Stamped};
 use storesim_sinks::SinkError;
@@ -88,6 +88,44 @@ struct Merged {
     windows: Vec<StoreWindow>,
 }
 
+/// Windows the sinks are done with, emptied, for later merges: a window's
+/// vector is large, and a fresh one costs the kernel zeroed pages and the
+/// allocator its slow paths (issue #24's profile). The stores' own vectors
+/// are not handed back: each would keep the size of its store's busiest
+/// window, about 100 MB more at 1000 stores for no measurable gain.
+#[derive(Default)]
+struct Spares {
+    windows: Vec<Vec<Stamped>>,
+    /// Batches handed to the sinks, oldest first, until only this holds them.
+    sent: VecDeque<Arc<EventBatch>>,
+}
+
+/// Whole windows kept for reuse, and batches followed until the sinks
+/// are done with them (one a sink holds on to is let go).
+const SPARE_WINDOWS: usize = 2;
+const SENT_FOLLOWED: usize = 8;
+
+impl Spares {
+    /// Takes back the oldest batches no sink holds any more.
+    fn reclaim(&mut self) {
+        while let Some(front) = self.sent.front() {
+            if Arc::strong_count(front) > 1 && self.sent.len() <= SENT_FOLLOWED {
+                break;
+            }
+            let Some(batch) = self.sent.pop_front() else {
+                break;
+            };
+            if let Ok(batch) = Arc::try_unwrap(batch) {
+                if self.windows.len() < SPARE_WINDOWS {
+                    let mut events = batch.events;
+                    events.clear();
+                    self.windows.push(events);
+                }
+            }
+        }
+    }
+}
+
 /// The sinks side of the run: addresses, batches in flight, the summary.
 struct Fanout {
     sinks: Vec<(String, Addr<SinkActor>)>,
@@ -109,6 +147,7 @@ struct Fanout {
     started: Duration,
     /// The window being released.
     window: (SimTime, SimTime),
+    spares: Spares,
 }
 
 impl Fanout {
@@ -159,6 +198,8 @@ impl Fanout {
             }
             queue.push_back(Box::pin(addr.send(WriteBatch(Arc::clone(&batch)))));
         }
+        self.spares.sent.push_back(batch);
+        self.spares.reclaim();
         self.report(end, &[]);
         Ok(())
     }
@@ -322,6 +363,7 @@ impl Handler<RunToEnd> for SchedulerActor {
             caught_up: false,
             started,
             window: (start, start),
+            spares: Spares::default(),
         };
         Box::pin(
             async move {
@@ -337,7 +379,7 @@ impl Handler<RunToEnd> for SchedulerActor {
                 // Sends Advance to every store now, and merges their answers
                 // on a blocking thread, so the scheduler's thread stays free
                 // to release the previous window on time.
-                let window_of = |from: SimTime, mut chain: CatalogWindow| {
+                let window_of = |from: SimTime, mut chain: CatalogWindow, spares: &mut Spares| {
                     let until = from.plus_micros(window);
                     if !chain_events {
                         chain.changes.clear();
@@ -355,6 +397,7 @@ impl Handler<RunToEnd> for SchedulerActor {
                             watch,
                         })
                     }));
+                    let out = spares.windows.pop().unwrap_or_default();
                     actix_rt::spawn(async move {
                         let outputs = answers
                             .await
@@ -362,7 +405,7 @@ impl Handler<RunToEnd> for SchedulerActor {
                             .collect::<Result<Vec<StoreOutput>, _>>()
                             .map_err(|_| RunError::StoreStopped)?;
                         actix_rt::task::spawn_blocking(move || {
-                            merge(from, until, outputs, chain.changes)
+                            merge(from, until, outputs, chain.changes, out)
                         })
                         .await
                         .map_err(|_| RunError::StoreStopped)
@@ -382,7 +425,10 @@ impl Handler<RunToEnd> for SchedulerActor {
                             let chain = prepare(next_from)
                                 .await
                                 .map_err(|_| RunError::StoreStopped)?;
-                            ahead.push_back((next_from, window_of(next_from, chain)));
+                            ahead.push_back((
+                                next_from,
+                                window_of(next_from, chain, &mut fan.spares),
+                            ));
                             next_from = next_from.plus_micros(window);
                         }
                         let Some((t, pending)) = ahead.pop_front() else {
@@ -462,8 +508,15 @@ fn sink_error(name: &str, error: SinkError) -> RunError {
 }
 
 /// Merges the stores' sorted runs (and the catalog's) into one batch
-/// ordered by `(ts, store_id, seq)`.
-fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>, chain: Vec<Stamped>) -> Merged {
+/// ordered by `(ts, store_id, seq)`, in `out`'s buffer (an emptied window
+/// the sinks are done with, or a new vector).
+fn merge(
+    start: SimTime,
+    end: SimTime,
+    outputs: Vec<StoreOutput>,
+    chain: Vec<Stamped>,
+    out: Vec<Stamped>,
+) -> Merged {
     let mut merged = Merged {
         batch: EventBatch::default(),
         done: true,
@@ -480,7 +533,14 @@ fn merge(start: SimTime, end: SimTime, outputs: Vec<StoreOutput>, chain: Vec<Sta
         runs.push(o.events);
     }
     runs.push(chain);
-    let events = merge_runs(runs);
+    let total: usize = runs.iter().map(Vec::len).sum();
+    // A spare from a busier window would keep that window's size for good.
+    let out = if out.capacity() > 2 * total {
+        Vec::new()
+    } else {
+        out
+    };
+    let events = merge_reusing(&mut runs, out);
     debug_assert!(Stamped::in_order(&events));
     merged.batch = EventBatch { start, end, events };
     merged

@@ -27,36 +27,44 @@ const DONE: Key = (SimTime(i64::MAX), u32::MAX, u64::MAX);
 /// Keys are unique (a store's `seq` is unique within the store, and the
 /// store id tells stores apart), so the result does not depend on the order
 /// of the runs, nor on which of the two ways merges them.
-pub fn merge_runs(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
-    let mut runs = sorted_runs(runs);
-    if runs.len() < 2 {
-        return runs.pop().unwrap_or_default();
+pub fn merge_runs(mut runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
+    merge_reusing(&mut runs, Vec::new())
+}
+
+/// [`merge_runs`] into `out`'s buffer (what it holds is dropped first),
+/// leaving each of `runs` an empty vector that keeps its buffer (where
+/// the radix sort merged them), so a caller that merges window after
+/// window need not allocate either again.
+pub fn merge_reusing(runs: &mut [Vec<Stamped>], mut out: Vec<Stamped>) -> Vec<Stamped> {
+    out.clear();
+    for run in runs.iter_mut() {
+        if !Stamped::in_order(run) {
+            run.sort_unstable_by_key(Stamped::key);
+        }
     }
-    match radix(&mut runs) {
-        Some(out) => out,
-        None => merge_tree(runs),
+    let full: Vec<usize> = (0..runs.len()).filter(|&i| !runs[i].is_empty()).collect();
+    match full[..] {
+        [] => out,
+        // The run itself, its buffer with it.
+        [only] => std::mem::take(&mut runs[only]),
+        _ if radix(runs, &mut out) => out,
+        _ => merge_tree(full.iter().map(|&i| std::mem::take(&mut runs[i])).collect()),
     }
 }
 
 /// The merge over a tournament tree, whatever the runs ([`merge_runs`]
 /// takes it when [`radix`] cannot).
 pub fn loser_tree(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
-    let mut runs = sorted_runs(runs);
-    if runs.len() < 2 {
-        return runs.pop().unwrap_or_default();
-    }
-    merge_tree(runs)
-}
-
-/// The runs that hold events, each sorted by its key.
-fn sorted_runs(runs: Vec<Vec<Stamped>>) -> Vec<Vec<Stamped>> {
     let mut runs: Vec<Vec<Stamped>> = runs.into_iter().filter(|r| !r.is_empty()).collect();
     for run in &mut runs {
         if !Stamped::in_order(run) {
             run.sort_unstable_by_key(Stamped::key);
         }
     }
-    runs
+    if runs.len() < 2 {
+        return runs.pop().unwrap_or_default();
+    }
+    merge_tree(runs)
 }
 
 fn merge_tree(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
@@ -74,46 +82,56 @@ fn bits(n: u64) -> u32 {
     u64::BITS - n.leading_zeros()
 }
 
-/// Merges sorted, non-empty runs by a radix sort of packed keys, leaving
-/// the runs empty; `None` (the runs untouched) when a run holds more than
-/// one store, two runs share a store, or the packed word would not fit.
+/// Merges sorted runs into the empty `out` by a radix sort of packed keys,
+/// leaving each run empty with its buffer; false (the runs untouched) when
+/// no run holds events, a run holds more than one store, two runs share a
+/// store, or the packed word would not fit.
 ///
 /// The word of an event is `at - min_at`, then the rank of its run's store
 /// among the runs, then its place in the runs laid end to end. Ranks order
 /// runs as their stores do, and each run is in `seq` order, so sorting the
 /// words sorts by `(at, store, seq)`; the place makes every word unique and
 /// says where the event is.
-pub fn radix(runs: &mut [Vec<Stamped>]) -> Option<Vec<Stamped>> {
-    for run in runs.iter() {
-        let store = run.first()?.store;
-        if run.iter().any(|e| e.store != store) {
-            return None;
-        }
+pub fn radix(runs: &mut [Vec<Stamped>], out: &mut Vec<Stamped>) -> bool {
+    let one_store = |run: &Vec<Stamped>| {
+        run.first()
+            .is_none_or(|head| run.iter().all(|e| e.store == head.store))
+    };
+    if !out.is_empty() || !runs.iter().all(one_store) {
+        return false;
     }
-    runs.sort_unstable_by_key(|r| r[0].store);
-    if runs.windows(2).any(|w| w[0][0].store == w[1][0].store) {
-        return None;
+    // The runs that hold events, by store: a run's rank is its place here.
+    let mut order: Vec<usize> = (0..runs.len()).filter(|&i| !runs[i].is_empty()).collect();
+    order.sort_unstable_by_key(|&i| runs[i][0].store);
+    if order.is_empty()
+        || order
+            .windows(2)
+            .any(|w| runs[w[0]][0].store == runs[w[1]][0].store)
+    {
+        return false;
     }
     let total: usize = runs.iter().map(Vec::len).sum();
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    for run in runs.iter() {
+    for &i in &order {
         // Each run is in time order.
-        lo = lo.min(run[0].at.0);
-        hi = hi.max(run[run.len() - 1].at.0);
+        lo = lo.min(runs[i][0].at.0);
+        hi = hi.max(runs[i][runs[i].len() - 1].at.0);
     }
-    let span = u64::try_from(hi.checked_sub(lo)?).ok()?;
+    let Some(span) = hi.checked_sub(lo).and_then(|d| u64::try_from(d).ok()) else {
+        return false;
+    };
     let place_bits = bits(total as u64 - 1);
-    let rank_bits = bits(runs.len() as u64 - 1);
+    let rank_bits = bits(order.len() as u64 - 1);
     let key_bits = bits(span) + rank_bits;
     if key_bits + place_bits > u64::BITS || u32::try_from(total).is_err() {
-        return None;
+        return false;
     }
     let mut words = Vec::with_capacity(total);
-    let mut starts = Vec::with_capacity(runs.len());
-    for (rank, run) in runs.iter().enumerate() {
+    let mut starts = Vec::with_capacity(order.len());
+    for (rank, &i) in order.iter().enumerate() {
         starts.push(words.len());
         let rank = (rank as u64) << place_bits;
-        for e in run {
+        for e in &runs[i] {
             let at = (e.at.0 - lo) as u64;
             words.push((at << (rank_bits + place_bits)) | rank | words.len() as u64);
         }
@@ -124,9 +142,10 @@ pub fn radix(runs: &mut [Vec<Stamped>]) -> Option<Vec<Stamped>> {
     // The events leave their runs here: each run's length is set to zero
     // first, so its events are read below exactly once and never dropped
     // in it (a panic would leak them, nothing worse).
-    let heads: Vec<*const Stamped> = runs
-        .iter_mut()
-        .map(|run| {
+    let heads: Vec<*const Stamped> = order
+        .iter()
+        .map(|&i| {
+            let run = &mut runs[i];
             let head = run.as_ptr();
             // SAFETY: zero is within capacity, and no element is dropped
             // or read through the vector afterwards.
@@ -141,7 +160,7 @@ pub fn radix(runs: &mut [Vec<Stamped>]) -> Option<Vec<Stamped>> {
         // former length: the word was made from exactly that pair.
         unsafe { heads[rank].add(place) }
     };
-    let mut out = Vec::with_capacity(total);
+    out.reserve(total);
     for (i, &word) in words.iter().enumerate() {
         if let Some(&ahead) = words.get(i + 8) {
             prefetch(source(ahead));
@@ -151,7 +170,7 @@ pub fn radix(runs: &mut [Vec<Stamped>]) -> Option<Vec<Stamped>> {
         // a run whose length is zero and which is not read again.
         out.push(unsafe { std::ptr::read(source(word)) });
     }
-    Some(out)
+    true
 }
 
 /// Sorts `words` by their bits `low..low + width`, stably (least
@@ -175,7 +194,7 @@ fn sort_words(words: &mut Vec<u64>, low: u32, width: u32) {
     let mut spare = vec![0u64; words.len()];
     for p in 0..passes {
         let counts = &mut counts[(p as usize) << digit..((p as usize) + 1) << digit];
-        if counts.iter().any(|&c| c == words.len()) {
+        if counts.contains(&words.len()) {
             // One digit for every word: the pass would change nothing.
             continue;
         }
@@ -378,10 +397,17 @@ mod tests {
             sorted.sort_by_key(|s| s.key());
             let keys = |v: &[Stamped]| v.iter().map(Stamped::key).collect::<Vec<_>>();
             let mut by_radix = runs.clone();
-            let merged = radix(&mut by_radix);
-            prop_assert!(merged.is_some());
+            let mut merged = Vec::new();
+            prop_assert!(radix(&mut by_radix, &mut merged));
             prop_assert!(by_radix.iter().all(Vec::is_empty));
-            prop_assert_eq!(keys(&merged.unwrap_or_default()), keys(&sorted));
+            prop_assert_eq!(keys(&merged), keys(&sorted));
+            // Reusing buffers: an output that held events, runs that come
+            // back empty with their buffers, empty runs among them.
+            let mut again = runs.clone();
+            again.push(Vec::new());
+            let reused = merge_reusing(&mut again, sorted.clone());
+            prop_assert_eq!(keys(&reused), keys(&sorted));
+            prop_assert!(again.iter().all(Vec::is_empty));
             prop_assert_eq!(keys(&loser_tree(runs.clone())), keys(&sorted));
             prop_assert_eq!(merged_events(runs), sorted);
         }
@@ -406,7 +432,7 @@ mod tests {
         ];
         for runs in cases {
             let mut tried = runs.clone();
-            assert!(radix(&mut tried).is_none());
+            assert!(!radix(&mut tried, &mut Vec::new()));
             assert_eq!(tried.concat().len(), runs.concat().len(), "untouched");
             let mut sorted = runs.concat();
             sorted.sort_by_key(Stamped::key);
