@@ -100,18 +100,20 @@ struct Spares {
     sent: VecDeque<Arc<EventBatch>>,
 }
 
-/// Whole windows kept for reuse, and batches followed until the sinks
-/// are done with them (one a sink holds on to is let go).
+/// Emptied windows kept for reuse.
 const SPARE_WINDOWS: usize = 2;
+/// Batches followed until the sinks are done with them; past this, the
+/// oldest is let go even if a sink still holds it.
 const SENT_FOLLOWED: usize = 8;
 
 impl Spares {
     /// Takes back the oldest batches no sink holds any more.
     fn reclaim(&mut self) {
-        while let Some(front) = self.sent.front() {
-            if Arc::strong_count(front) > 1 && self.sent.len() <= SENT_FOLLOWED {
-                break;
-            }
+        while self
+            .sent
+            .front()
+            .is_some_and(|oldest| Arc::strong_count(oldest) == 1 || self.sent.len() > SENT_FOLLOWED)
+        {
             let Some(batch) = self.sent.pop_front() else {
                 break;
             };

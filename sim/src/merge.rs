@@ -37,11 +37,7 @@ pub fn merge_runs(mut runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
 /// window need not allocate either again.
 pub fn merge_reusing(runs: &mut [Vec<Stamped>], mut out: Vec<Stamped>) -> Vec<Stamped> {
     out.clear();
-    for run in runs.iter_mut() {
-        if !Stamped::in_order(run) {
-            run.sort_unstable_by_key(Stamped::key);
-        }
-    }
+    sort_each(runs);
     let full: Vec<usize> = (0..runs.len()).filter(|&i| !runs[i].is_empty()).collect();
     match full[..] {
         [] => out,
@@ -56,15 +52,20 @@ pub fn merge_reusing(runs: &mut [Vec<Stamped>], mut out: Vec<Stamped>) -> Vec<St
 /// takes it when [`radix`] cannot).
 pub fn loser_tree(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
     let mut runs: Vec<Vec<Stamped>> = runs.into_iter().filter(|r| !r.is_empty()).collect();
-    for run in &mut runs {
-        if !Stamped::in_order(run) {
-            run.sort_unstable_by_key(Stamped::key);
-        }
-    }
+    sort_each(&mut runs);
     if runs.len() < 2 {
         return runs.pop().unwrap_or_default();
     }
     merge_tree(runs)
+}
+
+/// Sorts each run that is not in key order (every store's is).
+fn sort_each(runs: &mut [Vec<Stamped>]) {
+    for run in runs.iter_mut() {
+        if !Stamped::in_order(run) {
+            run.sort_unstable_by_key(Stamped::key);
+        }
+    }
 }
 
 fn merge_tree(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
@@ -409,12 +410,8 @@ mod tests {
             prop_assert_eq!(keys(&reused), keys(&sorted));
             prop_assert!(again.iter().all(Vec::is_empty));
             prop_assert_eq!(keys(&loser_tree(runs.clone())), keys(&sorted));
-            prop_assert_eq!(merged_events(runs), sorted);
+            prop_assert_eq!(merge_runs(runs), sorted);
         }
-    }
-
-    fn merged_events(runs: Vec<Vec<Stamped>>) -> Vec<Stamped> {
-        merge_runs(runs)
     }
 
     /// What the radix sort cannot pack goes to the tree, untouched: a run
