@@ -1,8 +1,8 @@
 //! Criterion micro-benchmarks of the hot paths: arrival sampling, a
 //! store's day (arrivals, queues, baskets) on a quiet day and on Black
-//! Friday's long queues, item picking, JSON and CSV encoding, and the
-//! window merge (the loser tree against the sort it replaced), and a store
-//! summing its windows for the live view.
+//! Friday's long queues, item picking, JSON and CSV encoding and Parquet
+//! columns, the window merge (the loser tree against the sort it
+//! replaced), and a store summing its windows for the live view.
 //!
 //! Run with `cargo bench --bench sim`; results go in BENCHMARKS.md.
 
@@ -135,6 +135,28 @@ fn encode_json(c: &mut Criterion) {
                     .csv_rows(events.iter().map(|s| &s.event))
                     .expect("encodes"),
             )
+        })
+    });
+    // A store-day's scans as Parquet columns: straight off the typed
+    // events, and record by record through serde (every other kind's way).
+    let scans: Vec<&storesim_sim::Event> = events
+        .iter()
+        .map(|s| &s.event)
+        .filter(|e| e.kind() == storesim_sim::EventKind::Scan)
+        .collect();
+    let shape = storesim_sinks::shape::Shape::of(storesim_sim::EventKind::Scan, None);
+    let schema = Arc::new(storesim_sinks::parquet::schema(&shape));
+    g.throughput(Throughput::Elements(scans.len() as u64));
+    g.bench_function("parquet columns, typed (one store-day's scans)", |b| {
+        b.iter(|| black_box(storesim_sinks::parquet::typed::rows(&schema, &scans)))
+    });
+    g.bench_function("parquet columns, by record (one store-day's scans)", |b| {
+        b.iter(|| {
+            let mut columns = storesim_sinks::parquet::Columns::new(schema.clone());
+            for e in &scans {
+                columns.push(*e).expect("a scan fits its columns");
+            }
+            black_box(columns.finish().expect("columns finish"))
         })
     });
     g.finish();

@@ -11,11 +11,13 @@ use std::io::BufWriter;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
+use arrow_schema::DataType;
 use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnWriter, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression as Codec, GzipLevel, ZstdLevel};
+use parquet::basic::{Compression as Codec, Encoding, GzipLevel, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use storesim_sim::{Event, EventKind};
 
@@ -55,15 +57,25 @@ impl ParquetKind {
                 Codec::ZSTD(ZstdLevel::try_new(level.unwrap_or(3)).map_err(|e| e.to_string())?)
             }
         };
-        let props = WriterProperties::builder()
+        let schema = crate::parquet::schema(&encoder.shape(kind));
+        let mut props = WriterProperties::builder()
             .set_created_by("storesim".into())
             .set_compression(codec)
             .set_max_row_group_row_count(Some(row_group_rows))
-            .set_statistics_enabled(EnabledStatistics::Page)
-            .build();
+            .set_statistics_enabled(EnabledStatistics::Page);
+        // Instants rarely repeat but rise: a dictionary of them is as big
+        // as the column and soon given up; deltas are a byte or two each.
+        for field in schema.fields() {
+            if matches!(field.data_type(), DataType::Timestamp(..)) {
+                let path = ColumnPath::from(field.name().as_str());
+                props = props
+                    .set_column_dictionary_enabled(path.clone(), false)
+                    .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
+            }
+        }
         Ok(ParquetKind {
-            schema: Arc::new(crate::parquet::schema(&encoder.shape(kind))),
-            props,
+            schema: Arc::new(schema),
+            props: props.build(),
             mapped: encoder.json_only(kind),
         })
     }
@@ -74,6 +86,11 @@ impl ParquetKind {
         encoder: &Encoder,
         events: &[&Event],
     ) -> Result<RecordBatch, String> {
+        if !self.mapped {
+            if let Some(rows) = crate::parquet::typed::rows(&self.schema, events) {
+                return Ok(rows);
+            }
+        }
         let mut columns = Columns::new(self.schema.clone());
         for event in events {
             let pushed = if self.mapped {

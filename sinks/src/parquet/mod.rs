@@ -562,5 +562,7 @@ impl ser::SerializeMap for MapCells<'_> {
     }
 }
 
+pub mod typed;
+
 #[cfg(test)]
 mod tests;
