@@ -15,7 +15,7 @@ use arrow_array::{
 use arrow_schema::{DataType, Schema, TimeUnit};
 use storesim_sim::models::chain::{ScanEvent, TransactionEvent};
 use storesim_sim::time::SimTime;
-use storesim_sim::Event;
+use storesim_sim::{Event, EventKind};
 
 /// How one column's values are read off an event of type `E`.
 enum Read<E> {
@@ -35,7 +35,7 @@ enum Read<E> {
 
 fn scan(column: &str) -> Option<Read<ScanEvent>> {
     Some(match column {
-        "kind" => Read::Text(|_| "scan"),
+        "kind" => Read::Text(|_| EventKind::Scan.as_str()),
         "event_id" => Read::Id(|e, buf| e.event_id().encode(buf)),
         "ts" => Read::Time(|e| e.ts),
         "store_id" => Read::Int(|e| e.store_id().into()),
@@ -53,7 +53,7 @@ fn scan(column: &str) -> Option<Read<ScanEvent>> {
 
 fn transaction(column: &str) -> Option<Read<TransactionEvent>> {
     Some(match column {
-        "kind" => Read::Text(|_| "transaction"),
+        "kind" => Read::Text(|_| EventKind::Transaction.as_str()),
         "transaction_id" => Read::Id(|e, buf| e.transaction_id.encode(buf)),
         "ts" => Read::Time(|e| e.ts),
         "store_id" => Read::Int(|e| e.store_id.into()),
