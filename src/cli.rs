@@ -316,9 +316,12 @@ pub(crate) struct RunArgs {
     /// less memory.
     #[arg(long, default_value = "5m")]
     pub(crate) window: WindowArg,
-    /// Windows a sink may have unconfirmed before the clock waits.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=64))]
-    pub(crate) max_windows_in_flight: u64,
+    /// Windows a sink may have unconfirmed before the clock waits
+    /// (default: 1 for files in a local directory, which are encoded on
+    /// this machine's cores; 3 for the others, whose servers' round trips
+    /// overlap with the next windows).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub(crate) max_windows_in_flight: Option<u64>,
     /// No progress bar and no summary.
     #[arg(long, short)]
     pub(crate) quiet: bool,

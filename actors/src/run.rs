@@ -32,8 +32,9 @@ pub struct RunConfig {
     pub threads: usize,
     /// Window length, in microseconds of virtual time.
     pub window_us: i64,
-    /// Unconfirmed windows allowed per sink.
-    pub max_windows_in_flight: usize,
+    /// Unconfirmed windows allowed per sink; `None`: each sink's own
+    /// ([`Sink::windows_in_flight`]).
+    pub max_windows_in_flight: Option<usize>,
     /// Pacing.
     pub pacing: Pacing,
     /// The wall clock pacing reads.
@@ -106,6 +107,10 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
             .collect();
         let mut sink_arbiters = Vec::new();
         let mut sink_addrs = Vec::new();
+        let in_flight = sinks
+            .iter()
+            .map(|s| max_windows_in_flight.unwrap_or_else(|| s.windows_in_flight()))
+            .collect();
         for sink in sinks {
             let arbiter = Arbiter::new();
             let name = sink.name().to_string();
@@ -122,7 +127,7 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
             sinks: sink_addrs,
             span: run_span,
             window_us: window_us.max(1),
-            max_windows_in_flight,
+            max_windows_in_flight: in_flight,
             pacing,
             clock,
             stop: stop.clone(),

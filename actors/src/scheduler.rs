@@ -33,8 +33,9 @@ impl Message for RunToEnd {
 /// [`WINDOWS_AHEAD`] windows simulate while one is merged and released),
 /// merges each window's stores' runs in `(ts, store, seq)` order on a
 /// blocking thread, releases them to every sink (all at once at `--speed
-/// max`; each when the wall clock reaches it otherwise) with at most `max_windows_in_flight` unconfirmed
-/// batches per sink, and closes the sinks at the end or on a stop request.
+/// max`; each when the wall clock reaches it otherwise) with at most its
+/// `max_windows_in_flight` unconfirmed batches per sink, and closes the
+/// sinks at the end or on a stop request.
 pub struct SchedulerActor {
     pub(crate) stores: Vec<Addr<StoreActor>>,
     pub(crate) catalog: Addr<CatalogActor>,
@@ -43,7 +44,8 @@ pub struct SchedulerActor {
     pub(crate) sinks: Vec<(String, Addr<SinkActor>)>,
     pub(crate) span: (SimTime, SimTime),
     pub(crate) window_us: i64,
-    pub(crate) max_windows_in_flight: usize,
+    /// Unconfirmed windows allowed, per sink (each at least 1).
+    pub(crate) max_windows_in_flight: Vec<usize>,
     pub(crate) pacing: Pacing,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) stop: StopSignal,
@@ -100,8 +102,9 @@ struct Spares {
     sent: VecDeque<Arc<EventBatch>>,
 }
 
-/// Emptied windows kept for reuse.
-const SPARE_WINDOWS: usize = 2;
+/// Emptied windows kept for reuse: a window is handed back as the next is
+/// asked for, so one is enough, and each spare holds a window's pages.
+const SPARE_WINDOWS: usize = 1;
 /// Batches followed until the sinks are done with them; past this, the
 /// oldest is let go even if a sink still holds it.
 const SENT_FOLLOWED: usize = 8;
@@ -132,7 +135,8 @@ impl Spares {
 struct Fanout {
     sinks: Vec<(String, Addr<SinkActor>)>,
     in_flight: Vec<InFlight>,
-    max_in_flight: usize,
+    /// Per sink.
+    max_in_flight: Vec<usize>,
     summary: RunSummary,
     progress: Option<ProgressFn>,
     clock: Arc<dyn Clock>,
@@ -154,7 +158,7 @@ struct Fanout {
 
 impl Fanout {
     /// Hands `events` to every sink, waiting for the oldest batch of a sink
-    /// that has `max_in_flight` unconfirmed.
+    /// that has its `max_in_flight` unconfirmed.
     async fn dispatch(
         &mut self,
         start: SimTime,
@@ -181,7 +185,8 @@ impl Fanout {
         }
         let batch = Arc::new(EventBatch { start, end, events });
         self.summary.batches += 1;
-        for ((name, addr), queue) in self.sinks.iter().zip(self.in_flight.iter_mut()) {
+        let sinks = self.sinks.iter().zip(&self.max_in_flight);
+        for (((name, addr), &max), queue) in sinks.zip(self.in_flight.iter_mut()) {
             // Collect confirmations that have already arrived, so the backlog
             // is the real one and a sink error surfaces at once.
             while let Some(front) = queue.front_mut() {
@@ -193,7 +198,7 @@ impl Fanout {
                     std::task::Poll::Pending => break,
                 }
             }
-            while queue.len() >= self.max_in_flight {
+            while queue.len() >= max {
                 if let Some(oldest) = queue.pop_front() {
                     confirm(name, oldest.await)?;
                 }
@@ -212,9 +217,15 @@ impl Fanout {
     /// made ahead of a slow sink only wait in memory for it) or as the
     /// windows ahead would hold more than [`EVENTS_AHEAD`] events.
     fn windows_ahead(&self, last_len: usize) -> usize {
-        let backlog = self.in_flight.iter().map(VecDeque::len).max().unwrap_or(0);
+        let room = self
+            .in_flight
+            .iter()
+            .zip(&self.max_in_flight)
+            .map(|(queue, max)| 1 + max.saturating_sub(queue.len()))
+            .min()
+            .unwrap_or(WINDOWS_AHEAD);
         WINDOWS_AHEAD
-            .min(1 + self.max_in_flight.saturating_sub(backlog))
+            .min(room)
             .min(EVENTS_AHEAD.div_ceil(last_len.max(1)))
     }
 
@@ -355,7 +366,11 @@ impl Handler<RunToEnd> for SchedulerActor {
         let mut fan = Fanout {
             in_flight: self.sinks.iter().map(|_| VecDeque::new()).collect(),
             sinks: self.sinks.clone(),
-            max_in_flight: self.max_windows_in_flight.max(1),
+            max_in_flight: self
+                .max_windows_in_flight
+                .iter()
+                .map(|&m| m.max(1))
+                .collect(),
             summary: RunSummary::new(start, end),
             progress: self.progress.take(),
             clock: Arc::clone(&clock),
@@ -536,8 +551,9 @@ fn merge(
     }
     runs.push(chain);
     let total: usize = runs.iter().map(Vec::len).sum();
-    // A spare from a busier window would keep that window's size for good.
-    let out = if out.capacity() > 2 * total {
+    // A spare from a much busier window would keep that window's size
+    // for good (the windows shrink by a few percent at a time at night).
+    let out = if out.capacity() > total + total / 2 {
         Vec::new()
     } else {
         out

@@ -22,6 +22,11 @@ type Key = (SimTime, u32, u64);
 /// The key of an exhausted run, above every real key.
 const DONE: Key = (SimTime(i64::MAX), u32::MAX, u64::MAX);
 
+/// A new output buffer has room for `1/HEADROOM` more events than the
+/// window needs: windows grow by a few percent at a time through a busy
+/// morning, so the buffer is reused for several before it is too small.
+pub const HEADROOM: usize = 8;
+
 /// Merges runs into one vector sorted by [`Stamped::key`].
 ///
 /// Keys are unique (a store's `seq` is unique within the store, and the
@@ -161,7 +166,13 @@ pub fn radix(runs: &mut [Vec<Stamped>], out: &mut Vec<Stamped>) -> bool {
         // former length: the word was made from exactly that pair.
         unsafe { heads[rank].add(place) }
     };
-    out.reserve(total);
+    if out.capacity() < total {
+        // Not `reserve`, which would double a reused buffer's capacity
+        // (a window's buffer is tens of MB, and a run holds several) and
+        // copy what it held: a fresh buffer with room for a slightly
+        // busier next window instead.
+        *out = Vec::with_capacity(total + total / HEADROOM);
+    }
     for (i, &word) in words.iter().enumerate() {
         if let Some(&ahead) = words.get(i + 8) {
             prefetch(source(ahead));
@@ -435,5 +446,43 @@ mod tests {
             sorted.sort_by_key(Stamped::key);
             assert_eq!(merge_runs(runs), sorted);
         }
+    }
+
+    /// A reused output buffer too small for the window is replaced by one
+    /// the window's size plus headroom, not doubled: a window's buffer is
+    /// tens of MB, and a doubled one would keep that size for good. One big
+    /// enough is kept, its allocation with it.
+    #[test]
+    fn a_small_spare_grows_to_the_window_not_double() {
+        let runs = |n: u32| -> Vec<Vec<Stamped>> {
+            (0..n)
+                .map(|store| {
+                    (0..100)
+                        .map(|t| Stamped {
+                            store,
+                            ..change(t, u64::from(store) * 100 + t as u64)
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let spare: Vec<Stamped> = Vec::with_capacity(1000);
+        let merged = merge_reusing(&mut runs(15), spare);
+        assert_eq!(merged.len(), 1500);
+        let room = 1500 + 1500 / HEADROOM;
+        assert!(
+            (1500..=room).contains(&merged.capacity()),
+            "capacity {} for 1500 events",
+            merged.capacity()
+        );
+        let mut spare = merged;
+        spare.clear();
+        let at = spare.as_ptr();
+        let again = merge_reusing(&mut runs(16), spare);
+        assert_eq!(
+            (again.len(), again.as_ptr()),
+            (1600, at),
+            "the spare was reused"
+        );
     }
 }

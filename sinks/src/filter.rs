@@ -35,6 +35,10 @@ impl Sink for KindFilter {
         self.inner.name()
     }
 
+    fn windows_in_flight(&self) -> usize {
+        self.inner.windows_in_flight()
+    }
+
     async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
         let take = &self.take;
         if batch.events.iter().all(|s| take[s.event.kind().index()]) {

@@ -193,6 +193,10 @@ impl DeliveryReport {
     }
 }
 
+/// Unconfirmed windows a sink may have, unless it or the run says
+/// otherwise ([`Sink::windows_in_flight`]).
+pub const WINDOWS_IN_FLIGHT: usize = 3;
+
 /// A destination for events.
 ///
 /// Methods are async so network sinks (Kafka, PostgreSQL) can await
@@ -213,6 +217,15 @@ pub trait Sink: Send {
 
     /// What has been delivered so far.
     fn report(&self) -> DeliveryReport;
+
+    /// Windows it may have unconfirmed before the clock waits for it, when
+    /// the run does not say ([`WINDOWS_IN_FLIGHT`] by default). A sink
+    /// that waits on a server overlaps its round trips with the next
+    /// windows; one that encodes on this machine's cores gains nothing
+    /// from windows queued for it, which only hold memory.
+    fn windows_in_flight(&self) -> usize {
+        WINDOWS_IN_FLIGHT
+    }
 
     /// After a write returned: how far the sink holds everything it was
     /// given, and what it needs to know to resume from there. `None`: all

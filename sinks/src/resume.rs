@@ -91,6 +91,10 @@ impl Sink for Resumed {
         self.inner.name()
     }
 
+    fn windows_in_flight(&self) -> usize {
+        self.inner.windows_in_flight()
+    }
+
     async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
         if batch.start >= self.from {
             self.inner.write(batch).await?;

@@ -341,7 +341,7 @@ pub(crate) fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         chain_events: shard.emits_chain_events(),
         threads,
         window_us,
-        max_windows_in_flight: args.max_windows_in_flight as usize,
+        max_windows_in_flight: args.max_windows_in_flight.map(|m| m as usize),
         pacing: match (args.speed, resume_anchor) {
             (SpeedArg::Max, _) => Pacing::Max,
             (SpeedArg::Factor(speed), Some(anchor)) => Pacing::Continue { speed, anchor },

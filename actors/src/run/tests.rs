@@ -21,7 +21,7 @@ fn day_config(date: u32, seed: u64, sinks: Vec<Box<dyn storesim_sinks::Sink>>) -
         chain_events: true,
         threads: 2,
         window_us: 15 * MICROS_PER_MIN,
-        max_windows_in_flight: 2,
+        max_windows_in_flight: Some(2),
         pacing: Pacing::Max,
         clock: Arc::new(crate::SystemClock::new()),
         stop: crate::StopSignal::new(),
@@ -171,12 +171,18 @@ struct SlowSink {
     written: u64,
     worst: Arc<std::sync::atomic::AtomicU64>,
     report: storesim_sinks::DeliveryReport,
+    /// The windows in flight it asks for.
+    own: usize,
 }
 
 #[async_trait::async_trait]
 impl storesim_sinks::Sink for SlowSink {
     fn name(&self) -> &str {
         "slow"
+    }
+
+    fn windows_in_flight(&self) -> usize {
+        self.own
     }
 
     async fn write(
@@ -210,22 +216,23 @@ impl storesim_sinks::Sink for SlowSink {
     }
 }
 
-#[test]
-fn a_slow_sink_bounds_the_windows_in_flight() {
+/// Runs a day of 24 stores into a [`SlowSink`] asking for `own` windows
+/// in flight, the run giving `flag`, and returns the most it ever had.
+fn worst_in_flight(own: usize, flag: Option<usize>) -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     let dispatched = Arc::new(AtomicU64::new(0));
     let worst = Arc::new(AtomicU64::new(0));
-    let max = 2;
     let sink = SlowSink {
         dispatched: Arc::clone(&dispatched),
         written: 0,
         worst: Arc::clone(&worst),
         report: Default::default(),
+        own,
     };
     let counter = Arc::clone(&dispatched);
     let summary = run(RunConfig {
         window_us: 10 * MICROS_PER_MIN,
-        max_windows_in_flight: max as usize,
+        max_windows_in_flight: flag,
         progress: Some(Box::new(move |p: &Progress<'_>| {
             counter.store(p.batches, Ordering::SeqCst);
         })),
@@ -234,11 +241,26 @@ fn a_slow_sink_bounds_the_windows_in_flight() {
     .unwrap();
     assert!(summary.batches > 100);
     assert_eq!(summary.undelivered(), 0);
-    // At a write's start, the windows dispatched and not yet written are
-    // this one plus at most `max - 1` queued behind it.
     let worst = worst.load(Ordering::SeqCst);
-    assert!(worst <= max, "{worst} windows in flight, bound {max}");
     assert!(worst >= 1, "the slow sink should have had a window waiting");
+    worst
+}
+
+/// At a write's start, the windows dispatched and not yet written are
+/// this one plus at most `max - 1` queued behind it: the run's bound when
+/// it gives one, else the sink's own.
+#[test]
+fn a_slow_sink_bounds_the_windows_in_flight() {
+    let worst = worst_in_flight(5, Some(2));
+    assert!(
+        worst <= 2,
+        "{worst} windows in flight, bound 2 from the run"
+    );
+    let worst = worst_in_flight(1, None);
+    assert!(
+        worst <= 1,
+        "{worst} windows in flight, bound 1 from the sink"
+    );
 }
 
 mod pacing {
@@ -268,7 +290,7 @@ mod pacing {
                 end: T0.plus_micros(span_min * MICROS_PER_MIN),
             },
             window_us: 5 * MICROS_PER_MIN,
-            max_windows_in_flight: 3,
+            max_windows_in_flight: Some(3),
             pacing,
             clock: Arc::new(clock),
             stop,

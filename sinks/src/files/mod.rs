@@ -378,6 +378,18 @@ impl Sink for FilesSink {
         &self.name
     }
 
+    /// One to a local directory: the sink encodes and writes on this
+    /// machine's cores, so a window queued for it would not be written
+    /// sooner, only held in memory (at 1000 stores on Black Friday, about
+    /// 80 MB for the default's two more; BENCHMARKS.md). An object store's
+    /// uploads wait on the network, and overlap with the next windows.
+    fn windows_in_flight(&self) -> usize {
+        match self.dest {
+            Dest::Dir(_) => 1,
+            Dest::Store(_) => crate::WINDOWS_IN_FLIGHT,
+        }
+    }
+
     /// Splits the batch by partition, encodes chunks on all cores, then
     /// writes each partition's chunks in order.
     async fn write(&mut self, batch: &EventBatch) -> Result<(), SinkError> {
