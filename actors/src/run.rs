@@ -109,7 +109,11 @@ pub fn run(config: RunConfig) -> Result<RunSummary, RunError> {
         let mut sink_addrs = Vec::new();
         let in_flight = sinks
             .iter()
-            .map(|s| max_windows_in_flight.unwrap_or_else(|| s.windows_in_flight()))
+            .map(|s| {
+                max_windows_in_flight
+                    .unwrap_or_else(|| s.windows_in_flight())
+                    .max(1)
+            })
             .collect();
         for sink in sinks {
             let arbiter = Arbiter::new();

@@ -366,11 +366,7 @@ impl Handler<RunToEnd> for SchedulerActor {
         let mut fan = Fanout {
             in_flight: self.sinks.iter().map(|_| VecDeque::new()).collect(),
             sinks: self.sinks.clone(),
-            max_in_flight: self
-                .max_windows_in_flight
-                .iter()
-                .map(|&m| m.max(1))
-                .collect(),
+            max_in_flight: self.max_windows_in_flight.clone(),
             summary: RunSummary::new(start, end),
             progress: self.progress.take(),
             clock: Arc::clone(&clock),
